@@ -1,0 +1,51 @@
+# IronLog's tasks. Needs only Python 3.11+ and make: uv is bootstrapped from PyPI into .tools/.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench check sync
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+sync: $(UV) ## Install the locked dependencies into .venv
+	$(UV) sync --frozen
+
+serve: sync ## Start the server on SQLite (http://127.0.0.1:8000, docs at /docs)
+	$(RUN) ironlog serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+test: sync ## Run the whole test suite (SQLite and PostgreSQL)
+	$(RUN) pytest $(ARGS)
+
+test-sqlite: sync ## Run the suite on SQLite only
+	$(RUN) pytest -k "not postgresql" $(ARGS)
+
+lint: sync ## Lint and check formatting (ruff)
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+format: sync ## Format and fix what ruff can
+	$(RUN) ruff format src tests bench
+	$(RUN) ruff check --fix src tests bench
+
+typecheck: sync ## Type-check the package (mypy --strict)
+	$(RUN) mypy
+
+migrate: sync ## Apply pending migrations to IRONLOG_DATABASE_URL (default: the SQLite file)
+	$(RUN) ironlog db upgrade
+
+migration-check: sync ## Fail if models and migrations disagree (IRONLOG_DATABASE_URL)
+	$(RUN) ironlog db check
+
+bench: sync ## Run the benchmarks against PostgreSQL (see bench/README.md)
+	$(RUN) python -m bench
+
+check: lint typecheck test ## Everything CI runs

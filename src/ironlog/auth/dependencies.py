@@ -1,0 +1,84 @@
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from ironlog.auth import repository
+from ironlog.auth.principal import Principal
+from ironlog.core.errors import NotAuthenticated
+from ironlog.core.routing import SessionDep
+from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
+from ironlog.models import User
+
+# Declares the security scheme in OpenAPI (Swagger's Authorize uses the login form);
+# IronLog raises its own 401 problem.
+bearer_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/login",
+    auto_error=False,
+    description="Access token from `/api/v1/auth/login`, sent as `Authorization: Bearer <token>`.",
+)
+
+
+def get_password_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+def get_token_codec(request: Request) -> TokenCodec:
+    codec: TokenCodec = request.app.state.token_codec
+    return codec
+
+
+PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
+
+
+async def _principal_from_token(session: SessionDep, codec: TokenCodec, token: str) -> Principal:
+    try:
+        claims = codec.decode(token)
+    except InvalidToken as error:
+        raise NotAuthenticated("The access token is invalid or expired.") from error
+    user = await repository.get_active_principal(
+        session, user_id=claims.user_id, session_id=claims.session_id
+    )
+    if user is None:
+        raise NotAuthenticated("The session of this access token has ended.")
+    structlog.contextvars.bind_contextvars(user_id=str(user.id))
+    return Principal(user=user, session_id=claims.session_id)
+
+
+async def get_principal(
+    session: SessionDep,
+    codec: TokenCodecDep,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+) -> Principal:
+    if not token:
+        raise NotAuthenticated()
+    return await _principal_from_token(session, codec, token)
+
+
+async def get_optional_principal(
+    session: SessionDep,
+    codec: TokenCodecDep,
+    token: Annotated[str | None, Depends(bearer_scheme)],
+) -> Principal | None:
+    """For public routes that show more to a signed-in caller. A bad token is still a 401."""
+    if not token:
+        return None
+    return await _principal_from_token(session, codec, token)
+
+
+def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> User:
+    return principal.user
+
+
+def get_optional_user(
+    principal: Annotated[Principal | None, Depends(get_optional_principal)],
+) -> User | None:
+    return principal.user if principal else None
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -1,0 +1,144 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.clock import utc_now
+from ironlog.models import AuthSession, LoginFailure, RefreshToken, User
+
+
+async def get_active_principal(
+    session: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID
+) -> User | None:
+    """The user of a live session, in one query; None once the session is revoked."""
+    statement = (
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.id == session_id,
+            User.id == user_id,
+            AuthSession.revoked_at.is_(None),
+        )
+    )
+    return await session.scalar(statement)
+
+
+async def add_session(session: AsyncSession, user_id: uuid.UUID) -> AuthSession:
+    auth_session = AuthSession(user_id=user_id)
+    session.add(auth_session)
+    await session.flush()
+    return auth_session
+
+
+async def add_refresh_token(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    family_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+) -> RefreshToken:
+    token = RefreshToken(
+        user_id=user_id, family_id=family_id, token_hash=token_hash, expires_at=expires_at
+    )
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def find_refresh_token(
+    session: AsyncSession, token_hash: str
+) -> tuple[RefreshToken, AuthSession] | None:
+    statement = (
+        select(RefreshToken, AuthSession)
+        .join(AuthSession, AuthSession.id == RefreshToken.family_id)
+        .where(RefreshToken.token_hash == token_hash)
+    )
+    row = (await session.execute(statement)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def mark_replaced(session: AsyncSession, token_id: uuid.UUID, replaced_by: uuid.UUID) -> bool:
+    """Retire a refresh token; False when a concurrent request retired it first."""
+    now = utc_now()
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.replaced_by.is_(None))
+        .values(replaced_by=replaced_by, revoked_at=now, updated_at=now)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def revoke_session(session: AsyncSession, session_id: uuid.UUID) -> None:
+    now = utc_now()
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
+    )
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
+    )
+
+
+async def revoke_user_sessions(
+    session: AsyncSession, user_id: uuid.UUID, *, keep_session_id: uuid.UUID | None = None
+) -> None:
+    now = utc_now()
+    sessions = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    tokens = update(RefreshToken).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        sessions = sessions.where(AuthSession.id != keep_session_id)
+        tokens = tokens.where(RefreshToken.family_id != keep_session_id)
+    await session.execute(sessions.values(revoked_at=now, updated_at=now))
+    await session.execute(tokens.values(revoked_at=now, updated_at=now))
+
+
+async def recent_failures(
+    session: AsyncSession, *, scope: str, subject: str, since: datetime, limit: int
+) -> list[datetime]:
+    """The newest `limit` failure times of one subject since `since`, newest first."""
+    statement = (
+        select(LoginFailure.created_at)
+        .where(
+            LoginFailure.scope == scope,
+            LoginFailure.subject == subject,
+            LoginFailure.created_at > since,
+        )
+        .order_by(LoginFailure.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def add_failures(session: AsyncSession, subjects: dict[str, str], at: datetime) -> None:
+    session.add_all(
+        LoginFailure(scope=scope, subject=subject, created_at=at, updated_at=at)
+        for scope, subject in subjects.items()
+    )
+    await session.flush()
+
+
+async def delete_failures(
+    session: AsyncSession, *, scope: str, subject: str, before: datetime | None = None
+) -> None:
+    statement = delete(LoginFailure).where(
+        LoginFailure.scope == scope, LoginFailure.subject == subject
+    )
+    if before is not None:
+        statement = statement.where(LoginFailure.created_at <= before)
+    await session.execute(statement)
+
+
+async def count_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> int:
+    statement = select(func.count()).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    return (await session.scalar(statement)) or 0

@@ -1,0 +1,60 @@
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints
+
+from ironlog.core.schemas import InputModel, Name, OutputModel, Password
+from ironlog.users.schemas import UserRead
+
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+
+
+class RegisterRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"email": "ada@example.com", "password": "correct horse", "name": "Ada"}
+        }
+    )
+
+    email: Email
+    password: Password = Field(description="8..128 characters, any of them; never trimmed.")
+    name: Name
+
+
+class LoginRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"email": "ada@example.com", "password": "correct horse"}}
+    )
+
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class RefreshRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA"}}
+    )
+
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class TokenPair(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+                "refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA",
+                "token_type": "bearer",
+                "expires_in": 900,
+            }
+        }
+    )
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (not a secret)
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class AuthResult(OutputModel):
+    user: UserRead
+    tokens: TokenPair

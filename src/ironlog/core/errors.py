@@ -1,0 +1,275 @@
+"""Domain errors and their rendering as RFC 9457 problem details.
+
+A service raises a `DomainError` subclass; one handler turns it into `application/problem+json`
+with a stable `code`. Routes list the errors they can return with `problem_responses(...)`, so the
+OpenAPI document shows every one of them.
+"""
+
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ironlog.core.json import dumps
+
+logger = structlog.get_logger("ironlog.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    default_detail: ClassVar[str] = "The request cannot be processed."
+    # Security events (failed logins, a reused refresh token) must be recorded although the
+    # request fails: the unit of work commits instead of rolling back. See docs/unit-of-work.md.
+    persist_changes: ClassVar[bool] = False
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None) -> None:
+        self.detail = detail or self.default_detail
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+    def extra(self) -> dict[str, Any]:
+        return {}
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "malformed_request"
+    default_detail = "The request body is not valid JSON."
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    default_detail = "A valid bearer access token is required."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_detail = "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_detail = "The resource does not exist."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "precondition_failed"
+    default_detail = "The resource changed since you read it (If-Match does not match its ETag)."
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    default_detail = "Send the body as application/json."
+
+
+class Unprocessable(DomainError):
+    status = 422
+    code = "validation_error"
+    default_detail = "The request is not valid."
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    default_detail = "Too many attempts; try again later."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class DatabaseUnavailable(DomainError):
+    status = 503
+    code = "database_unavailable"
+    default_detail = "The database is not answering; try again shortly."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": "1"})
+
+
+class ValidationErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "type": "urn:ironlog:problem:not_found",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "The workout does not exist.",
+                "code": "not_found",
+            }
+        }
+    )
+
+    type: str = Field(description="A URN naming the problem type: `urn:ironlog:problem:<code>`.")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable machine-readable error code.")
+    errors: list[ValidationErrorItem] | None = Field(
+        None, description="For `validation_error`: each invalid input."
+    )
+
+
+def problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:ironlog:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    return Response(
+        dumps(problem_body(status, code, detail, **extra)),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the errors a route can return, grouped by status."""
+    by_status: dict[int, list[type[DomainError]]] = {}
+    for error in errors:
+        by_status.setdefault(error.status, []).append(error)
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status, group in sorted(by_status.items()):
+        examples = {
+            error.code: {
+                "summary": error.code,
+                "value": problem_body(status, error.code, error.default_detail),
+            }
+            for error in group
+        }
+        responses[status] = {
+            "model": Problem,
+            "description": ", ".join(f"`{error.code}`" for error in group),
+            "content": {PROBLEM_MEDIA_TYPE: {"examples": examples}},
+        }
+    return responses
+
+
+# The statuses FastAPI and Starlette raise themselves, with IronLog's codes.
+_HTTP_CODES = {
+    400: "malformed_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+
+
+async def handle_domain_error(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, DomainError):  # pragma: no cover - registered for DomainError only
+        raise exc
+    return problem_response(exc.status, exc.code, exc.detail, exc.headers, **exc.extra())
+
+
+async def handle_validation_error(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover
+        raise exc
+    items = _validation_items(exc)
+    if any(item["type"] == "json_invalid" for item in items):
+        return problem_response(400, "malformed_request", "The request body is not valid JSON.")
+    return problem_response(
+        422, "validation_error", "The request is not valid; see `errors`.", errors=items
+    )
+
+
+async def handle_http_exception(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
+        raise exc
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    return problem_response(status, code, detail, dict(exc.headers or {}))
+
+
+async def handle_database_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_outage(exc):
+        return await handle_unexpected_error(request, exc)
+    logger.warning("database_unavailable", error=type(exc).__name__)
+    error = DatabaseUnavailable()
+    return problem_response(error.status, error.code, error.detail, error.headers)
+
+
+def _is_outage(exc: DBAPIError) -> bool:
+    """A DBAPI error that means the database cannot be reached (not a bad query)."""
+    original = exc.orig
+    names = {cls.__name__ for cls in type(original).__mro__} if original else set()
+    outage_names = {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "InterfaceError",
+        "QueryCanceledError",
+        "OSError",
+        "TimeoutError",
+        "AdminShutdownError",
+    }
+    return bool(names & outage_names) or isinstance(original, OSError | TimeoutError)
+
+
+async def handle_unexpected_error(_request: Request, exc: Exception) -> Response:
+    # Logged with the request id (bound in the log context); the client sees nothing internal.
+    logger.error("unhandled_error", exc_info=exc)
+    return problem_response(500, "internal_error", "An unexpected error occurred.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(DBAPIError, handle_database_error)
+    app.add_exception_handler(PoolTimeoutError, handle_database_error)
+    app.add_exception_handler(ConnectionError, handle_database_error)
+    app.add_exception_handler(TimeoutError, handle_database_error)
+    app.add_exception_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,84 @@
+"""The request's unit of work.
+
+Every API route runs inside one database transaction that commits *before* the response is sent,
+so a client never receives a 201 for a write that was then lost. Polar's `AutoCommitAPIRoute` is
+the model; docs/unit-of-work.md explains the rules.
+"""
+
+from collections.abc import Awaitable, Callable, Coroutine
+from email.message import Message
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, params
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from ironlog.core.config import Settings
+from ironlog.core.errors import DomainError, UnsupportedMediaType
+
+BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
+
+
+def is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+class UnitOfWorkRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        takes_json = self.body_field is not None and not isinstance(
+            self.body_field.field_info, params.Form
+        )
+
+        async def run_in_unit_of_work(request: Request) -> Response:
+            if (
+                takes_json
+                and await request.body()
+                and not is_json(request.headers.get("content-type"))
+            ):
+                raise UnsupportedMediaType()
+            before_commit: list[BeforeCommit] = []
+            request.state.before_commit = before_commit
+            async with request.app.state.sessionmaker() as session:
+                request.state.session = session
+                try:
+                    response = await handler(request)
+                except DomainError as error:
+                    if error.persist_changes:
+                        await session.commit()
+                    raise
+                for hook in before_commit:
+                    await hook(session, response)
+                await session.commit()
+            return response
+
+        return run_in_unit_of_work
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """An `APIRouter` whose routes run in the unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+def get_session(request: Request) -> AsyncSession:
+    session: AsyncSession = request.state.session
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

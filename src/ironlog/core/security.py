@@ -1,0 +1,112 @@
+"""Password hashing (argon2id) and access tokens (JWT).
+
+Hashing runs in worker threads behind a limiter: each argon2id hash holds its memory cost for
+tens of milliseconds, so a burst of logins must queue instead of exhausting memory.
+"""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+import jwt
+from argon2 import PasswordHasher as Argon2Hasher
+from argon2 import Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ironlog.core.config import Settings
+
+JWT_ALGORITHM = "HS256"
+_REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
+
+
+class PasswordHasher:
+    def __init__(self, settings: Settings) -> None:
+        self._hasher = Argon2Hasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_cost_kib,
+            parallelism=settings.argon2_parallelism,
+            type=Type.ID,
+        )
+        self._limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
+        # Verified against when the email is unknown, so that answer takes as long as a wrong
+        # password does.
+        self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._limiter)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await anyio.to_thread.run_sync(
+            self._verify, password_hash, password, limiter=self._limiter
+        )
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._decoy_hash, password) and (
+                password_hash is not None
+            )
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class TokenCodec:
+    """Issues and verifies access tokens: one pinned algorithm, issuer and audience."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._key = settings.signing_key
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self.ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+        self.refresh_ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
+
+    def encode(self, *, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime) -> str:
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "sid": str(session_id),
+            "iat": int(now.timestamp()),
+            "exp": int((now + self.ttl).timestamp()),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "jti": secrets.token_hex(16),
+        }
+        return jwt.encode(claims, self._key, algorithm=JWT_ALGORITHM)
+
+    def decode(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[JWT_ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+            return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise InvalidToken(str(error)) from error
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """Refresh tokens are random 256-bit strings, so a plain SHA-256 is a safe lookup key."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,76 @@
+"""The application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from ironlog import __version__, health
+from ironlog.auth.router import router as auth_router
+from ironlog.core.config import Settings
+from ironlog.core.db import create_engine, create_sessionmaker
+from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
+from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from ironlog.core.logging import RequestContextMiddleware, configure_logging
+from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1024 * 1024
+
+DESCRIPTION = """
+IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
+
+* Authenticate with `POST /api/v1/auth/login` and send `Authorization: Bearer <access_token>`.
+* Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.
+* Lists are paged with `?page=1&size=20` and answered as `{items, total, page, size, pages}`.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
+    {"name": "users", "description": "The signed-in user's account."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings)
+    app = FastAPI(
+        title="IronLog",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.password_hasher = PasswordHasher(settings)
+    app.state.token_codec = TokenCodec(settings)
+
+    install_error_handlers(app)
+    api_responses = problem_responses(Unprocessable)
+    app.include_router(health.router)
+    for router in (auth_router, users_router):
+        app.include_router(router, prefix=API_PREFIX, responses=api_responses)
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+    )
+    app.add_middleware(BodySizeLimitMiddleware, default_limit=MAX_BODY_BYTES, path_limits={})
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    return app

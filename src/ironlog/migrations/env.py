@@ -1,0 +1,52 @@
+"""Alembic environment: async engines, both databases, batch mode on SQLite."""
+
+import asyncio
+from typing import Any, Literal
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from ironlog.core.config import Settings
+from ironlog.core.db import UTCDateTime, create_engine
+from ironlog.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    """Render IronLog's types as plain SQLAlchemy ones: migrations must not import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_with_connection(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        compare_server_default=True,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    settings = config.attributes.get("settings") or Settings()
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_with_connection)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run_with_connection(connection)
+else:
+    asyncio.run(run_online())

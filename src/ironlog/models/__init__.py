@@ -1,0 +1,30 @@
+"""Every ORM model, imported here so that Alembic sees the whole schema."""
+
+from ironlog.models.auth_session import AuthSession
+from ironlog.models.base import Base
+from ironlog.models.exercise import Exercise, Modality
+from ironlog.models.exercise_execution import ExerciseExecution
+from ironlog.models.idempotency_key import IdempotencyKey
+from ironlog.models.login_failure import LoginFailure
+from ironlog.models.oidc_login import OidcLogin
+from ironlog.models.refresh_token import RefreshToken
+from ironlog.models.user import User
+from ironlog.models.workout import Workout, WorkoutStatus
+from ironlog.models.workout_set import SetType, WorkoutSet
+
+__all__ = [
+    "AuthSession",
+    "Base",
+    "Exercise",
+    "ExerciseExecution",
+    "IdempotencyKey",
+    "LoginFailure",
+    "Modality",
+    "OidcLogin",
+    "RefreshToken",
+    "SetType",
+    "User",
+    "Workout",
+    "WorkoutSet",
+    "WorkoutStatus",
+]

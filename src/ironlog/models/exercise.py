@@ -1,0 +1,48 @@
+import enum
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ironlog.models.base import Base, Timestamped, new_id
+
+
+class Modality(enum.StrEnum):
+    BARBELL = "BARBELL"
+    DUMBBELL = "DUMBBELL"
+    CABLE = "CABLE"
+    MACHINE = "MACHINE"
+    BODYWEIGHT = "BODYWEIGHT"
+
+
+class Exercise(Timestamped, Base):
+    __tablename__ = "exercise"
+    __table_args__ = (
+        CheckConstraint(
+            "modality IN ('BARBELL', 'DUMBBELL', 'CABLE', 'MACHINE', 'BODYWEIGHT')",
+            name="modality",
+        ),
+        # Names are unique among the system library and, separately, among each user's own
+        # exercises; docs/exercises.md explains why the cross-check is in the service.
+        Index(
+            "uq_exercise_system_name_key",
+            "name_key",
+            unique=True,
+            sqlite_where=text("user_id IS NULL"),
+            postgresql_where=text("user_id IS NULL"),
+        ),
+        Index("uq_exercise_user_id_name_key", "user_id", "name_key", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    # The name folded for comparison: case-folded, inner whitespace collapsed.
+    name_key: Mapped[str] = mapped_column(String(400))
+    body_part: Mapped[str] = mapped_column(String(50), index=True)
+    modality: Mapped[Modality] = mapped_column(String(16), index=True)
+    description: Mapped[str | None] = mapped_column(String(2000))
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
