@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
 from ironlog.auth.router import router as auth_router
+from ironlog.core import idempotency
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker
 from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
@@ -15,6 +16,7 @@ from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.users.router import router as users_router
+from ironlog.workouts.router import router as workouts_router
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
@@ -30,6 +32,7 @@ IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
 TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
+    {"name": "workouts", "description": "Workouts, their exercises and sets."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -58,9 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_codec = TokenCodec(settings)
 
     install_error_handlers(app)
+    idempotency.install(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router):
+    for router in (auth_router, users_router, workouts_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     app.add_middleware(

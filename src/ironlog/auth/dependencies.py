@@ -6,6 +6,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from ironlog.auth import repository
 from ironlog.auth.principal import Principal
+from ironlog.core import idempotency
 from ironlog.core.errors import NotAuthenticated
 from ironlog.core.routing import SessionDep
 from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
@@ -49,13 +50,17 @@ async def _principal_from_token(session: SessionDep, codec: TokenCodec, token: s
 
 
 async def get_principal(
+    request: Request,
     session: SessionDep,
     codec: TokenCodecDep,
     token: Annotated[str | None, Depends(bearer_scheme)],
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    return await _principal_from_token(session, codec, token)
+    principal = await _principal_from_token(session, codec, token)
+    # Every authenticated POST honours Idempotency-Key; this is the one place they all pass.
+    await idempotency.begin(request, session, principal.user.id)
+    return principal
 
 
 async def get_optional_principal(

@@ -92,6 +92,17 @@ class Unprocessable(DomainError):
     default_detail = "The request is not valid."
 
 
+class InvalidField(Unprocessable):
+    """A value that is well-formed but wrong given the stored data, as a `validation_error`."""
+
+    def __init__(self, loc: list[str | int], msg: str, error_type: str = "value_error") -> None:
+        super().__init__(msg)
+        self.errors = [{"loc": loc, "msg": msg, "type": error_type}]
+
+    def extra(self) -> dict[str, Any]:
+        return {"errors": self.errors}
+
+
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"

@@ -4,11 +4,15 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from asyncpg.pgproto import pgproto  # type: ignore[import-untyped]
+from starlette.responses import Response
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, pgproto.UUID):  # asyncpg's own UUID type, read on PostgreSQL
+        return str(value)
     raise TypeError
 
 
@@ -18,3 +22,10 @@ def dumps(value: Any) -> bytes:
 
 
 loads = orjson.loads
+
+
+def json_response(
+    content: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON response serialised once, for read paths that bypass response validation."""
+    return Response(dumps(content), status_code, headers, media_type="application/json")

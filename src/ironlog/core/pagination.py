@@ -1,6 +1,7 @@
 """Page-number pagination: `?page=1&size=20`, answered with a `Page[T]`."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
@@ -49,7 +50,7 @@ class Page(BaseModel, Generic[T]):
         )
 
 
-def page_dict(items: list[object], total: int, request: PageRequest) -> dict[str, object]:
+def page_dict(items: Sequence[object], total: int, request: PageRequest) -> dict[str, object]:
     """The same shape as `Page`, for read paths that serialise without Pydantic."""
     return {
         "items": items,

@@ -1,12 +1,127 @@
-"""Every query on workouts, executions and sets."""
+"""Every query on workouts, executions and sets.
 
+The read path selects plain columns (no ORM objects) and fetches a workout's whole tree in one
+query, so the number of queries per request never grows with the number of sets.
+"""
+
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.models import ExerciseExecution, Workout, WorkoutSet
+from ironlog.core.clock import utc_now
+from ironlog.core.db import AnyRow
+from ironlog.core.pagination import PageRequest
+from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
+
+WORKOUT_COLUMNS = (
+    Workout.id,
+    Workout.name,
+    Workout.notes,
+    Workout.status,
+    Workout.started_at,
+    Workout.finished_at,
+    Workout.created_at,
+    Workout.updated_at,
+    Workout.version,
+)
+EXECUTION_COLUMNS = (
+    ExerciseExecution.workout_id,
+    ExerciseExecution.exercise_id,
+    ExerciseExecution.position,
+    ExerciseExecution.notes,
+    Exercise.name,
+    Exercise.body_part,
+    Exercise.modality,
+)
+SET_COLUMNS = (
+    WorkoutSet.id,
+    WorkoutSet.position,
+    WorkoutSet.set_type,
+    WorkoutSet.weight_kg,
+    WorkoutSet.reps,
+    WorkoutSet.duration_seconds,
+    WorkoutSet.distance_m,
+    WorkoutSet.rpe,
+    WorkoutSet.rest_seconds,
+    WorkoutSet.completed,
+    WorkoutSet.notes,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutState:
+    """What the rules need to know about a workout before changing it."""
+
+    id: uuid.UUID
+    status: WorkoutStatus
+    version: int
+    started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutFilters:
+    status: WorkoutStatus | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    exercise_id: uuid.UUID | None = None
+    q: str | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+async def get_state(
+    session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID, lock: bool = False
+) -> WorkoutState | None:
+    """The workout's state if the user owns it. `lock` takes its row lock for the transaction,
+    so concurrent changes to one workout run one after the other (PostgreSQL; SQLite
+    transactions are serial already)."""
+    statement = select(
+        Workout.id, Workout.status, Workout.version, Workout.started_at, Workout.finished_at
+    ).where(Workout.id == workout_id, Workout.user_id == user_id)
+    if lock:
+        statement = statement.with_for_update()
+    row = (await session.execute(statement)).first()
+    return WorkoutState(*row) if row else None
+
+
+async def exists(session: AsyncSession, workout_id: uuid.UUID) -> bool:
+    found = await session.scalar(select(Workout.id).where(Workout.id == workout_id))
+    return found is not None
+
+
+async def touch(session: AsyncSession, workout_id: uuid.UUID, **values: Any) -> None:
+    """Record a change to the workout or its tree: bump the version (the ETag) and updated_at."""
+    await session.execute(
+        update(Workout)
+        .where(Workout.id == workout_id)
+        .values(version=Workout.version + 1, updated_at=utc_now(), **values)
+    )
+
+
+async def delete_workout(session: AsyncSession, workout_id: uuid.UUID) -> None:
+    # Executions and sets go with it (ON DELETE CASCADE).
+    await session.execute(delete(Workout).where(Workout.id == workout_id))
+
+
+async def visible_exercises(
+    session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, AnyRow]:
+    """The exercises among `exercise_ids` the user can see (system or own), by id."""
+    if not exercise_ids:
+        return {}
+    statement = select(Exercise.id, Exercise.name, Exercise.body_part, Exercise.modality).where(
+        Exercise.id.in_(set(exercise_ids)),
+        (Exercise.user_id.is_(None)) | (Exercise.user_id == user_id),
+    )
+    return {row.id: row for row in (await session.execute(statement)).all()}
 
 
 async def insert_trees(
@@ -24,3 +139,243 @@ async def insert_trees(
     for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
         if rows:
             await session.execute(insert(model), list(rows))
+
+
+async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(ExerciseExecution).where(ExerciseExecution.workout_id == workout_id)
+    )
+
+
+# Executions.
+
+
+async def execution_position(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID
+) -> int | None:
+    return await session.scalar(
+        select(ExerciseExecution.position).where(
+            ExerciseExecution.workout_id == workout_id,
+            ExerciseExecution.exercise_id == exercise_id,
+        )
+    )
+
+
+async def execution_ids(session: AsyncSession, workout_id: uuid.UUID) -> list[uuid.UUID]:
+    statement = (
+        select(ExerciseExecution.exercise_id)
+        .where(ExerciseExecution.workout_id == workout_id)
+        .order_by(ExerciseExecution.position)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def next_execution_position(session: AsyncSession, workout_id: uuid.UUID) -> int:
+    statement = select(func.coalesce(func.max(ExerciseExecution.position) + 1, 0)).where(
+        ExerciseExecution.workout_id == workout_id
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def update_execution_notes(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID, notes: str | None
+) -> None:
+    await session.execute(
+        update(ExerciseExecution)
+        .where(
+            ExerciseExecution.workout_id == workout_id,
+            ExerciseExecution.exercise_id == exercise_id,
+        )
+        .values(notes=notes, updated_at=utc_now())
+    )
+
+
+async def delete_execution(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID, position: int
+) -> None:
+    """Remove an execution (its sets cascade) and close up the positions after it."""
+    await session.execute(
+        delete(ExerciseExecution).where(
+            ExerciseExecution.workout_id == workout_id,
+            ExerciseExecution.exercise_id == exercise_id,
+        )
+    )
+    await session.execute(
+        update(ExerciseExecution)
+        .where(ExerciseExecution.workout_id == workout_id, ExerciseExecution.position > position)
+        .values(position=ExerciseExecution.position - 1)
+    )
+
+
+async def reorder_executions(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
+) -> None:
+    """Give each execution its index in `exercise_ids` as position, in one statement."""
+    new_position = case(
+        {exercise_id: index for index, exercise_id in enumerate(exercise_ids)},
+        value=ExerciseExecution.exercise_id,
+    )
+    await session.execute(
+        update(ExerciseExecution)
+        .where(ExerciseExecution.workout_id == workout_id)
+        .values(position=new_position)
+    )
+
+
+# Sets.
+
+
+def _set_key(workout_id: uuid.UUID, exercise_id: uuid.UUID) -> tuple[Any, ...]:
+    return (WorkoutSet.workout_id == workout_id, WorkoutSet.exercise_id == exercise_id)
+
+
+async def next_set_position(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID
+) -> int | None:
+    """The position a new set of the execution takes; None when the execution does not exist."""
+    statement = (
+        select(func.coalesce(func.max(WorkoutSet.position) + 1, 0))
+        .select_from(ExerciseExecution)
+        .outerjoin(
+            WorkoutSet,
+            (WorkoutSet.workout_id == ExerciseExecution.workout_id)
+            & (WorkoutSet.exercise_id == ExerciseExecution.exercise_id),
+        )
+        .where(
+            ExerciseExecution.workout_id == workout_id,
+            ExerciseExecution.exercise_id == exercise_id,
+        )
+        .group_by(ExerciseExecution.exercise_id)
+    )
+    position = await session.scalar(statement)
+    return None if position is None else int(position)
+
+
+async def delete_sets(session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID) -> None:
+    await session.execute(delete(WorkoutSet).where(*_set_key(workout_id, exercise_id)))
+
+
+async def get_set(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID, set_id: uuid.UUID
+) -> AnyRow | None:
+    statement = select(*SET_COLUMNS).where(
+        WorkoutSet.id == set_id, *_set_key(workout_id, exercise_id)
+    )
+    return (await session.execute(statement)).first()
+
+
+async def update_set(session: AsyncSession, set_id: uuid.UUID, values: dict[str, Any]) -> None:
+    await session.execute(
+        update(WorkoutSet).where(WorkoutSet.id == set_id).values(**values, updated_at=utc_now())
+    )
+
+
+async def delete_set(
+    session: AsyncSession,
+    workout_id: uuid.UUID,
+    exercise_id: uuid.UUID,
+    set_id: uuid.UUID,
+    position: int,
+) -> None:
+    await session.execute(delete(WorkoutSet).where(WorkoutSet.id == set_id))
+    await session.execute(
+        update(WorkoutSet)
+        .where(*_set_key(workout_id, exercise_id), WorkoutSet.position > position)
+        .values(position=WorkoutSet.position - 1)
+    )
+
+
+# The read path.
+
+
+def _tree_statement() -> Select[Any]:
+    """Workouts with their executions, exercises and sets: one row per set (or per empty
+    execution, or per empty workout), in display order."""
+    return (
+        select(*WORKOUT_COLUMNS, *EXECUTION_COLUMNS[1:], *SET_COLUMNS)
+        .outerjoin(ExerciseExecution, ExerciseExecution.workout_id == Workout.id)
+        .outerjoin(Exercise, Exercise.id == ExerciseExecution.exercise_id)
+        .outerjoin(
+            WorkoutSet,
+            (WorkoutSet.workout_id == ExerciseExecution.workout_id)
+            & (WorkoutSet.exercise_id == ExerciseExecution.exercise_id),
+        )
+    )
+
+
+async def fetch_tree(
+    session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID
+) -> Sequence[AnyRow]:
+    statement = _tree_statement().where(Workout.id == workout_id, Workout.user_id == user_id)
+    statement = statement.order_by(ExerciseExecution.position, WorkoutSet.position)
+    rows: Sequence[AnyRow] = (await session.execute(statement)).all()
+    return rows
+
+
+async def fetch_execution(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID
+) -> Sequence[AnyRow]:
+    statement = (
+        select(*EXECUTION_COLUMNS, *SET_COLUMNS)
+        .join(Exercise, Exercise.id == ExerciseExecution.exercise_id)
+        .outerjoin(
+            WorkoutSet,
+            (WorkoutSet.workout_id == ExerciseExecution.workout_id)
+            & (WorkoutSet.exercise_id == ExerciseExecution.exercise_id),
+        )
+        .where(
+            ExerciseExecution.workout_id == workout_id,
+            ExerciseExecution.exercise_id == exercise_id,
+        )
+        .order_by(WorkoutSet.position)
+    )
+    return (await session.execute(statement)).all()
+
+
+def _filtered(user_id: uuid.UUID, filters: WorkoutFilters) -> Select[Any]:
+    statement = select(Workout.id).where(Workout.user_id == user_id)
+    if filters.status is not None:
+        statement = statement.where(Workout.status == filters.status)
+    if filters.from_date is not None:
+        statement = statement.where(Workout.started_at >= _start_of(filters.from_date))
+    if filters.to_date is not None:
+        next_day = _start_of(filters.to_date + timedelta(days=1))
+        statement = statement.where(Workout.started_at < next_day)
+    if filters.exercise_id is not None:
+        statement = statement.where(
+            select(ExerciseExecution.workout_id)
+            .where(
+                ExerciseExecution.workout_id == Workout.id,
+                ExerciseExecution.exercise_id == filters.exercise_id,
+            )
+            .exists()
+        )
+    if filters.q:
+        statement = statement.where(Workout.name.icontains(filters.q, autoescape=True))
+    return statement
+
+
+async def list_page(
+    session: AsyncSession, *, user_id: uuid.UUID, filters: WorkoutFilters, page: PageRequest
+) -> tuple[Sequence[AnyRow], int]:
+    """One page of workouts with their trees, newest first (ties by id), and the total count:
+    two queries whatever the page holds."""
+    filtered = _filtered(user_id, filters)
+    total = await session.scalar(select(func.count()).select_from(filtered.subquery()))
+    page_ids = (
+        filtered.order_by(Workout.started_at.desc(), Workout.id)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    statement = (
+        _tree_statement()
+        .where(Workout.id.in_(page_ids.scalar_subquery()))
+        .order_by(
+            Workout.started_at.desc(),
+            Workout.id,
+            ExerciseExecution.position,
+            WorkoutSet.position,
+        )
+    )
+    rows = (await session.execute(statement)).all() if total else []
+    return rows, int(total or 0)

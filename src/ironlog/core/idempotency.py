@@ -1,0 +1,134 @@
+"""Safe retries for POST: the `Idempotency-Key` header (SPEC section 6).
+
+On an authenticated POST carrying a key, the key is claimed for the user inside the request's
+transaction before the route runs; a 2xx response is then stored in the same transaction. A retry
+with the same key and an equal JSON body replays the stored status, headers and body with
+`Idempotent-Replayed: true`; another body is 422 `idempotency_key_reused`. A request that fails
+rolls back, claim included, so the same key runs it again. A concurrent duplicate waits on the
+claim's unique key (PostgreSQL) or on the write lock (SQLite) and then replays.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+from functools import partial
+
+import orjson
+from fastapi import FastAPI, Request
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from ironlog.core.clock import utc_now
+from ironlog.core.errors import InvalidField, Unprocessable
+from ironlog.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+RETENTION = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+_STORED_HEADERS = ("content-type", "location", "etag")
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used with a different request body."
+
+
+class IdempotentReplay(Exception):
+    """Raised to answer with the stored response instead of running the route again."""
+
+    def __init__(self, record: IdempotencyKey) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+async def _fingerprint(request: Request) -> str:
+    body = await request.body()
+    try:  # equal JSON bodies match whatever their key order and spacing
+        canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONDecodeError:
+        canonical = body
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+async def _find(session: AsyncSession, user_id: uuid.UUID, key: str) -> IdempotencyKey | None:
+    return await session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    )
+
+
+def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> IdempotentReplay:
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    return IdempotentReplay(record)
+
+
+async def begin(request: Request, session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Claim the request's key, or raise the replay of its first response."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None:
+        return
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise InvalidField(["header", HEADER], f"must be 1..{MAX_KEY_LENGTH} characters")
+    request_hash = await _fingerprint(request)
+    now = utc_now()
+    await session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.created_at < now - RETENTION,
+        )
+    )
+    record = await _find(session, user_id, key)
+    if record is not None:
+        raise _replay_or_refuse(record, request_hash)
+    claim = IdempotencyKey(
+        user_id=user_id,
+        key=key,
+        request_hash=request_hash,
+        status_code=0,
+        response_headers="{}",
+        response_body=b"",
+    )
+    try:
+        async with session.begin_nested():
+            session.add(claim)
+    except IntegrityError:
+        # A concurrent request with this key committed first: answer as it did.
+        session.expunge(claim)
+        record = await _find(session, user_id, key)
+        if record is None:
+            raise
+        raise _replay_or_refuse(record, request_hash) from None
+    request.state.before_commit.append(partial(_store, user_id, key))
+
+
+async def _store(user_id: uuid.UUID, key: str, session: AsyncSession, response: Response) -> None:
+    headers = {name: value for name, value in response.headers.items() if name in _STORED_HEADERS}
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .values(
+            status_code=response.status_code,
+            response_headers=orjson.dumps(headers).decode(),
+            response_body=bytes(response.body),
+            updated_at=utc_now(),
+        )
+    )
+
+
+async def _replay(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, IdempotentReplay):  # pragma: no cover
+        raise exc
+    record = exc.record
+    headers = orjson.loads(record.response_headers)
+    headers[REPLAYED_HEADER] = "true"
+    return Response(record.response_body, record.status_code, headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(IdempotentReplay, _replay)

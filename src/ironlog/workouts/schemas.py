@@ -1,0 +1,300 @@
+"""Request bodies (validated) and response shapes (documented).
+
+Responses of the workout read path are built as plain dicts by `views.py` and serialised once;
+the `*Read` models here describe them in OpenAPI and are checked against them in the tests.
+"""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, ConfigDict, Field, Strict, model_validator
+
+from ironlog.core.schemas import InputModel, LongText, Name, OutputModel, ShortText, UtcDatetime
+from ironlog.models import Modality, SetType, WorkoutStatus
+
+MAX_EXERCISES_PER_WORKOUT = 100
+MAX_SETS_PER_EXERCISE = 100
+
+
+def _two_decimals(value: float) -> float:
+    if Decimal(repr(value)).as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError("at most two decimal places")
+    return value
+
+
+def _half_steps(value: float) -> float:
+    if (value * 2) != int(value * 2):
+        raise ValueError("must be a multiple of 0.5")
+    return value
+
+
+# Numbers must be JSON numbers: "80" as a string is refused (Strict).
+Kilograms = Annotated[float, Strict(), Field(ge=0, le=1000), AfterValidator(_two_decimals)]
+Metres = Annotated[float, Strict(), Field(ge=0, le=1_000_000), AfterValidator(_two_decimals)]
+Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps)]
+Reps = Annotated[int, Strict(), Field(ge=0, le=1000)]
+DurationSeconds = Annotated[int, Strict(), Field(ge=0, le=86_400)]
+RestSeconds = Annotated[int, Strict(), Field(ge=0, le=10_800)]
+
+SET_EXAMPLE: dict[str, Any] = {
+    "set_type": "normal",
+    "weight_kg": 80.0,
+    "reps": 5,
+    "rpe": 8.0,
+    "rest_seconds": 120,
+    "completed": True,
+}
+
+
+class SetWrite(InputModel):
+    """A set as a client sends it. It needs reps, duration_seconds or distance_m."""
+
+    model_config = ConfigDict(json_schema_extra={"example": SET_EXAMPLE})
+
+    set_type: SetType = SetType.NORMAL
+    weight_kg: Kilograms | None = None
+    reps: Reps | None = None
+    duration_seconds: DurationSeconds | None = None
+    distance_m: Metres | None = None
+    rpe: Rpe | None = None
+    rest_seconds: RestSeconds | None = None
+    completed: Annotated[bool, Strict()] = True
+    notes: ShortText = None
+
+    @model_validator(mode="after")
+    def needs_a_measure(self) -> Self:
+        if self.reps is None and self.duration_seconds is None and self.distance_m is None:
+            raise ValueError("a set needs reps, duration_seconds or distance_m")
+        return self
+
+
+class SetPatch(InputModel):
+    """The fields of a set to change; the others keep their values."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"weight_kg": 82.5, "reps": 5}})
+
+    set_type: SetType | None = None
+    weight_kg: Kilograms | None = None
+    reps: Reps | None = None
+    duration_seconds: DurationSeconds | None = None
+    distance_m: Metres | None = None
+    rpe: Rpe | None = None
+    rest_seconds: RestSeconds | None = None
+    completed: Annotated[bool, Strict()] | None = None
+    notes: ShortText = None
+
+    @model_validator(mode="after")
+    def refuse_null_for_required(self) -> Self:
+        for field in ("set_type", "completed"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+Sets = Annotated[list[SetWrite], Field(max_length=MAX_SETS_PER_EXERCISE)]
+
+
+class ExecutionWrite(InputModel):
+    """An exercise inside a workout, with its sets in order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                "notes": "Paused reps",
+                "sets": [SET_EXAMPLE],
+            }
+        }
+    )
+
+    exercise_id: uuid.UUID
+    notes: ShortText = None
+    sets: Sets = Field(default_factory=list)
+
+
+class ExecutionPatch(InputModel):
+    """Change the notes, or replace the sets (the whole list, in order)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {"notes": "Belt from set 3"}})
+
+    notes: ShortText = None
+    sets: Sets | None = None
+
+
+Executions = Annotated[list[ExecutionWrite], Field(max_length=MAX_EXERCISES_PER_WORKOUT)]
+
+WORKOUT_WRITE_EXAMPLE: dict[str, Any] = {
+    "name": "Push day",
+    "started_at": "2026-11-20T17:30:00Z",
+    "exercises": [{"exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f", "sets": [SET_EXAMPLE]}],
+}
+
+
+class WorkoutCreate(InputModel):
+    """A new workout, optionally with its whole tree and a client-chosen id (offline clients)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": WORKOUT_WRITE_EXAMPLE})
+
+    id: uuid.UUID | None = None
+    name: Name
+    notes: LongText = None
+    started_at: UtcDatetime | None = Field(None, description="Defaults to now.")
+    exercises: Executions = Field(default_factory=list)
+
+
+class WorkoutReplace(InputModel):
+    """The whole workout: name, notes and tree are replaced; `started_at` when given."""
+
+    model_config = ConfigDict(json_schema_extra={"example": WORKOUT_WRITE_EXAMPLE})
+
+    name: Name
+    notes: LongText = None
+    started_at: UtcDatetime | None = Field(None, description="Unchanged when omitted.")
+    exercises: Executions = Field(default_factory=list)
+
+
+class WorkoutPatch(InputModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"name": "Heavy push day"}})
+
+    name: Name | None = None
+    notes: LongText = None
+    started_at: UtcDatetime | None = None
+
+    @model_validator(mode="after")
+    def refuse_null_for_required(self) -> Self:
+        for field in ("name", "started_at"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class FinishRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"finished_at": "2026-11-20T18:45:00Z"}}
+    )
+
+    finished_at: UtcDatetime | None = Field(None, description="Defaults to now.")
+
+
+class ReorderRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "exercise_ids": [
+                    "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                    "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                ]
+            }
+        }
+    )
+
+    exercise_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_EXERCISES_PER_WORKOUT)]
+
+
+# Response shapes.
+
+
+class SetRead(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b",
+                "position": 0,
+                "set_type": "normal",
+                "weight_kg": 80.0,
+                "reps": 5,
+                "duration_seconds": None,
+                "distance_m": None,
+                "rpe": 8.0,
+                "rest_seconds": 120,
+                "completed": True,
+                "notes": None,
+            }
+        }
+    )
+
+    id: uuid.UUID
+    position: int
+    set_type: SetType
+    weight_kg: float | None
+    reps: int | None
+    duration_seconds: int | None
+    distance_m: float | None
+    rpe: float | None
+    rest_seconds: int | None
+    completed: bool
+    notes: str | None
+
+
+class ExerciseSummary(OutputModel):
+    id: uuid.UUID
+    name: str
+    body_part: str
+    modality: Modality
+
+
+class ExecutionRead(OutputModel):
+    exercise_id: uuid.UUID
+    position: int
+    notes: str | None
+    exercise: ExerciseSummary
+    sets: list[SetRead]
+
+
+class WorkoutRead(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                "name": "Push day",
+                "notes": None,
+                "status": "in_progress",
+                "started_at": "2026-11-20T17:30:00Z",
+                "finished_at": None,
+                "duration_seconds": None,
+                "created_at": "2026-11-20T17:30:02Z",
+                "updated_at": "2026-11-20T17:41:10Z",
+                "exercises": [
+                    {
+                        "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                        "position": 0,
+                        "notes": None,
+                        "exercise": {
+                            "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                            "name": "Bench Press",
+                            "body_part": "chest",
+                            "modality": "BARBELL",
+                        },
+                        "sets": [
+                            {
+                                "id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b",
+                                "position": 0,
+                                "set_type": "normal",
+                                "weight_kg": 80.0,
+                                "reps": 5,
+                                "duration_seconds": None,
+                                "distance_m": None,
+                                "rpe": 8.0,
+                                "rest_seconds": 120,
+                                "completed": True,
+                                "notes": None,
+                            }
+                        ],
+                    }
+                ],
+            }
+        }
+    )
+
+    id: uuid.UUID
+    name: str
+    notes: str | None
+    status: WorkoutStatus
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: int | None
+    created_at: datetime
+    updated_at: datetime
+    exercises: list[ExecutionRead]

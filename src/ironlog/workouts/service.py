@@ -1,0 +1,420 @@
+"""The workout rules: trees, positions, finished protection, versions.
+
+Every change goes through a workout locked by `dependencies.get_locked_workout` and ends with
+`repository.touch`, which bumps the version behind the ETag.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.clock import utc_now
+from ironlog.core.db import AnyRow
+from ironlog.core.errors import InvalidField
+from ironlog.core.pagination import PageRequest, page_dict
+from ironlog.models import User, WorkoutStatus
+from ironlog.models.base import new_id
+from ironlog.workouts import repository, views
+from ironlog.workouts.errors import (
+    DuplicateExercise,
+    ExecutionNotFound,
+    ExerciseAlreadyInWorkout,
+    InvalidOrder,
+    SetNotFound,
+    UnknownExercise,
+    WorkoutExists,
+    WorkoutFinished,
+    WorkoutNotFound,
+)
+from ironlog.workouts.repository import WorkoutFilters, WorkoutState
+from ironlog.workouts.schemas import (
+    ExecutionPatch,
+    ExecutionWrite,
+    FinishRequest,
+    ReorderRequest,
+    SetPatch,
+    SetWrite,
+    WorkoutCreate,
+    WorkoutPatch,
+    WorkoutReplace,
+)
+from ironlog.workouts.views import JsonDict
+
+MEASURES = ("reps", "duration_seconds", "distance_m")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutView:
+    body: JsonDict
+    etag: str
+
+
+def _ensure_open(workout: WorkoutState) -> None:
+    if workout.status == WorkoutStatus.FINISHED:
+        raise WorkoutFinished()
+
+
+async def _read(session: AsyncSession, user: User, workout_id: uuid.UUID) -> WorkoutView:
+    rows = await repository.fetch_tree(session, user_id=user.id, workout_id=workout_id)
+    if not rows:
+        raise WorkoutNotFound()
+    [(body, version)] = views.trees_from_rows(rows)
+    return WorkoutView(body, views.etag(workout_id, version))
+
+
+# Trees.
+
+
+async def _visible_exercises(
+    session: AsyncSession, user: User, executions: Sequence[ExecutionWrite]
+) -> dict[uuid.UUID, AnyRow]:
+    """The exercises of a tree, checked: each once, each visible to the user."""
+    exercise_ids = [execution.exercise_id for execution in executions]
+    if len(set(exercise_ids)) != len(exercise_ids):
+        raise DuplicateExercise()
+    exercises = await repository.visible_exercises(
+        session, user_id=user.id, exercise_ids=exercise_ids
+    )
+    if len(exercises) != len(exercise_ids):
+        raise UnknownExercise()
+    return exercises
+
+
+def _set_values(data: SetWrite) -> dict[str, Any]:
+    return data.model_dump()
+
+
+def _set_rows(
+    workout_id: uuid.UUID,
+    exercise_id: uuid.UUID,
+    sets: Sequence[SetWrite],
+    now: datetime,
+    first_position: int = 0,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": new_id(),
+            "workout_id": workout_id,
+            "exercise_id": exercise_id,
+            "position": first_position + index,
+            **_set_values(data),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for index, data in enumerate(sets)
+    ]
+
+
+def _set_view(row: dict[str, Any]) -> JsonDict:
+    return {
+        "id": row["id"],
+        "position": row["position"],
+        "set_type": row["set_type"],
+        "weight_kg": row["weight_kg"],
+        "reps": row["reps"],
+        "duration_seconds": row["duration_seconds"],
+        "distance_m": row["distance_m"],
+        "rpe": row["rpe"],
+        "rest_seconds": row["rest_seconds"],
+        "completed": row["completed"],
+        "notes": row["notes"],
+    }
+
+
+def _execution_view(
+    exercise: AnyRow, position: int, notes: str | None, set_rows: list[dict[str, Any]]
+) -> JsonDict:
+    return {
+        "exercise_id": exercise.id,
+        "position": position,
+        "notes": notes,
+        "exercise": {
+            "id": exercise.id,
+            "name": exercise.name,
+            "body_part": exercise.body_part,
+            "modality": exercise.modality,
+        },
+        "sets": [_set_view(row) for row in set_rows],
+    }
+
+
+async def _insert_tree(
+    session: AsyncSession,
+    workout_id: uuid.UUID,
+    executions: Sequence[ExecutionWrite],
+    exercises: dict[uuid.UUID, AnyRow],
+    now: datetime,
+    workout_row: dict[str, Any] | None = None,
+) -> list[JsonDict]:
+    """Insert a workout's executions and sets (and the workout itself when given) and return
+    the executions as the API shows them."""
+    execution_rows: list[dict[str, Any]] = []
+    set_rows: list[dict[str, Any]] = []
+    execution_views: list[JsonDict] = []
+    for position, execution in enumerate(executions):
+        rows = _set_rows(workout_id, execution.exercise_id, execution.sets, now)
+        execution_rows.append(
+            {
+                "workout_id": workout_id,
+                "exercise_id": execution.exercise_id,
+                "position": position,
+                "notes": execution.notes,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        set_rows.extend(rows)
+        execution_views.append(
+            _execution_view(exercises[execution.exercise_id], position, execution.notes, rows)
+        )
+    await repository.insert_trees(
+        session,
+        workouts=[workout_row] if workout_row else [],
+        executions=execution_rows,
+        sets=set_rows,
+    )
+    return execution_views
+
+
+# Workouts.
+
+
+async def get(session: AsyncSession, *, user: User, workout_id: uuid.UUID) -> WorkoutView:
+    return await _read(session, user, workout_id)
+
+
+async def list_workouts(
+    session: AsyncSession, *, user: User, filters: WorkoutFilters, page: PageRequest
+) -> JsonDict:
+    rows, total = await repository.list_page(session, user_id=user.id, filters=filters, page=page)
+    items = [body for body, _version in views.trees_from_rows(rows)]
+    return page_dict(items, total, page)
+
+
+async def create(session: AsyncSession, *, user: User, data: WorkoutCreate) -> WorkoutView:
+    exercises = await _visible_exercises(session, user, data.exercises)
+    if data.id is not None and await repository.exists(session, data.id):
+        raise WorkoutExists()
+    now = utc_now()
+    workout_id = data.id or new_id()
+    workout_row = {
+        "id": workout_id,
+        "user_id": user.id,
+        "name": data.name,
+        "notes": data.notes,
+        "status": WorkoutStatus.IN_PROGRESS,
+        "started_at": data.started_at or now,
+        "finished_at": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        execution_views = await _insert_tree(
+            session, workout_id, data.exercises, exercises, now, workout_row
+        )
+    except IntegrityError as error:
+        if data.id is not None:  # a concurrent create took the same id first
+            raise WorkoutExists() from error
+        raise
+    body = {
+        "id": workout_id,
+        "name": data.name,
+        "notes": data.notes,
+        "status": WorkoutStatus.IN_PROGRESS,
+        "started_at": workout_row["started_at"],
+        "finished_at": None,
+        "duration_seconds": None,
+        "created_at": now,
+        "updated_at": now,
+        "exercises": execution_views,
+    }
+    return WorkoutView(body, views.etag(workout_id, 1))
+
+
+async def replace(
+    session: AsyncSession, *, user: User, workout: WorkoutState, data: WorkoutReplace
+) -> WorkoutView:
+    _ensure_open(workout)
+    exercises = await _visible_exercises(session, user, data.exercises)
+    await repository.delete_tree(session, workout.id)
+    await _insert_tree(session, workout.id, data.exercises, exercises, utc_now())
+    values: dict[str, Any] = {"name": data.name, "notes": data.notes}
+    if data.started_at is not None:
+        values["started_at"] = data.started_at
+    await repository.touch(session, workout.id, **values)
+    return await _read(session, user, workout.id)
+
+
+async def update(
+    session: AsyncSession, *, user: User, workout: WorkoutState, data: WorkoutPatch
+) -> WorkoutView:
+    _ensure_open(workout)
+    await repository.touch(session, workout.id, **data.model_dump(exclude_unset=True))
+    return await _read(session, user, workout.id)
+
+
+async def delete(session: AsyncSession, *, workout: WorkoutState) -> None:
+    """Allowed for finished workouts too."""
+    await repository.delete_workout(session, workout.id)
+
+
+async def finish(
+    session: AsyncSession, *, user: User, workout: WorkoutState, data: FinishRequest | None
+) -> WorkoutView:
+    _ensure_open(workout)
+    finished_at = (data.finished_at if data else None) or utc_now()
+    if finished_at < workout.started_at:
+        raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
+    await repository.touch(
+        session, workout.id, status=WorkoutStatus.FINISHED, finished_at=finished_at
+    )
+    return await _read(session, user, workout.id)
+
+
+async def reopen(session: AsyncSession, *, user: User, workout: WorkoutState) -> WorkoutView:
+    """Back to in progress so a mistake can be fixed; reopening an open workout changes nothing."""
+    if workout.status == WorkoutStatus.FINISHED:
+        await repository.touch(
+            session, workout.id, status=WorkoutStatus.IN_PROGRESS, finished_at=None
+        )
+    return await _read(session, user, workout.id)
+
+
+# Executions.
+
+
+async def _execution_position(
+    session: AsyncSession, workout: WorkoutState, exercise_id: uuid.UUID
+) -> int:
+    position = await repository.execution_position(session, workout.id, exercise_id)
+    if position is None:
+        raise ExecutionNotFound()
+    return position
+
+
+async def add_execution(
+    session: AsyncSession, *, user: User, workout: WorkoutState, data: ExecutionWrite
+) -> JsonDict:
+    _ensure_open(workout)
+    exercises = await repository.visible_exercises(
+        session, user_id=user.id, exercise_ids=[data.exercise_id]
+    )
+    if not exercises:
+        raise UnknownExercise()
+    if await repository.execution_position(session, workout.id, data.exercise_id) is not None:
+        raise ExerciseAlreadyInWorkout()
+    position = await repository.next_execution_position(session, workout.id)
+    now = utc_now()
+    rows = _set_rows(workout.id, data.exercise_id, data.sets, now)
+    await repository.insert_trees(
+        session,
+        workouts=[],
+        executions=[
+            {
+                "workout_id": workout.id,
+                "exercise_id": data.exercise_id,
+                "position": position,
+                "notes": data.notes,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+        sets=rows,
+    )
+    await repository.touch(session, workout.id)
+    return _execution_view(exercises[data.exercise_id], position, data.notes, rows)
+
+
+async def update_execution(
+    session: AsyncSession, *, workout: WorkoutState, exercise_id: uuid.UUID, data: ExecutionPatch
+) -> JsonDict:
+    """Change the notes, or replace the sets with the list given."""
+    _ensure_open(workout)
+    await _execution_position(session, workout, exercise_id)
+    if "notes" in data.model_fields_set:
+        await repository.update_execution_notes(session, workout.id, exercise_id, data.notes)
+    if data.sets is not None:
+        await repository.delete_sets(session, workout.id, exercise_id)
+        rows = _set_rows(workout.id, exercise_id, data.sets, utc_now())
+        await repository.insert_trees(session, workouts=[], executions=[], sets=rows)
+    await repository.touch(session, workout.id)
+    return views.execution_from_rows(
+        await repository.fetch_execution(session, workout.id, exercise_id)
+    )
+
+
+async def remove_execution(
+    session: AsyncSession, *, workout: WorkoutState, exercise_id: uuid.UUID
+) -> None:
+    _ensure_open(workout)
+    position = await _execution_position(session, workout, exercise_id)
+    await repository.delete_execution(session, workout.id, exercise_id, position)
+    await repository.touch(session, workout.id)
+
+
+async def reorder(
+    session: AsyncSession, *, user: User, workout: WorkoutState, data: ReorderRequest
+) -> WorkoutView:
+    _ensure_open(workout)
+    current = await repository.execution_ids(session, workout.id)
+    wanted = data.exercise_ids
+    if len(wanted) != len(current) or set(wanted) != set(current):
+        raise InvalidOrder()
+    await repository.reorder_executions(session, workout.id, wanted)
+    await repository.touch(session, workout.id)
+    return await _read(session, user, workout.id)
+
+
+# Sets.
+
+
+async def add_set(
+    session: AsyncSession, *, workout: WorkoutState, exercise_id: uuid.UUID, data: SetWrite
+) -> JsonDict:
+    _ensure_open(workout)
+    position = await repository.next_set_position(session, workout.id, exercise_id)
+    if position is None:
+        raise ExecutionNotFound()
+    [row] = _set_rows(workout.id, exercise_id, [data], utc_now(), first_position=position)
+    await repository.insert_trees(session, workouts=[], executions=[], sets=[row])
+    await repository.touch(session, workout.id)
+    return _set_view(row)
+
+
+async def update_set(
+    session: AsyncSession,
+    *,
+    workout: WorkoutState,
+    exercise_id: uuid.UUID,
+    set_id: uuid.UUID,
+    data: SetPatch,
+) -> JsonDict:
+    _ensure_open(workout)
+    current = await repository.get_set(session, workout.id, exercise_id, set_id)
+    if current is None:
+        raise SetNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    merged = {**current._asdict(), **changes}
+    if all(merged[measure] is None for measure in MEASURES):
+        raise InvalidField(["body"], "a set needs reps, duration_seconds or distance_m")
+    if changes:
+        await repository.update_set(session, set_id, changes)
+        await repository.touch(session, workout.id)
+    return _set_view(merged)
+
+
+async def remove_set(
+    session: AsyncSession, *, workout: WorkoutState, exercise_id: uuid.UUID, set_id: uuid.UUID
+) -> None:
+    _ensure_open(workout)
+    current = await repository.get_set(session, workout.id, exercise_id, set_id)
+    if current is None:
+        raise SetNotFound()
+    await repository.delete_set(session, workout.id, exercise_id, set_id, current.position)
+    await repository.touch(session, workout.id)
