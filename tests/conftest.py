@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from ironlog.core import migrations
@@ -27,6 +27,7 @@ from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.exercises import library
 from ironlog.main import create_app
+from ironlog.models import User
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IRONLOG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -272,3 +273,21 @@ async def user(client: httpx.AsyncClient) -> UserHandle:
 @pytest.fixture
 async def other_user(client: httpx.AsyncClient) -> UserHandle:
     return await register_user(client)
+
+
+@pytest.fixture
+async def live_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app that commits for real, for tests of concurrent requests.
+
+    The users it registers (emails starting with `live-`) are deleted afterwards, and with them
+    everything they own.
+    """
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        async with app.state.engine.begin() as connection:
+            await connection.execute(delete(User).where(User.email.startswith("live-")))
+        await app.state.engine.dispose()

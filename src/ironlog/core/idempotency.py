@@ -15,7 +15,7 @@ from functools import partial
 
 import orjson
 from fastapi import FastAPI, Request
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -86,20 +86,21 @@ async def begin(request: Request, session: AsyncSession, user_id: uuid.UUID) -> 
     record = await _find(session, user_id, key)
     if record is not None:
         raise _replay_or_refuse(record, request_hash)
-    claim = IdempotencyKey(
+    claim = insert(IdempotencyKey).values(
         user_id=user_id,
         key=key,
         request_hash=request_hash,
         status_code=0,
         response_headers="{}",
         response_body=b"",
+        created_at=now,
+        updated_at=now,
     )
     try:
         async with session.begin_nested():
-            session.add(claim)
+            await session.execute(claim)
     except IntegrityError:
         # A concurrent request with this key committed first: answer as it did.
-        session.expunge(claim)
         record = await _find(session, user_id, key)
         if record is None:
             raise
