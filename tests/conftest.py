@@ -194,12 +194,20 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 @pytest.fixture
 def queries(connection: AsyncConnection) -> Iterator[QueryCounter]:
-    """Counts the SQL statements the app sends (savepoint bookkeeping excluded)."""
+    """Counts the SQL statements the app sends (transaction and savepoint bookkeeping excluded).
+
+    `core.db.fetch_all` reports the statements it sends to the driver directly to the same
+    SQLAlchemy event.
+    """
     counter = QueryCounter()
+    bookkeeping = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", ";")
+
+    def record(statement: str) -> None:
+        if not statement.lstrip().upper().startswith(bookkeeping):
+            counter.statements.append(statement)
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            counter.statements.append(statement)
+        record(statement)
 
     sync_engine = connection.sync_engine
     event.listen(sync_engine, "before_cursor_execute", count)
@@ -226,7 +234,7 @@ def test_sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSe
 async def client(
     app: FastAPI, test_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app.state.sessionmaker = test_sessionmaker
+    app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

@@ -10,7 +10,7 @@ from ironlog import __version__, health
 from ironlog.auth.router import router as auth_router
 from ironlog.core import idempotency
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_sessionmaker
+from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
     app.state.password_hasher = PasswordHasher(settings)
     app.state.token_codec = TokenCodec(settings)
 
@@ -67,13 +68,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (auth_router, users_router, workouts_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
-    )
+    if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        )
     app.add_middleware(BodySizeLimitMiddleware, default_limit=MAX_BODY_BYTES, path_limits={})
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)

@@ -1,8 +1,10 @@
+import uuid
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository
 from ironlog.auth.principal import Principal
@@ -11,6 +13,7 @@ from ironlog.core.errors import NotAuthenticated
 from ironlog.core.routing import SessionDep
 from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
 from ironlog.models import User
+from ironlog.users import repository as user_repository
 
 # Declares the security scheme in OpenAPI (Swagger's Authorize uses the login form);
 # IronLog raises its own 401 problem.
@@ -21,12 +24,12 @@ bearer_scheme = OAuth2PasswordBearer(
 )
 
 
-def get_password_hasher(request: Request) -> PasswordHasher:
+async def get_password_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.password_hasher
     return hasher
 
 
-def get_token_codec(request: Request) -> TokenCodec:
+async def get_token_codec(request: Request) -> TokenCodec:
     codec: TokenCodec = request.app.state.token_codec
     return codec
 
@@ -35,55 +38,64 @@ PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 
 
-async def _principal_from_token(session: SessionDep, codec: TokenCodec, token: str) -> Principal:
+async def _principal_from_token(request: Request, token: str) -> Principal:
+    # Session and codec come straight from the request: this runs on every authenticated
+    # request, and each dependency FastAPI resolves costs time on the hot path.
+    session: AsyncSession = request.state.session
+    codec: TokenCodec = request.app.state.token_codec
     try:
         claims = codec.decode(token)
     except InvalidToken as error:
         raise NotAuthenticated("The access token is invalid or expired.") from error
-    user = await repository.get_active_principal(
+    if not await repository.session_is_active(
         session, user_id=claims.user_id, session_id=claims.session_id
-    )
-    if user is None:
+    ):
         raise NotAuthenticated("The session of this access token has ended.")
-    structlog.contextvars.bind_contextvars(user_id=str(user.id))
-    return Principal(user=user, session_id=claims.session_id)
+    structlog.contextvars.bind_contextvars(user_id=str(claims.user_id))
+    return Principal(user_id=claims.user_id, session_id=claims.session_id)
 
 
 async def get_principal(
-    request: Request,
-    session: SessionDep,
-    codec: TokenCodecDep,
-    token: Annotated[str | None, Depends(bearer_scheme)],
+    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    principal = await _principal_from_token(session, codec, token)
+    principal = await _principal_from_token(request, token)
     # Every authenticated POST honours Idempotency-Key; this is the one place they all pass.
-    await idempotency.begin(request, session, principal.user.id)
+    await idempotency.begin(request, request.state.session, principal.user_id)
     return principal
 
 
 async def get_optional_principal(
-    session: SessionDep,
-    codec: TokenCodecDep,
-    token: Annotated[str | None, Depends(bearer_scheme)],
+    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Principal | None:
     """For public routes that show more to a signed-in caller. A bad token is still a 401."""
     if not token:
         return None
-    return await _principal_from_token(session, codec, token)
+    return await _principal_from_token(request, token)
 
 
-def get_current_user(principal: Annotated[Principal, Depends(get_principal)]) -> User:
-    return principal.user
+async def get_current_user_id(principal: Annotated[Principal, Depends(get_principal)]) -> uuid.UUID:
+    return principal.user_id
 
 
-def get_optional_user(
+async def get_optional_user_id(
     principal: Annotated[Principal | None, Depends(get_optional_principal)],
-) -> User | None:
-    return principal.user if principal else None
+) -> uuid.UUID | None:
+    return principal.user_id if principal else None
+
+
+async def get_current_user(
+    session: SessionDep, principal: Annotated[Principal, Depends(get_principal)]
+) -> User:
+    """The signed-in user as an ORM object, for routes that read or change the account."""
+    user = await user_repository.get(session, principal.user_id)
+    if user is None:  # pragma: no cover - the session row would be gone with the user
+        raise NotAuthenticated()
+    return user
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentUserId = Annotated[uuid.UUID, Depends(get_current_user_id)]
+OptionalUserId = Annotated[uuid.UUID | None, Depends(get_optional_user_id)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
-OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -1,27 +1,27 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.models import AuthSession, LoginFailure, RefreshToken, User
+from ironlog.core.db import fetch_all
+from ironlog.models import AuthSession, LoginFailure, RefreshToken
+
+# Built once: every authenticated request runs it. (Deleting a user deletes its sessions.)
+_ACTIVE_SESSION = select(AuthSession.id).where(
+    AuthSession.id == bindparam("session_id"),
+    AuthSession.user_id == bindparam("user_id"),
+    AuthSession.revoked_at.is_(None),
+)
 
 
-async def get_active_principal(
+async def session_is_active(
     session: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID
-) -> User | None:
-    """The user of a live session, in one query; None once the session is revoked."""
-    statement = (
-        select(User)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(
-            AuthSession.id == session_id,
-            User.id == user_id,
-            AuthSession.revoked_at.is_(None),
-        )
-    )
-    return await session.scalar(statement)
+) -> bool:
+    """True while the session exists, belongs to the user and is not revoked."""
+    rows = await fetch_all(session, _ACTIVE_SESSION, {"session_id": session_id, "user_id": user_id})
+    return bool(rows)
 
 
 async def add_session(session: AsyncSession, user_id: uuid.UUID) -> AuthSession:
@@ -135,10 +135,3 @@ async def delete_failures(
     if before is not None:
         statement = statement.where(LoginFailure.created_at <= before)
     await session.execute(statement)
-
-
-async def count_active_sessions(session: AsyncSession, user_id: uuid.UUID) -> int:
-    statement = select(func.count()).where(
-        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
-    )
-    return (await session.scalar(statement)) or 0

@@ -3,13 +3,14 @@
 SQLite is the embedded default and PostgreSQL the production store; everything here works on both.
 """
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Row, event, make_url
+from sqlalchemy import DateTime, MetaData, Row, Select, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -75,8 +76,9 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
     server_settings = {"application_name": "ironlog"}
     if settings.db_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    # No pool_pre_ping: it costs a round trip per request. A connection found dead raises a
+    # disconnect error, which invalidates the pool (the request gets a 503; the next reconnect).
     options: dict[str, Any] = {
-        "pool_pre_ping": True,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_connect_timeout_seconds,
@@ -115,11 +117,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+
+
+READ_ONLY_OPTION = "ironlog_read_only"
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only routes: no transaction round trips on PostgreSQL (autocommit),
+    a deferred BEGIN that does not take the write lock on SQLite. See docs/unit-of-work.md."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    return create_sessionmaker(engine.execution_options(**options))
 
 
 @asynccontextmanager
@@ -129,3 +144,38 @@ async def session_scope(
     """A session outside any request (CLI, start-up): commit on success, roll back on error."""
     async with sessionmaker() as session, session.begin():
         yield session
+
+
+@functools.cache
+def _compiled_for_asyncpg(statement: Select[Any], dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+async def fetch_all(
+    session: AsyncSession, statement: Select[Any], params: dict[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """Run a read-only statement built once at import and return its rows as tuples.
+
+    On PostgreSQL the statement, compiled once, goes straight to asyncpg: SQLAlchemy's
+    per-execution layer costs more than the query itself on the hottest routes (session check,
+    workout reads; bench/workouts.py measures it). Rows then hold the driver's own types, which
+    `core.json` serialises. Elsewhere it is a plain Core execution. Only for statements whose
+    result needs no SQLAlchemy type processing on PostgreSQL and that may run outside the
+    request's transaction (see docs/workouts.md).
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        rows: Sequence[Sequence[Any]] = (await connection.execute(statement, params)).all()
+        return rows
+    sql, order = _compiled_for_asyncpg(statement, connection.dialect)
+    args = tuple(params[name] for name in order)
+    # Listeners of SQLAlchemy's cursor events (query counting, tracing) still see the statement.
+    sync_connection = connection.sync_connection
+    if sync_connection is not None:
+        sync_connection.dispatch.before_cursor_execute(
+            sync_connection, None, sql, args, None, False
+        )
+    raw = await connection.get_raw_connection()
+    records: Sequence[Sequence[Any]] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
+    return records

@@ -19,7 +19,7 @@ class PageRequest:
         return (self.page - 1) * self.size
 
 
-def page_request(
+async def page_request(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")] = 1,
     size: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
 ) -> PageRequest:

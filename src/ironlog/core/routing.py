@@ -7,7 +7,7 @@ the model; docs/unit-of-work.md explains the rules.
 
 from collections.abc import Awaitable, Callable, Coroutine
 from email.message import Message
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, params
 from fastapi.routing import APIRoute
@@ -31,12 +31,23 @@ def is_json(content_type: str | None) -> bool:
     )
 
 
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+
+
+def read_only(endpoint: EndpointT) -> EndpointT:
+    """Mark a route that only reads: it runs without a write transaction (docs/unit-of-work.md)."""
+    endpoint.__ironlog_read_only__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None and not isinstance(
             self.body_field.field_info, params.Form
         )
+        reads_only = getattr(self.endpoint, "__ironlog_read_only__", False)
+        sessionmaker_name = "read_sessionmaker" if reads_only else "sessionmaker"
 
         async def run_in_unit_of_work(request: Request) -> Response:
             if (
@@ -47,7 +58,7 @@ class UnitOfWorkRoute(APIRoute):
                 raise UnsupportedMediaType()
             before_commit: list[BeforeCommit] = []
             request.state.before_commit = before_commit
-            async with request.app.state.sessionmaker() as session:
+            async with getattr(request.app.state, sessionmaker_name)() as session:
                 request.state.session = session
                 try:
                     response = await handler(request)
@@ -55,6 +66,8 @@ class UnitOfWorkRoute(APIRoute):
                     if error.persist_changes:
                         await session.commit()
                     raise
+                if reads_only:  # nothing to commit: closing the session ends it
+                    return response
                 for hook in before_commit:
                     await hook(session, response)
                 await session.commit()
@@ -68,7 +81,7 @@ def api_router(**kwargs: Any) -> APIRouter:
     return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     session: AsyncSession = request.state.session
     return session
 
@@ -76,7 +89,7 @@ def get_session(request: Request) -> AsyncSession:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

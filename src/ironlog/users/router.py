@@ -39,13 +39,14 @@ async def update_me(
 )
 async def change_password(
     session: SessionDep,
+    user: CurrentUser,
     principal: CurrentPrincipal,
     hasher: PasswordHasherDep,
     data: Annotated[PasswordChange, Body()],
 ) -> None:
     """Check `current_password`, set `new_password` (8..128 characters, never trimmed) and end
     every other session of the user; the session making the request stays signed in."""
-    await service.change_password(session, hasher, principal=principal, data=data)
+    await service.change_password(session, hasher, user=user, principal=principal, data=data)
 
 
 @router.delete(

@@ -16,10 +16,14 @@ async def update(session: AsyncSession, *, user: User, data: UserUpdate) -> User
 
 
 async def change_password(
-    session: AsyncSession, hasher: PasswordHasher, *, principal: Principal, data: PasswordChange
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    *,
+    user: User,
+    principal: Principal,
+    data: PasswordChange,
 ) -> None:
     """Set a new password; every other session of the user ends."""
-    user = principal.user
     if not await hasher.verify(user.password_hash, data.current_password):
         raise WrongCurrentPassword()
     user.password_hash = await hasher.hash(data.new_password)

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
-from ironlog.auth.dependencies import CurrentUser
+from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import PreconditionFailed
 from ironlog.core.routing import SessionDep
 from ironlog.workouts import repository, views
@@ -22,7 +22,7 @@ def etag_matches(if_match: str, current: str) -> bool:
 async def get_locked_workout(
     workout_id: WorkoutId,
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     if_match: Annotated[
         str | None,
         Header(description="Apply the change only if the workout's ETag still matches (412)."),
@@ -33,7 +33,7 @@ async def get_locked_workout(
     Another user's workout is 404 before the body is looked at. Changes to one workout are
     serialised by the lock, so two writers holding the same ETag cannot both succeed.
     """
-    workout = await repository.get_state(session, user_id=user.id, workout_id=workout_id, lock=True)
+    workout = await repository.get_state(session, user_id=user_id, workout_id=workout_id, lock=True)
     if workout is None:
         raise WorkoutNotFound()
     if if_match is not None and not etag_matches(if_match, views.etag(workout.id, workout.version)):

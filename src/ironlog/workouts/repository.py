@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow
+from ironlog.core.db import AnyRow, fetch_all
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
 
@@ -77,18 +77,23 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+_STATE = select(
+    Workout.id, Workout.status, Workout.version, Workout.started_at, Workout.finished_at
+).where(Workout.id == bindparam("workout_id"), Workout.user_id == bindparam("user_id"))
+_LOCKED_STATE = _STATE.with_for_update()
+
+
 async def get_state(
     session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID, lock: bool = False
 ) -> WorkoutState | None:
     """The workout's state if the user owns it. `lock` takes its row lock for the transaction,
     so concurrent changes to one workout run one after the other (PostgreSQL; SQLite
     transactions are serial already)."""
-    statement = select(
-        Workout.id, Workout.status, Workout.version, Workout.started_at, Workout.finished_at
-    ).where(Workout.id == workout_id, Workout.user_id == user_id)
-    if lock:
-        statement = statement.with_for_update()
-    row = (await session.execute(statement)).first()
+    connection = await session.connection()
+    result = await connection.execute(
+        _LOCKED_STATE if lock else _STATE, {"workout_id": workout_id, "user_id": user_id}
+    )
+    row = result.first()
     return WorkoutState(*row) if row else None
 
 
@@ -111,17 +116,26 @@ async def delete_workout(session: AsyncSession, workout_id: uuid.UUID) -> None:
     await session.execute(delete(Workout).where(Workout.id == workout_id))
 
 
+_VISIBLE_EXERCISES = select(
+    Exercise.id, Exercise.name, Exercise.body_part, Exercise.modality
+).where(
+    Exercise.id.in_(bindparam("exercise_ids", expanding=True)),
+    (Exercise.user_id.is_(None)) | (Exercise.user_id == bindparam("user_id")),
+)
+
+
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, AnyRow]:
-    """The exercises among `exercise_ids` the user can see (system or own), by id."""
+) -> dict[uuid.UUID, tuple[Any, ...]]:
+    """The exercises among `exercise_ids` the user can see (system or own), by id, as
+    (id, name, body_part, modality)."""
     if not exercise_ids:
         return {}
-    statement = select(Exercise.id, Exercise.name, Exercise.body_part, Exercise.modality).where(
-        Exercise.id.in_(set(exercise_ids)),
-        (Exercise.user_id.is_(None)) | (Exercise.user_id == user_id),
+    connection = await session.connection()
+    result = await connection.execute(
+        _VISIBLE_EXERCISES, {"exercise_ids": list(set(exercise_ids)), "user_id": user_id}
     )
-    return {row.id: row for row in (await session.execute(statement)).all()}
+    return {row[0]: tuple(row) for row in result.all()}
 
 
 async def insert_trees(
@@ -136,9 +150,12 @@ async def insert_trees(
     Rows are dicts of column values, `created_at` and `updated_at` included; callers build them
     (the create route, the importer), so no ORM object is made per set.
     """
+    connection = await session.connection()
     for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
-        if rows:
-            await session.execute(insert(model), list(rows))
+        if rows:  # on the connection, not the ORM's bulk path: one multi-row INSERT per table
+            # render_nulls: without it SQLAlchemy starts a new batch wherever the pattern of
+            # None values changes between rows.
+            await connection.execute(insert(model).execution_options(render_nulls=True), list(rows))
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
@@ -303,13 +320,18 @@ def _tree_statement() -> Select[Any]:
     )
 
 
+_ONE_TREE = (
+    _tree_statement()
+    .where(Workout.id == bindparam("workout_id"), Workout.user_id == bindparam("user_id"))
+    .order_by(ExerciseExecution.position, WorkoutSet.position)
+)
+
+
 async def fetch_tree(
     session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID
-) -> Sequence[AnyRow]:
-    statement = _tree_statement().where(Workout.id == workout_id, Workout.user_id == user_id)
-    statement = statement.order_by(ExerciseExecution.position, WorkoutSet.position)
-    rows: Sequence[AnyRow] = (await session.execute(statement)).all()
-    return rows
+) -> Sequence[Sequence[Any]]:
+    """One workout's whole tree, in one query; no rows when the user does not own it."""
+    return await fetch_all(session, _ONE_TREE, {"workout_id": workout_id, "user_id": user_id})
 
 
 async def fetch_execution(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Body, Path, Query, status
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUser
+from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import (
     InvalidField,
     NotAuthenticated,
@@ -15,7 +15,7 @@ from ironlog.core.errors import (
 )
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router
+from ironlog.core.routing import SessionDep, api_router, read_only
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
 from ironlog.workouts.dependencies import LockedWorkout, WorkoutId
@@ -71,9 +71,10 @@ def _workout_response(
     summary="List your workouts",
     responses=problem_responses(InvalidField),
 )
+@read_only
 async def list_workouts(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
@@ -94,7 +95,7 @@ async def list_workouts(
     if from_date and to_date and from_date > to_date:
         raise InvalidField(["query", "from"], "from must not be after to")
     filters = WorkoutFilters(status_filter, from_date, to_date, exercise_id, q or None)
-    body = await service.list_workouts(session, user=user, filters=filters, page=page)
+    body = await service.list_workouts(session, user_id=user_id, filters=filters, page=page)
     return json_response(body)
 
 
@@ -109,12 +110,12 @@ async def list_workouts(
     },
 )
 async def create_workout(
-    session: SessionDep, user: CurrentUser, data: Annotated[WorkoutCreate, Body()]
+    session: SessionDep, user_id: CurrentUserId, data: Annotated[WorkoutCreate, Body()]
 ) -> Response:
     """Create a workout in progress, optionally with its whole tree of exercises and sets, in
     one transaction. Offline clients may choose the `id`; an id that exists is 409
     `workout_exists`. Send an `Idempotency-Key` to make retries safe."""
-    view = await service.create(session, user=user, data=data)
+    view = await service.create(session, user_id=user_id, data=data)
     return _workout_response(view, status.HTTP_201_CREATED, location=True)
 
 
@@ -124,10 +125,13 @@ async def create_workout(
     summary="Get a workout",
     responses={200: {"headers": ETAG_HEADER}},
 )
-async def get_workout(workout_id: WorkoutId, session: SessionDep, user: CurrentUser) -> Response:
+@read_only
+async def get_workout(
+    workout_id: WorkoutId, session: SessionDep, user_id: CurrentUserId
+) -> Response:
     """The workout with its executions (each with the embedded exercise) and sets, in position
     order. Another user's workout is 404."""
-    return _workout_response(await service.get(session, user=user, workout_id=workout_id))
+    return _workout_response(await service.get(session, user_id=user_id, workout_id=workout_id))
 
 
 @router.put(
@@ -143,13 +147,15 @@ async def get_workout(workout_id: WorkoutId, session: SessionDep, user: CurrentU
 )
 async def replace_workout(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     workout: LockedWorkout,
     data: Annotated[WorkoutReplace, Body()],
 ) -> Response:
     """Replace name, notes and the whole tree (and `started_at` when given), in one
     transaction. Honours `If-Match`."""
-    return _workout_response(await service.replace(session, user=user, workout=workout, data=data))
+    return _workout_response(
+        await service.replace(session, user_id=user_id, workout=workout, data=data)
+    )
 
 
 @router.patch(
@@ -160,13 +166,15 @@ async def replace_workout(
 )
 async def update_workout(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     workout: LockedWorkout,
     data: Annotated[WorkoutPatch, Body()],
 ) -> Response:
     """Change `name`, `notes` or `started_at`; other fields keep their values. Honours
     `If-Match`."""
-    return _workout_response(await service.update(session, user=user, workout=workout, data=data))
+    return _workout_response(
+        await service.update(session, user_id=user_id, workout=workout, data=data)
+    )
 
 
 @router.delete(
@@ -189,13 +197,15 @@ async def delete_workout(session: SessionDep, workout: LockedWorkout) -> None:
 )
 async def finish_workout(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     workout: LockedWorkout,
     data: Annotated[FinishRequest | None, Body()] = None,
 ) -> Response:
     """Set status `finished` and `finished_at` (now, or as given; not before `started_at`).
     Finishing a finished workout is 409 `workout_finished`."""
-    return _workout_response(await service.finish(session, user=user, workout=workout, data=data))
+    return _workout_response(
+        await service.finish(session, user_id=user_id, workout=workout, data=data)
+    )
 
 
 @router.post(
@@ -205,11 +215,11 @@ async def finish_workout(
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(PreconditionFailed)},
 )
 async def reopen_workout(
-    session: SessionDep, user: CurrentUser, workout: LockedWorkout
+    session: SessionDep, user_id: CurrentUserId, workout: LockedWorkout
 ) -> Response:
     """Back to `in_progress` with `finished_at` cleared, so a mistake can be fixed. Reopening a
     workout in progress changes nothing."""
-    return _workout_response(await service.reopen(session, user=user, workout=workout))
+    return _workout_response(await service.reopen(session, user_id=user_id, workout=workout))
 
 
 @router.post(
@@ -223,13 +233,13 @@ async def reopen_workout(
 )
 async def add_execution(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     workout: LockedWorkout,
     data: Annotated[ExecutionWrite, Body()],
 ) -> Response:
     """Append an exercise (with optional sets) at the end of the workout. An exercise appears
     at most once per workout."""
-    body = await service.add_execution(session, user=user, workout=workout, data=data)
+    body = await service.add_execution(session, user_id=user_id, workout=workout, data=data)
     return json_response(body, status.HTTP_201_CREATED)
 
 
@@ -241,13 +251,15 @@ async def add_execution(
 )
 async def reorder_executions(
     session: SessionDep,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     workout: LockedWorkout,
     data: Annotated[ReorderRequest, Body()],
 ) -> Response:
     """`exercise_ids` must be exactly a permutation of the workout's exercises, else 422
     `invalid_order`. Returns the workout."""
-    return _workout_response(await service.reorder(session, user=user, workout=workout, data=data))
+    return _workout_response(
+        await service.reorder(session, user_id=user_id, workout=workout, data=data)
+    )
 
 
 @router.patch(

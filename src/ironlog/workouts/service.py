@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
-from ironlog.models import User, WorkoutStatus
+from ironlog.models import WorkoutStatus
 from ironlog.models.base import new_id
 from ironlog.workouts import repository, views
 from ironlog.workouts.errors import (
@@ -59,8 +58,8 @@ def _ensure_open(workout: WorkoutState) -> None:
         raise WorkoutFinished()
 
 
-async def _read(session: AsyncSession, user: User, workout_id: uuid.UUID) -> WorkoutView:
-    rows = await repository.fetch_tree(session, user_id=user.id, workout_id=workout_id)
+async def _read(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> WorkoutView:
+    rows = await repository.fetch_tree(session, user_id=user_id, workout_id=workout_id)
     if not rows:
         raise WorkoutNotFound()
     [(body, version)] = views.trees_from_rows(rows)
@@ -71,14 +70,14 @@ async def _read(session: AsyncSession, user: User, workout_id: uuid.UUID) -> Wor
 
 
 async def _visible_exercises(
-    session: AsyncSession, user: User, executions: Sequence[ExecutionWrite]
-) -> dict[uuid.UUID, AnyRow]:
+    session: AsyncSession, user_id: uuid.UUID, executions: Sequence[ExecutionWrite]
+) -> dict[uuid.UUID, tuple[Any, ...]]:
     """The exercises of a tree, checked: each once, each visible to the user."""
     exercise_ids = [execution.exercise_id for execution in executions]
     if len(set(exercise_ids)) != len(exercise_ids):
         raise DuplicateExercise()
     exercises = await repository.visible_exercises(
-        session, user_id=user.id, exercise_ids=exercise_ids
+        session, user_id=user_id, exercise_ids=exercise_ids
     )
     if len(exercises) != len(exercise_ids):
         raise UnknownExercise()
@@ -127,18 +126,14 @@ def _set_view(row: dict[str, Any]) -> JsonDict:
 
 
 def _execution_view(
-    exercise: AnyRow, position: int, notes: str | None, set_rows: list[dict[str, Any]]
+    exercise: tuple[Any, ...], position: int, notes: str | None, set_rows: list[dict[str, Any]]
 ) -> JsonDict:
+    exercise_id, name, body_part, modality = exercise
     return {
-        "exercise_id": exercise.id,
+        "exercise_id": exercise_id,
         "position": position,
         "notes": notes,
-        "exercise": {
-            "id": exercise.id,
-            "name": exercise.name,
-            "body_part": exercise.body_part,
-            "modality": exercise.modality,
-        },
+        "exercise": {"id": exercise_id, "name": name, "body_part": body_part, "modality": modality},
         "sets": [_set_view(row) for row in set_rows],
     }
 
@@ -147,7 +142,7 @@ async def _insert_tree(
     session: AsyncSession,
     workout_id: uuid.UUID,
     executions: Sequence[ExecutionWrite],
-    exercises: dict[uuid.UUID, AnyRow],
+    exercises: dict[uuid.UUID, tuple[Any, ...]],
     now: datetime,
     workout_row: dict[str, Any] | None = None,
 ) -> list[JsonDict]:
@@ -184,27 +179,27 @@ async def _insert_tree(
 # Workouts.
 
 
-async def get(session: AsyncSession, *, user: User, workout_id: uuid.UUID) -> WorkoutView:
-    return await _read(session, user, workout_id)
+async def get(session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID) -> WorkoutView:
+    return await _read(session, user_id, workout_id)
 
 
 async def list_workouts(
-    session: AsyncSession, *, user: User, filters: WorkoutFilters, page: PageRequest
+    session: AsyncSession, *, user_id: uuid.UUID, filters: WorkoutFilters, page: PageRequest
 ) -> JsonDict:
-    rows, total = await repository.list_page(session, user_id=user.id, filters=filters, page=page)
+    rows, total = await repository.list_page(session, user_id=user_id, filters=filters, page=page)
     items = [body for body, _version in views.trees_from_rows(rows)]
     return page_dict(items, total, page)
 
 
-async def create(session: AsyncSession, *, user: User, data: WorkoutCreate) -> WorkoutView:
-    exercises = await _visible_exercises(session, user, data.exercises)
+async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCreate) -> WorkoutView:
+    exercises = await _visible_exercises(session, user_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
         raise WorkoutExists()
     now = utc_now()
     workout_id = data.id or new_id()
     workout_row = {
         "id": workout_id,
-        "user_id": user.id,
+        "user_id": user_id,
         "name": data.name,
         "notes": data.notes,
         "status": WorkoutStatus.IN_PROGRESS,
@@ -238,25 +233,25 @@ async def create(session: AsyncSession, *, user: User, data: WorkoutCreate) -> W
 
 
 async def replace(
-    session: AsyncSession, *, user: User, workout: WorkoutState, data: WorkoutReplace
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: WorkoutReplace
 ) -> WorkoutView:
     _ensure_open(workout)
-    exercises = await _visible_exercises(session, user, data.exercises)
+    exercises = await _visible_exercises(session, user_id, data.exercises)
     await repository.delete_tree(session, workout.id)
     await _insert_tree(session, workout.id, data.exercises, exercises, utc_now())
     values: dict[str, Any] = {"name": data.name, "notes": data.notes}
     if data.started_at is not None:
         values["started_at"] = data.started_at
     await repository.touch(session, workout.id, **values)
-    return await _read(session, user, workout.id)
+    return await _read(session, user_id, workout.id)
 
 
 async def update(
-    session: AsyncSession, *, user: User, workout: WorkoutState, data: WorkoutPatch
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: WorkoutPatch
 ) -> WorkoutView:
     _ensure_open(workout)
     await repository.touch(session, workout.id, **data.model_dump(exclude_unset=True))
-    return await _read(session, user, workout.id)
+    return await _read(session, user_id, workout.id)
 
 
 async def delete(session: AsyncSession, *, workout: WorkoutState) -> None:
@@ -265,7 +260,7 @@ async def delete(session: AsyncSession, *, workout: WorkoutState) -> None:
 
 
 async def finish(
-    session: AsyncSession, *, user: User, workout: WorkoutState, data: FinishRequest | None
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: FinishRequest | None
 ) -> WorkoutView:
     _ensure_open(workout)
     finished_at = (data.finished_at if data else None) or utc_now()
@@ -274,16 +269,18 @@ async def finish(
     await repository.touch(
         session, workout.id, status=WorkoutStatus.FINISHED, finished_at=finished_at
     )
-    return await _read(session, user, workout.id)
+    return await _read(session, user_id, workout.id)
 
 
-async def reopen(session: AsyncSession, *, user: User, workout: WorkoutState) -> WorkoutView:
+async def reopen(
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState
+) -> WorkoutView:
     """Back to in progress so a mistake can be fixed; reopening an open workout changes nothing."""
     if workout.status == WorkoutStatus.FINISHED:
         await repository.touch(
             session, workout.id, status=WorkoutStatus.IN_PROGRESS, finished_at=None
         )
-    return await _read(session, user, workout.id)
+    return await _read(session, user_id, workout.id)
 
 
 # Executions.
@@ -299,11 +296,11 @@ async def _execution_position(
 
 
 async def add_execution(
-    session: AsyncSession, *, user: User, workout: WorkoutState, data: ExecutionWrite
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: ExecutionWrite
 ) -> JsonDict:
     _ensure_open(workout)
     exercises = await repository.visible_exercises(
-        session, user_id=user.id, exercise_ids=[data.exercise_id]
+        session, user_id=user_id, exercise_ids=[data.exercise_id]
     )
     if not exercises:
         raise UnknownExercise()
@@ -359,7 +356,7 @@ async def remove_execution(
 
 
 async def reorder(
-    session: AsyncSession, *, user: User, workout: WorkoutState, data: ReorderRequest
+    session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: ReorderRequest
 ) -> WorkoutView:
     _ensure_open(workout)
     current = await repository.execution_ids(session, workout.id)
@@ -368,7 +365,7 @@ async def reorder(
         raise InvalidOrder()
     await repository.reorder_executions(session, workout.id, wanted)
     await repository.touch(session, workout.id)
-    return await _read(session, user, workout.id)
+    return await _read(session, user_id, workout.id)
 
 
 # Sets.

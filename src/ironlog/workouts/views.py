@@ -10,8 +10,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ironlog.core.db import AnyRow
-
 JsonDict = dict[str, Any]
 
 
@@ -42,7 +40,7 @@ def set_json(row: Any) -> JsonDict:
     }
 
 
-def trees_from_rows(rows: Iterable[AnyRow]) -> list[tuple[JsonDict, int]]:
+def trees_from_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[JsonDict, int]]:
     """Fold tree rows (ordered by workout, execution position, set position) into workouts,
     each with its version."""
     workouts: list[tuple[JsonDict, int]] = []
@@ -106,7 +104,7 @@ def _set_from_values(set_id: uuid.UUID, values: Sequence[Any]) -> JsonDict:
     }
 
 
-def execution_from_rows(rows: Sequence[AnyRow]) -> JsonDict:
+def execution_from_rows(rows: Sequence[Sequence[Any]]) -> JsonDict:
     """An execution with its sets, from `repository.fetch_execution` rows."""
     first = rows[0]
     (_workout_id, exercise_id, position, notes, name, body_part, modality) = first[:7]

@@ -1,0 +1,1 @@
+"""Benchmarks. Each module runs with `uv run python -m bench.<name>`; see bench/README.md."""
