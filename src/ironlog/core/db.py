@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Row, Select, event, make_url
+from sqlalchemy import DateTime, MetaData, Row, Select, Table, event, insert, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -146,14 +146,31 @@ async def session_scope(
         yield session
 
 
-@functools.cache
-def _compiled_for_asyncpg(statement: Select[Any], dialect: Dialect) -> tuple[str, tuple[str, ...]]:
-    compiled = statement.compile(dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ())
+@functools.lru_cache(maxsize=512)
+def _compiled_for_asyncpg(
+    statement: Select[Any], dialect: Dialect, list_sizes: tuple[tuple[str, int], ...]
+) -> tuple[str, tuple[tuple[str, int | None], ...]]:
+    """The statement's SQL for asyncpg and, per placeholder, the parameter (and list index)
+    it takes. A list parameter (an expanding IN) is rendered for its length."""
+    if list_sizes:
+        # Rendering the lists needs a value for every parameter; placeholders will do.
+        values: dict[str, Any] = dict.fromkeys(statement.compile(dialect=dialect).binds)
+        values.update({name: [None] * size for name, size in list_sizes})
+        statement = statement.params(values)
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    lists = {name for name, _ in list_sizes}
+    placeholders: list[tuple[str, int | None]] = []
+    for name in compiled.positiontup or ():
+        base, _, index = name.rpartition("_")
+        if base in lists and index.isdigit():
+            placeholders.append((base, int(index) - 1))
+        else:
+            placeholders.append((name, None))
+    return compiled.string, tuple(placeholders)
 
 
 async def fetch_all(
-    session: AsyncSession, statement: Select[Any], params: dict[str, Any]
+    session: AsyncSession, statement: Select[Any] | Select[*tuple[Any, ...]], params: dict[str, Any]
 ) -> Sequence[Sequence[Any]]:
     """Run a read-only statement built once at import and return its rows as tuples.
 
@@ -168,8 +185,13 @@ async def fetch_all(
     if connection.dialect.name != "postgresql":
         rows: Sequence[Sequence[Any]] = (await connection.execute(statement, params)).all()
         return rows
-    sql, order = _compiled_for_asyncpg(statement, connection.dialect)
-    args = tuple(params[name] for name in order)
+    list_sizes = tuple(
+        sorted((name, len(value)) for name, value in params.items() if isinstance(value, list))
+    )
+    sql, placeholders = _compiled_for_asyncpg(statement, connection.dialect, list_sizes)
+    args = tuple(
+        params[name] if index is None else params[name][index] for name, index in placeholders
+    )
     # Listeners of SQLAlchemy's cursor events (query counting, tracing) still see the statement.
     sync_connection = connection.sync_connection
     if sync_connection is not None:
@@ -179,3 +201,31 @@ async def fetch_all(
     raw = await connection.get_raw_connection()
     records: Sequence[Sequence[Any]] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
     return records
+
+
+@functools.cache
+def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    compiled = insert(table).compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert complete rows (every column given) in one round trip, in the request's transaction.
+
+    On PostgreSQL the rows go to the driver's executemany as plain tuples, skipping SQLAlchemy's
+    per-value parameter processing, which dominates the cost of writing a workout's sets.
+    Values must already be what the driver takes (UUIDs, aware datetimes, numbers, strings).
+    """
+    if not rows:
+        return
+    table: Table = model.__table__
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        # render_nulls: without it SQLAlchemy starts a new batch wherever the pattern of None
+        # values changes between rows.
+        await connection.execute(insert(table).execution_options(render_nulls=True), list(rows))
+        return
+    sql, order = _compiled_insert(table, connection.dialect)
+    await connection.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])

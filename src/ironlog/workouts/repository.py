@@ -10,11 +10,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, fetch_all
+from ironlog.core.db import AnyRow, UTCDateTime, fetch_all, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
 
@@ -131,11 +143,10 @@ async def visible_exercises(
     (id, name, body_part, modality)."""
     if not exercise_ids:
         return {}
-    connection = await session.connection()
-    result = await connection.execute(
-        _VISIBLE_EXERCISES, {"exercise_ids": list(set(exercise_ids)), "user_id": user_id}
+    rows = await fetch_all(
+        session, _VISIBLE_EXERCISES, {"exercise_ids": list(set(exercise_ids)), "user_id": user_id}
     )
-    return {row[0]: tuple(row) for row in result.all()}
+    return {row[0]: tuple(row) for row in rows}
 
 
 async def insert_trees(
@@ -150,12 +161,8 @@ async def insert_trees(
     Rows are dicts of column values, `created_at` and `updated_at` included; callers build them
     (the create route, the importer), so no ORM object is made per set.
     """
-    connection = await session.connection()
     for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
-        if rows:  # on the connection, not the ORM's bulk path: one multi-row INSERT per table
-            # render_nulls: without it SQLAlchemy starts a new batch wherever the pattern of
-            # None values changes between rows.
-            await connection.execute(insert(model).execution_options(render_nulls=True), list(rows))
+        await insert_rows(session, model, rows)
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
@@ -354,50 +361,72 @@ async def fetch_execution(
     return (await session.execute(statement)).all()
 
 
-def _filtered(user_id: uuid.UUID, filters: WorkoutFilters) -> Select[Any]:
-    statement = select(Workout.id).where(Workout.user_id == user_id)
-    if filters.status is not None:
-        statement = statement.where(Workout.status == filters.status)
-    if filters.from_date is not None:
-        statement = statement.where(Workout.started_at >= _start_of(filters.from_date))
-    if filters.to_date is not None:
-        next_day = _start_of(filters.to_date + timedelta(days=1))
-        statement = statement.where(Workout.started_at < next_day)
-    if filters.exercise_id is not None:
-        statement = statement.where(
-            select(ExerciseExecution.workout_id)
-            .where(
-                ExerciseExecution.workout_id == Workout.id,
-                ExerciseExecution.exercise_id == filters.exercise_id,
-            )
-            .exists()
+# The list's statements are built once, with every filter optional (a NULL parameter turns it
+# off), so they can be compiled once and sent straight to the driver (core.db.fetch_all).
+_STATUS = bindparam("status", type_=String)
+_FROM = bindparam("from_at", type_=UTCDateTime())
+_BEFORE = bindparam("before_at", type_=UTCDateTime())
+_EXERCISE = bindparam("exercise_id", type_=Uuid)
+_NAME_PATTERN = bindparam("name_pattern", type_=String)
+_FILTERED = select(Workout.id).where(
+    Workout.user_id == bindparam("user_id"),
+    or_(_STATUS.is_(None), Workout.status == _STATUS),
+    or_(_FROM.is_(None), Workout.started_at >= _FROM),
+    or_(_BEFORE.is_(None), Workout.started_at < _BEFORE),
+    or_(
+        _EXERCISE.is_(None),
+        select(ExerciseExecution.workout_id)
+        .where(
+            ExerciseExecution.workout_id == Workout.id,
+            ExerciseExecution.exercise_id == _EXERCISE,
         )
-    if filters.q:
-        statement = statement.where(Workout.name.icontains(filters.q, autoescape=True))
-    return statement
+        .exists(),
+    ),
+    or_(_NAME_PATTERN.is_(None), func.lower(Workout.name).like(_NAME_PATTERN, escape="\\")),
+)
+_COUNT = select(func.count()).select_from(_FILTERED.subquery())
+_PAGE_TREES = (
+    _tree_statement()
+    .where(
+        Workout.id.in_(
+            _FILTERED.order_by(Workout.started_at.desc(), Workout.id)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .scalar_subquery()
+        )
+    )
+    .order_by(
+        Workout.started_at.desc(), Workout.id, ExerciseExecution.position, WorkoutSet.position
+    )
+)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_params(user_id: uuid.UUID, filters: WorkoutFilters) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "status": filters.status,
+        "from_at": _start_of(filters.from_date) if filters.from_date else None,
+        "before_at": _start_of(filters.to_date + timedelta(days=1)) if filters.to_date else None,
+        "exercise_id": filters.exercise_id,
+        "name_pattern": _like_pattern(filters.q) if filters.q else None,
+    }
 
 
 async def list_page(
     session: AsyncSession, *, user_id: uuid.UUID, filters: WorkoutFilters, page: PageRequest
-) -> tuple[Sequence[AnyRow], int]:
+) -> tuple[Sequence[Sequence[Any]], int]:
     """One page of workouts with their trees, newest first (ties by id), and the total count:
     two queries whatever the page holds."""
-    filtered = _filtered(user_id, filters)
-    total = await session.scalar(select(func.count()).select_from(filtered.subquery()))
-    page_ids = (
-        filtered.order_by(Workout.started_at.desc(), Workout.id)
-        .limit(page.size)
-        .offset(page.offset)
+    params = _filter_params(user_id, filters)
+    [(total,)] = await fetch_all(session, _COUNT, params)
+    if not total:
+        return [], 0
+    rows = await fetch_all(
+        session, _PAGE_TREES, {**params, "limit": page.size, "offset": page.offset}
     )
-    statement = (
-        _tree_statement()
-        .where(Workout.id.in_(page_ids.scalar_subquery()))
-        .order_by(
-            Workout.started_at.desc(),
-            Workout.id,
-            ExerciseExecution.position,
-            WorkoutSet.position,
-        )
-    )
-    rows = (await session.execute(statement)).all() if total else []
-    return rows, int(total or 0)
+    return rows, int(total)

@@ -205,6 +205,8 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         "status": WorkoutStatus.IN_PROGRESS,
         "started_at": data.started_at or now,
         "finished_at": None,
+        "source": None,
+        "source_key": None,
         "version": 1,
         "created_at": now,
         "updated_at": now,
