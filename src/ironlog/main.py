@@ -15,6 +15,7 @@ from ironlog.core.errors import Unprocessable, install_error_handlers, problem_r
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.exercises.router import router as exercises_router
 from ironlog.users.router import router as users_router
 from ironlog.workouts.router import router as workouts_router
 
@@ -32,6 +33,10 @@ IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
 TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
+    {
+        "name": "exercises",
+        "description": "The system exercise library (public) and each user's own exercises.",
+    },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -65,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router, workouts_router):
+    for router in (auth_router, users_router, exercises_router, workouts_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed

@@ -15,6 +15,11 @@ class Modality(enum.StrEnum):
     BODYWEIGHT = "BODYWEIGHT"
 
 
+# The comparison key compares and sorts by code point on both databases: SQLite's default
+# (BINARY) and PostgreSQL's "C" collation, whatever collation the database was created with.
+NameKey = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+
 class Exercise(Timestamped, Base):
     __tablename__ = "exercise"
     __table_args__ = (
@@ -32,15 +37,19 @@ class Exercise(Timestamped, Base):
             postgresql_where=text("user_id IS NULL"),
         ),
         Index("uq_exercise_user_id_name_key", "user_id", "name_key", unique=True),
+        # Every read is scoped to "system or mine" (user_id IS NULL OR user_id = :me), so the
+        # filters' indexes lead with user_id; docs/exercises.md has the measurements.
+        Index(None, "user_id", "body_part"),
+        Index(None, "user_id", "modality"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     # The name folded for comparison: case-folded, inner whitespace collapsed.
-    name_key: Mapped[str] = mapped_column(String(400))
-    body_part: Mapped[str] = mapped_column(String(50), index=True)
-    modality: Mapped[Modality] = mapped_column(String(16), index=True)
+    name_key: Mapped[str] = mapped_column(NameKey)
+    body_part: Mapped[str] = mapped_column(String(50))
+    modality: Mapped[Modality] = mapped_column(String(16))
     description: Mapped[str | None] = mapped_column(String(2000))
 
     @property

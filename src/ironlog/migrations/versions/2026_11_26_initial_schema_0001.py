@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 22:57:28.907692+00:00
+Create Date: 2026-11-26 23:43:14.354007+00:00
 """
 
 from collections.abc import Sequence
@@ -74,7 +74,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_key", sa.String(length=400), nullable=False),
+        sa.Column(
+            "name_key",
+            sa.String(length=400).with_variant(sa.String(length=400, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("body_part", sa.String(length=50), nullable=False),
         sa.Column("modality", sa.String(length=16), nullable=False),
         sa.Column("description", sa.String(length=2000), nullable=True),
@@ -93,8 +97,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exercise")),
     )
     with op.batch_alter_table("exercise", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_exercise_body_part"), ["body_part"], unique=False)
-        batch_op.create_index(batch_op.f("ix_exercise_modality"), ["modality"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_exercise_user_id_body_part"), ["user_id", "body_part"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_exercise_user_id_modality"), ["user_id", "modality"], unique=False
+        )
         batch_op.create_index(
             "uq_exercise_system_name_key",
             ["name_key"],
@@ -316,8 +324,8 @@ def downgrade() -> None:
             sqlite_where=sa.text("user_id IS NULL"),
             postgresql_where=sa.text("user_id IS NULL"),
         )
-        batch_op.drop_index(batch_op.f("ix_exercise_modality"))
-        batch_op.drop_index(batch_op.f("ix_exercise_body_part"))
+        batch_op.drop_index(batch_op.f("ix_exercise_user_id_modality"))
+        batch_op.drop_index(batch_op.f("ix_exercise_user_id_body_part"))
 
     op.drop_table("exercise")
     with op.batch_alter_table("auth_session", schema=None) as batch_op:

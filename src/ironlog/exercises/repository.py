@@ -1,0 +1,141 @@
+"""Every query on exercises.
+
+Reads are scoped with `visible_to`: the system library, plus the caller's own exercises when
+there is a caller. Lists are ordered by `name_key` (the case-folded name) and then by id.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.pagination import PageRequest
+from ironlog.models import Exercise, ExerciseExecution, Modality
+
+_SYSTEM = Exercise.user_id.is_(None)
+
+
+def visible_to(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """The exercises a caller may read: the system library and, signed in, their own."""
+    if user_id is None:
+        return _SYSTEM
+    return or_(_SYSTEM, Exercise.user_id == user_id)
+
+
+def system_only() -> ColumnElement[bool]:
+    return _SYSTEM
+
+
+def owned_by(user_id: uuid.UUID) -> ColumnElement[bool]:
+    return Exercise.user_id == user_id
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    name_key: str | None = None  # a substring of the name key
+    body_part: str | None = None
+    modality: Modality | None = None
+
+
+def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[ColumnElement[bool]]:
+    criteria = [visible_to(user_id)]
+    if filters.name_key:
+        # Both sides are name keys, so SQL folds no case. docs/exercises.md explains why no
+        # trigram index backs this LIKE '%q%'.
+        criteria.append(Exercise.name_key.like(_contains_pattern(filters.name_key), escape="/"))
+    if filters.body_part is not None:
+        criteria.append(Exercise.body_part == filters.body_part)
+    if filters.modality is not None:
+        criteria.append(Exercise.modality == filters.modality)
+    return criteria
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards taken literally. Built here, not
+    in SQL, so that the planner sees one constant pattern."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def count_statement(criteria: Sequence[ColumnElement[bool]]) -> Select[int]:
+    return select(func.count()).select_from(Exercise).where(*criteria)
+
+
+def page_statement(criteria: Sequence[ColumnElement[bool]], page: PageRequest) -> Select[Exercise]:
+    return (
+        select(Exercise)
+        .where(*criteria)
+        .order_by(Exercise.name_key, Exercise.id)
+        .offset(page.offset)
+        .limit(page.size)
+    )
+
+
+async def find_page(
+    session: AsyncSession, criteria: Sequence[ColumnElement[bool]], page: PageRequest
+) -> tuple[list[Exercise], int]:
+    """One page and the total: two queries whatever the page size (one past the end)."""
+    total = await session.scalar(count_statement(criteria)) or 0
+    if page.offset >= total:
+        return [], total
+    items = await session.scalars(page_statement(criteria, page))
+    return list(items), total
+
+
+def body_parts_statement(user_id: uuid.UUID | None) -> Select[str]:
+    return select(Exercise.body_part).where(visible_to(user_id)).distinct()
+
+
+async def body_parts(session: AsyncSession, user_id: uuid.UUID | None) -> list[str]:
+    return list(await session.scalars(body_parts_statement(user_id)))
+
+
+async def get_visible(
+    session: AsyncSession, exercise_id: uuid.UUID, user_id: uuid.UUID | None
+) -> Exercise | None:
+    return await session.scalar(
+        select(Exercise).where(Exercise.id == exercise_id, visible_to(user_id))
+    )
+
+
+async def name_taken(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID | None,
+    key: str,
+    exclude_id: uuid.UUID | None = None,
+) -> bool:
+    """Whether a system exercise or one of the user's own already has this name key."""
+    criteria = [Exercise.name_key == key, visible_to(user_id)]
+    if exclude_id is not None:
+        criteria.append(Exercise.id != exclude_id)
+    return bool(await session.scalar(select(exists().where(*criteria))))
+
+
+def is_name_clash(error: IntegrityError) -> bool:
+    """Whether a write broke `uq_exercise_user_id_name_key` (PostgreSQL names the index,
+    SQLite its columns)."""
+    message = str(error.orig)
+    return (
+        "uq_exercise_user_id_name_key" in message
+        or "exercise.user_id, exercise.name_key" in message
+    )
+
+
+async def is_in_use(session: AsyncSession, exercise_id: uuid.UUID) -> bool:
+    statement = select(exists().where(ExerciseExecution.exercise_id == exercise_id))
+    return bool(await session.scalar(statement))
+
+
+async def add(session: AsyncSession, exercise: Exercise) -> Exercise:
+    session.add(exercise)
+    await session.flush()
+    return exercise
+
+
+async def remove(session: AsyncSession, exercise: Exercise) -> None:
+    await session.delete(exercise)
+    await session.flush()

@@ -1,0 +1,209 @@
+from typing import Annotated, Any
+
+from fastapi import Body, Query, Request, Response, status
+from pydantic import AfterValidator, StringConstraints
+
+from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
+from ironlog.core.errors import NotAuthenticated, problem_responses
+from ironlog.core.pagination import Page, PageParams
+from ironlog.core.routing import SessionDep, api_router
+from ironlog.exercises import service
+from ironlog.exercises.dependencies import OwnExercise, VisibleExercise
+from ironlog.exercises.errors import (
+    ExerciseInUse,
+    ExerciseNameTaken,
+    ExerciseNotFound,
+    SystemExerciseReadOnly,
+)
+from ironlog.exercises.schemas import (
+    BODY_PART_MAX,
+    NAME_MAX,
+    ExerciseCreate,
+    ExerciseRead,
+    ExerciseUpdate,
+    normalise_body_part,
+    refuse_nul,
+)
+from ironlog.models import Exercise, Modality
+
+router = api_router(prefix="/exercises", tags=["exercises"])
+
+_BAD_TOKEN = problem_responses(NotAuthenticated)
+_WRITE_ERRORS = (NotAuthenticated, SystemExerciseReadOnly, ExerciseNotFound)
+
+
+def _search_text(value: str | None) -> str | None:
+    return None if value is None else refuse_nul(value)
+
+
+def _body_part(value: str | None) -> str | None:
+    return None if value is None else normalise_body_part(value)
+
+
+SearchText = Annotated[
+    str | None,
+    Query(
+        max_length=NAME_MAX,
+        description="A part of the name, matched ignoring case and repeated spaces.",
+        examples=["press"],
+    ),
+    AfterValidator(_search_text),
+]
+BodyPartFilter = Annotated[
+    str | None,
+    Query(description="Only this body part (compared lower-cased).", examples=["chest"]),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX),
+    AfterValidator(_body_part),
+]
+ModalityFilter = Annotated[Modality | None, Query(description="Only this modality.")]
+
+
+def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": example}}}}
+
+
+@router.get(
+    "",
+    response_model=Page[ExerciseRead],
+    summary="Search the exercises",
+    responses=_BAD_TOKEN,
+)
+async def search_exercises(
+    *,
+    session: SessionDep,
+    user_id: OptionalUserId,
+    page: PageParams,
+    q: SearchText = None,
+    body_part: BodyPartFilter = None,
+    modality: ModalityFilter = None,
+) -> dict[str, object]:
+    """Public. Without a token: the system library; with one, the system library and the
+    caller's own exercises (an invalid token is a 401, not an anonymous search). `q` matches a
+    part of the name ignoring case; `body_part` and `modality` must match exactly. Sorted by
+    name ignoring case, then by id; paged with `page` and `size`."""
+    return await service.search(
+        session, user_id=user_id, q=q, body_part=body_part, modality=modality, page=page
+    )
+
+
+@router.get(
+    "/body-parts",
+    response_model=list[str],
+    summary="List the body parts",
+    responses={**_json_example(["back", "biceps", "chest", "core"]), **_BAD_TOKEN},
+)
+async def list_body_parts(session: SessionDep, user_id: OptionalUserId) -> list[str]:
+    """The distinct body parts of the exercises the caller can see (the system library's
+    vocabulary, plus those of the caller's own exercises), sorted; a plain array, not paged."""
+    return await service.body_parts(session, user_id=user_id)
+
+
+@router.get(
+    "/modalities",
+    response_model=list[Modality],
+    summary="List the modalities",
+    responses=_json_example([modality.value for modality in Modality]),
+)
+async def list_modalities() -> list[Modality]:
+    """The five modalities an exercise can have, as a plain array."""
+    return list(Modality)
+
+
+@router.get(
+    "/system",
+    response_model=Page[ExerciseRead],
+    summary="List the system library",
+)
+async def list_system_exercises(session: SessionDep, page: PageParams) -> dict[str, object]:
+    """Public. The exercises that ship with IronLog, sorted by name; paged."""
+    return await service.list_system(session, page=page)
+
+
+@router.get(
+    "/my-exercises",
+    response_model=Page[ExerciseRead],
+    summary="List your own exercises",
+    responses=_BAD_TOKEN,
+)
+async def list_my_exercises(
+    session: SessionDep, user_id: CurrentUserId, page: PageParams
+) -> dict[str, object]:
+    """The caller's custom exercises only, sorted by name; paged. Needs a token."""
+    return await service.list_own(session, user_id=user_id, page=page)
+
+
+@router.get(
+    "/{exercise_id}",
+    response_model=ExerciseRead,
+    summary="Get an exercise",
+    responses=problem_responses(NotAuthenticated, ExerciseNotFound),
+)
+async def get_exercise(exercise: VisibleExercise) -> Exercise:
+    """Public for system exercises; a custom exercise only for its owner. Another user's
+    exercise is a 404, exactly like one that does not exist."""
+    return exercise
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExerciseRead,
+    summary="Create a custom exercise",
+    responses=problem_responses(NotAuthenticated, ExerciseNameTaken),
+)
+async def create_exercise(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user_id: CurrentUserId,
+    data: Annotated[ExerciseCreate, Body()],
+) -> Exercise:
+    """Add an exercise of your own. Its name must differ, ignoring case and repeated spaces,
+    from every system exercise and every one of yours (409 `exercise_name_taken`). Answers 201
+    with `Location: /api/v1/exercises/{id}`."""
+    exercise = await service.create(session, user_id=user_id, data=data)
+    response.headers["Location"] = str(
+        request.app.url_path_for("get_exercise", exercise_id=str(exercise.id))
+    )
+    return exercise
+
+
+@router.put(
+    "/{exercise_id}",
+    response_model=ExerciseRead,
+    summary="Replace a custom exercise",
+    responses=problem_responses(*_WRITE_ERRORS, ExerciseNameTaken),
+)
+async def replace_exercise(
+    session: SessionDep, exercise: OwnExercise, data: Annotated[ExerciseCreate, Body()]
+) -> Exercise:
+    """Replace every field of one of your exercises (the body of `POST`; a missing
+    `description` clears it). A system exercise is 403 `system_exercise_read_only`; another
+    user's is 404, whatever the body."""
+    return await service.replace(session, exercise=exercise, data=data)
+
+
+@router.patch(
+    "/{exercise_id}",
+    response_model=ExerciseRead,
+    summary="Change a custom exercise",
+    responses=problem_responses(*_WRITE_ERRORS, ExerciseNameTaken),
+)
+async def update_exercise(
+    session: SessionDep, exercise: OwnExercise, data: Annotated[ExerciseUpdate, Body()]
+) -> Exercise:
+    """Change the fields sent and keep the others; `description: null` clears the
+    description. The same rules as `PUT`."""
+    return await service.update(session, exercise=exercise, data=data)
+
+
+@router.delete(
+    "/{exercise_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a custom exercise",
+    responses=problem_responses(*_WRITE_ERRORS, ExerciseInUse),
+)
+async def delete_exercise(session: SessionDep, exercise: OwnExercise) -> None:
+    """Delete one of your exercises. One still used in any of your workouts is 409
+    `exercise_in_use`: remove it from those workouts first."""
+    await service.delete(session, exercise=exercise)

@@ -1,0 +1,149 @@
+"""The rules of the exercise library: who sees what, who may change what, and unique names."""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.pagination import PageRequest, page_dict
+from ironlog.exercises import repository
+from ironlog.exercises.errors import (
+    ExerciseInUse,
+    ExerciseNameTaken,
+    ExerciseNotFound,
+    SystemExerciseReadOnly,
+)
+from ironlog.exercises.names import name_key
+from ironlog.exercises.repository import SearchFilters
+from ironlog.exercises.schemas import ExerciseCreate, ExerciseUpdate
+from ironlog.models import Exercise, Modality
+
+
+async def _page(
+    session: AsyncSession, criteria: list[ColumnElement[bool]], page: PageRequest
+) -> dict[str, object]:
+    items, total = await repository.find_page(session, criteria, page)
+    rows: list[object] = [*items]
+    return page_dict(rows, total, page)
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID | None,
+    q: str | None,
+    body_part: str | None,
+    modality: Modality | None,
+    page: PageRequest,
+) -> dict[str, object]:
+    """The system library and, for a signed-in caller, their own exercises, filtered. `q` is
+    compared as a name key, so case, width and repeated spaces do not matter."""
+    filters = SearchFilters(
+        name_key=name_key(q) if q else None, body_part=body_part, modality=modality
+    )
+    return await _page(session, repository.search_criteria(user_id, filters), page)
+
+
+async def list_system(session: AsyncSession, *, page: PageRequest) -> dict[str, object]:
+    return await _page(session, [repository.system_only()], page)
+
+
+async def list_own(
+    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+) -> dict[str, object]:
+    return await _page(session, [repository.owned_by(user_id)], page)
+
+
+async def body_parts(session: AsyncSession, *, user_id: uuid.UUID | None) -> list[str]:
+    # Sorted here rather than in SQL, so the order is by code point on both databases.
+    return sorted(await repository.body_parts(session, user_id))
+
+
+async def get_visible(
+    session: AsyncSession, *, user_id: uuid.UUID | None, exercise_id: uuid.UUID
+) -> Exercise:
+    """A system exercise or one of the caller's own; anything else does not exist for them."""
+    exercise = await repository.get_visible(session, exercise_id, user_id)
+    if exercise is None:
+        raise ExerciseNotFound()
+    return exercise
+
+
+async def get_editable(
+    session: AsyncSession, *, user_id: uuid.UUID, exercise_id: uuid.UUID
+) -> Exercise:
+    """One of the caller's own exercises: 404 for another user's, 403 for a system one."""
+    exercise = await get_visible(session, user_id=user_id, exercise_id=exercise_id)
+    if exercise.is_system:
+        raise SystemExerciseReadOnly()
+    return exercise
+
+
+async def create(session: AsyncSession, *, user_id: uuid.UUID, data: ExerciseCreate) -> Exercise:
+    key = name_key(data.name)
+    if await repository.name_taken(session, user_id=user_id, key=key):
+        raise ExerciseNameTaken()
+    exercise = Exercise(
+        user_id=user_id,
+        name=data.name,
+        name_key=key,
+        body_part=data.body_part,
+        modality=data.modality,
+        description=data.description,
+    )
+    with _unique_name():
+        await repository.add(session, exercise)
+    return exercise
+
+
+async def replace(session: AsyncSession, *, exercise: Exercise, data: ExerciseCreate) -> Exercise:
+    """PUT: every field takes the body's value (an omitted description becomes null)."""
+    return await _apply(session, exercise, data.model_dump())
+
+
+async def update(session: AsyncSession, *, exercise: Exercise, data: ExerciseUpdate) -> Exercise:
+    """PATCH: only the fields sent change."""
+    return await _apply(session, exercise, data.model_dump(exclude_unset=True))
+
+
+async def delete(session: AsyncSession, *, exercise: Exercise) -> None:
+    if await repository.is_in_use(session, exercise.id):
+        raise ExerciseInUse()
+    try:
+        await repository.remove(session, exercise)
+    except IntegrityError as error:  # a workout started using it since the check
+        raise ExerciseInUse() from error
+
+
+async def _apply(session: AsyncSession, exercise: Exercise, changes: dict[str, object]) -> Exercise:
+    name = changes.pop("name", None)
+    if isinstance(name, str):
+        key = name_key(name)
+        # Keeping the name (or changing only its case) needs no check: it is already this
+        # exercise's, even if the system library gained the same name since.
+        if key != exercise.name_key and await repository.name_taken(
+            session, user_id=exercise.user_id, key=key, exclude_id=exercise.id
+        ):
+            raise ExerciseNameTaken()
+        exercise.name = name
+        exercise.name_key = key
+    for field, value in changes.items():
+        setattr(exercise, field, value)
+    with _unique_name():
+        await session.flush()
+    return exercise
+
+
+@contextmanager
+def _unique_name() -> Iterator[None]:
+    """A concurrent request can take the name between the check and the write; the unique
+    index refuses the second write, and that is the same 409."""
+    try:
+        yield
+    except IntegrityError as error:
+        if repository.is_name_clash(error):
+            raise ExerciseNameTaken() from error
+        raise
