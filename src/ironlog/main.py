@@ -14,6 +14,7 @@ from ironlog.core.errors import Unprocessable, install_error_handlers, problem_r
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.stats.router import router as stats_router
 from ironlog.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -30,6 +31,7 @@ IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
 TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
+    {"name": "stats", "description": "The signed-in user's training statistics and records."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router):
+    for router in (auth_router, users_router, stats_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     app.add_middleware(
