@@ -314,6 +314,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def report(generated: dict[int, Generated], results: dict[tuple[str, int], list[float]]) -> None:
     print()
+    # Timings on a shared machine depend on what else runs: say how busy it was.
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     for years, data in sorted(generated.items()):
         print(
             f"{years}y history: {len(data.workouts):,} workouts, "

@@ -414,3 +414,16 @@ async def test_calendar_ends_are_answered(
 
     assert len(body["weekly"]) == weeks
     assert body["total_workouts"] == (1 if params["to"] == "9999-12-31" else 0)
+
+
+async def test_routes_are_documented_under_the_stats_tag(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    assert "stats" in [tag["name"] for tag in document["tags"]]
+    for path in (STATS, "/api/v1/users/me/records"):
+        operation = document["paths"][path]["get"]
+        assert operation["tags"] == ["stats"]
+        assert [parameter["name"] for parameter in operation["parameters"]] == ["from", "to"]
+        assert {"200", "401", "422"} <= set(operation["responses"])
+    properties = document["components"]["schemas"]["StatsRead"]["properties"]
+    assert list(properties)[:2] == ["from", "to"]

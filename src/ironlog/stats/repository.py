@@ -3,13 +3,13 @@
 No query returns a user's sets: each returns at most one row per ISO week, per exercise, or per
 exercise and week of the weekly window. docs/stats.md explains what runs where and why.
 
-Exactness: weights have two decimals, so every figure is an exact number of hundredths. PostgreSQL
-computes them in NUMERIC (exact); SQLite keeps REAL, so its products are rounded back to integer
-hundredths. Both databases therefore return the same figures and see the same ties.
+Exactness: weights have two decimals, so every figure is an exact integer number of hundredths
+of a kilogram (`_hundredths`), computed once per group of equal weights rather than once per set.
+Both databases therefore return the same figures and see the same ties.
 
-The statements are built once per dialect with bound parameters (`user_id`, `first`, `last`,
-`window_first`, `window_last`), so a request only binds values: SQLAlchemy neither rebuilds nor
-re-keys them.
+The statements are built once (per dialect where they differ) with bound parameters (`user_id`,
+`first`, `last`, `window_first`, `window_last`), so a request only binds values: SQLAlchemy
+neither rebuilds nor re-keys them.
 """
 
 import uuid
@@ -119,15 +119,13 @@ def _bounds_params(user_id: uuid.UUID, bounds: Bounds) -> dict[str, Any]:
     return {"user_id": user_id, "first": bounds.first, "last": bounds.last}
 
 
-def _hundredths(dialect: str, kilograms_x100: ColumnElement[Any]) -> ColumnElement[int]:
-    """An exact integer from an expression in hundredths of a kilogram (weight_kg * 100 * n).
+def _hundredths(weight_kg: ColumnElement[Any]) -> ColumnElement[int]:
+    """A weight as an integer number of hundredths of a kilogram (weights have two decimals).
 
-    PostgreSQL's NUMERIC product is already exact; SQLite's REAL product is rounded to the
-    integer it stands for (the error is far below one hundredth).
+    Exact on both databases: PostgreSQL's NUMERIC product is exact, SQLite's REAL one is rounded
+    back to the integer it stands for. Applied to grouped weights, so once per group, not per set.
     """
-    if dialect == "postgresql":
-        return type_coerce(kilograms_x100, BigInteger)
-    return cast(func.round(kilograms_x100), BigInteger)
+    return cast(func.round(weight_kg * 100), BigInteger)
 
 
 def _week_start(dialect: str) -> ColumnElement[date]:
@@ -242,7 +240,7 @@ def _sets_by_exercise_statement(dialect: str) -> Select[Any]:
         .subquery("by_weight")
     )
     # NULL without a weight or without reps: SUM leaves it out, so it adds no volume.
-    volume = _hundredths(dialect, by_weight.c.weight_kg * (by_weight.c.reps * 100))
+    volume = _hundredths(by_weight.c.weight_kg) * by_weight.c.reps
     totals = (
         select(
             by_weight.c.exercise_id,
@@ -295,14 +293,14 @@ _METRICS = ("weight", "e1rm", "reps", "volume")
 
 
 @cache
-def _records_statement(dialect: str) -> Select[Any]:
+def _records_statement() -> Select[Any]:
     """One row per exercise with a working set: each record's value and when it was set.
 
     1. `combo`: one group per exercise, weight and reps, with the earliest start among its sets.
        Every record value depends only on weight and reps, so they are computed per group (a
        few thousand for years of history), not per set. A value is NULL where the group gives
-       no record. Epley is kept as weight x (30 + reps) in hundredths, exact, and divided by 30
-       only at the end.
+       no record. Epley is kept as weight x (30 + reps) in hundredths, an exact integer, and
+       divided by 30 only at the end.
     2. `best`: the best value of each record per exercise. A tie is judged on the rounded
        estimate: round half up of n / 30 is (n + 15) div 30, so every n from
        `e1rm_floor` = best - (best + 15) mod 30 up to the best rounds to the same value.
@@ -315,23 +313,30 @@ def _records_statement(dialect: str) -> Select[Any]:
     An exercise appears once per workout, so the execution position never breaks a tie between
     two sets of one exercise, and the executions table is not read.
     """
-    weight = WorkoutSet.weight_kg
-    reps = WorkoutSet.reps
-    combo = (
+    # The weight in hundredths is computed once per group (a grouped subquery is not flattened
+    # into the outer query), and the record values from it in integers.
+    group = (
         _working_sets(
             WorkoutSet.exercise_id,
-            weight.label("weight"),
-            case(
-                (reps == 1, _hundredths(dialect, weight * 3000)),
-                (reps.between(2, 12), _hundredths(dialect, weight * ((reps + 30) * 100))),
-            ).label("e1rm"),
-            case((reps > 0, reps)).label("reps"),
-            case((reps > 0, _hundredths(dialect, weight * (reps * 100)))).label("volume"),
+            _hundredths(WorkoutSet.weight_kg).label("weight"),
+            WorkoutSet.reps,
             func.min(Workout.started_at).label("first_at"),
         )
-        .group_by(WorkoutSet.exercise_id, weight, reps)
-        .cte("combo")
+        .group_by(WorkoutSet.exercise_id, WorkoutSet.weight_kg, WorkoutSet.reps)
+        .subquery("weight_and_reps")
     )
+    weight, reps = group.c.weight, group.c.reps
+    combo = select(
+        group.c.exercise_id,
+        weight,
+        case(
+            (reps == 1, weight * 30),
+            (reps.between(2, 12), weight * (reps + 30)),
+        ).label("e1rm"),
+        case((reps > 0, reps)).label("reps"),
+        case((reps > 0, weight * reps)).label("volume"),
+        group.c.first_at,
+    ).cte("combo")
     best = (
         select(
             combo.c.exercise_id,
@@ -371,7 +376,7 @@ def _records_statement(dialect: str) -> Select[Any]:
             holder.exercise_id == record.c.exercise_id,
             holder.completed,
             holder.set_type != literal_column("'warmup'"),
-            holder.weight_kg == record.c.weight,
+            _hundredths(holder.weight_kg) == record.c.weight,
         )
         .order_by(holder_workout.id, holder.position)
         .limit(1)
@@ -393,19 +398,15 @@ def _records_statement(dialect: str) -> Select[Any]:
     ).join(record, record.c.exercise_id == Exercise.id)
 
 
-def _hundredths_of_kg(value: float | None) -> int | None:
-    return None if value is None else round(value * 100)
-
-
 async def records(session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds) -> list[RecordRow]:
-    statement = _records_statement(_dialect(session))
+    statement = _records_statement()
     rows = await session.execute(statement, _bounds_params(user_id, bounds))
     return [
         RecordRow(
             exercise_id=row[0],
             name=row[1],
             name_key=row[2],
-            weight_hundredths=_hundredths_of_kg(row[3]),
+            weight_hundredths=row[3],
             weight_reps=row[4],
             weight_at=row[5],
             e1rm_times_30=None if row[6] is None else int(row[6]),
