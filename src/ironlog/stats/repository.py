@@ -119,7 +119,7 @@ def _bounds_params(user_id: uuid.UUID, bounds: Bounds) -> dict[str, Any]:
     return {"user_id": user_id, "first": bounds.first, "last": bounds.last}
 
 
-def _hundredths(weight_kg: ColumnElement[Any]) -> ColumnElement[int]:
+def _hundredths(weight_kg: Any) -> ColumnElement[int]:
     """A weight as an integer number of hundredths of a kilogram (weights have two decimals).
 
     Exact on both databases: PostgreSQL's NUMERIC product is exact, SQLite's REAL one is rounded
