@@ -146,6 +146,6 @@ async def test_queries_per_request_are_few_and_do_not_grow_with_history(
     await history.save()
     large = await _count_queries(client, user, queries)
 
-    # Authentication (1), then stats: workouts per week (1) and sets per exercise and week (1);
-    # records: one query.
-    assert small == large == [3, 2]
+    # Authentication (1), then stats: workouts per week, sets per exercise, sets per week of
+    # the weekly window (3); records: one query.
+    assert small == large == [4, 2]

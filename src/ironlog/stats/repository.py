@@ -1,7 +1,7 @@
 """Every query of statistics and records: aggregates computed by the database.
 
-No query returns a user's sets: each returns at most one row per ISO week, per exercise, or per
-exercise and week of the weekly window. docs/stats.md explains what runs where and why.
+No query returns a user's sets: each returns at most one row per ISO week or per exercise.
+docs/stats.md explains what runs where and why.
 
 Exactness: weights have two decimals, so every figure is an exact integer number of hundredths
 of a kilogram (`_hundredths`), computed once per group of equal weights rather than once per set.
@@ -65,15 +65,19 @@ class WeekWorkouts:
 
 
 @dataclass(frozen=True, slots=True)
-class ExerciseWeekSets:
-    """Working sets of one exercise; `week_start` is None outside the weekly window."""
-
+class ExerciseSets:
     exercise_id: uuid.UUID
     name: str
     name_key: str
-    week_start: date | None
     sets: int
     reps: int
+    volume_hundredths: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSets:
+    week_start: date
+    sets: int
     volume_hundredths: int
 
 
@@ -218,72 +222,74 @@ async def workouts_by_week(
     ]
 
 
-@cache
-def _sets_by_exercise_statement(dialect: str) -> Select[Any]:
-    in_window = and_(
-        Workout.started_at >= bindparam("window_first"),
-        Workout.started_at <= bindparam("window_last"),
-    )
-    week_start = case((in_window, _week_start(dialect)))
-    # First pass: one group per exercise, weight and week of the window (the week is NULL outside
-    # it), counting sets and summing reps; a few hundred groups for years of history. The volume
-    # is then one product per group instead of one per set.
-    by_weight = (
-        _working_sets(
-            WorkoutSet.exercise_id,
-            WorkoutSet.weight_kg,
-            week_start.label("week_start"),
-            func.count().label("sets"),
-            func.sum(WorkoutSet.reps).label("reps"),
-        )
-        .group_by(WorkoutSet.exercise_id, WorkoutSet.weight_kg, week_start)
-        .subquery("by_weight")
-    )
-    # NULL without a weight or without reps: SUM leaves it out, so it adds no volume.
-    volume = _hundredths(by_weight.c.weight_kg) * by_weight.c.reps
-    totals = (
-        select(
-            by_weight.c.exercise_id,
-            by_weight.c.week_start,
-            func.sum(by_weight.c.sets).label("sets"),
-            func.coalesce(func.sum(by_weight.c.reps), 0).label("reps"),
-            func.coalesce(func.sum(volume), 0).label("volume"),
-        )
-        .group_by(by_weight.c.exercise_id, by_weight.c.week_start)
-        .subquery("totals")
-    )
-    return select(
-        Exercise.id, Exercise.name, Exercise.name_key, totals.c.week_start, totals.c.sets,
-        totals.c.reps, totals.c.volume,
-    ).join(totals, totals.c.exercise_id == Exercise.id)  # fmt: skip
+def _set_totals(group_by: Any, name: str) -> Select[Any]:
+    """Working sets, reps and volume per `group_by` (a column of the working sets' query).
 
-
-async def sets_by_exercise_and_week(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, window: Bounds
-) -> list[ExerciseWeekSets]:
-    """Working sets, reps and volume per exercise, split by ISO week inside `window` only.
-
-    One pass over the sets gives both the per-exercise totals (the sum of an exercise's rows)
-    and the weekly figures (the sum of a week's rows), in at most 13 rows per exercise.
+    The sets are grouped by `group_by` and rep count first, summing the weights: the volume of
+    a group is then (sum of weights) x reps, one product per group instead of one per set, and
+    no per-set arithmetic on a NUMERIC weight, whose hashing or multiplying is the expensive part
+    on PostgreSQL. A NULL weight or NULL reps adds nothing to the volume.
     """
-    statement = _sets_by_exercise_statement(_dialect(session))
-    params = {
-        **_bounds_params(user_id, bounds),
-        "window_first": window.first,
-        "window_last": window.last,
-    }
-    rows = await session.execute(statement, params)
+    by_reps = (
+        _working_sets(
+            group_by.label("key"),
+            WorkoutSet.reps,
+            func.count().label("sets"),
+            func.sum(WorkoutSet.weight_kg).label("weight"),
+        )
+        .group_by(group_by, WorkoutSet.reps)
+        .subquery(f"{name}_by_reps")
+    )
+    volume = _hundredths(by_reps.c.weight) * by_reps.c.reps
+    return select(
+        by_reps.c.key,
+        func.sum(by_reps.c.sets).label("sets"),
+        func.coalesce(func.sum(by_reps.c.sets * by_reps.c.reps), 0).label("reps"),
+        func.coalesce(func.sum(volume), 0).label("volume"),
+    ).group_by(by_reps.c.key)
+
+
+@cache
+def _sets_by_exercise_statement() -> Select[Any]:
+    totals = _set_totals(WorkoutSet.exercise_id, "exercise").subquery("totals")
+    return select(
+        Exercise.id, Exercise.name, Exercise.name_key, totals.c.sets, totals.c.reps,
+        totals.c.volume,
+    ).join(totals, totals.c.key == Exercise.id)  # fmt: skip
+
+
+async def sets_by_exercise(
+    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
+) -> list[ExerciseSets]:
+    """Per exercise with at least one working set: working sets, reps and volume."""
+    rows = await session.execute(_sets_by_exercise_statement(), _bounds_params(user_id, bounds))
     return [
-        ExerciseWeekSets(
+        ExerciseSets(
             exercise_id=row[0],
             name=row[1],
             name_key=row[2],
-            week_start=row[3],
-            sets=int(row[4]),
-            reps=int(row[5]),
-            volume_hundredths=int(row[6]),
+            sets=int(row[3]),
+            reps=int(row[4]),
+            volume_hundredths=int(row[5]),
         )
         for row in rows
+    ]
+
+
+@cache
+def _sets_by_week_statement(dialect: str) -> Select[Any]:
+    return _set_totals(_week_start(dialect), "week")
+
+
+async def sets_by_week(
+    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
+) -> list[WeekSets]:
+    """Per ISO week with at least one working set: working sets and volume. Called with the
+    bounds of the weekly window, it reads only those weeks' sets (an index range)."""
+    statement = _sets_by_week_statement(_dialect(session))
+    rows = await session.execute(statement, _bounds_params(user_id, bounds))
+    return [
+        WeekSets(week_start=row[0], sets=int(row[1]), volume_hundredths=int(row[3])) for row in rows
     ]
 
 

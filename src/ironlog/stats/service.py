@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.core.clock import utc_now
 from ironlog.models import User
 from ironlog.stats import repository
-from ironlog.stats.repository import EARLIEST, LATEST, Bounds, ExerciseWeekSets, RecordRow
+from ironlog.stats.repository import EARLIEST, LATEST, Bounds, ExerciseSets, RecordRow
 
 WEEK = timedelta(weeks=1)
 ONE_DAY = timedelta(days=1)
@@ -149,39 +149,7 @@ def _weekly_window(current_week: date) -> tuple[list[date], Bounds]:
     return mondays, Bounds(_first_instant(mondays[0]), _last_instant(sunday))
 
 
-@dataclass
-class _ExerciseTotals:
-    exercise_id: uuid.UUID
-    name: str
-    name_key: str
-    sets: int = 0
-    reps: int = 0
-    volume_hundredths: int = 0
-
-
-def _by_exercise(rows: list[ExerciseWeekSets]) -> list[_ExerciseTotals]:
-    totals: dict[uuid.UUID, _ExerciseTotals] = {}
-    for row in rows:
-        item = totals.setdefault(
-            row.exercise_id, _ExerciseTotals(row.exercise_id, row.name, row.name_key)
-        )
-        item.sets += row.sets
-        item.reps += row.reps
-        item.volume_hundredths += row.volume_hundredths
-    return list(totals.values())
-
-
-def _by_week(rows: list[ExerciseWeekSets]) -> dict[date, tuple[int, int]]:
-    """(working sets, volume in hundredths) per week of the weekly window."""
-    weeks: dict[date, tuple[int, int]] = {}
-    for row in rows:
-        if row.week_start is not None:
-            sets, volume = weeks.get(row.week_start, (0, 0))
-            weeks[row.week_start] = (sets + row.sets, volume + row.volume_hundredths)
-    return weeks
-
-
-def _top(exercises: list[_ExerciseTotals]) -> list[TopExercise]:
+def _top(exercises: list[ExerciseSets]) -> list[TopExercise]:
     ranked = sorted(exercises, key=lambda item: (-item.sets, *_name_order(item)))
     return [
         TopExercise(
@@ -194,7 +162,7 @@ def _top(exercises: list[_ExerciseTotals]) -> list[TopExercise]:
     ]
 
 
-def _name_order(item: _ExerciseTotals | RecordRow) -> tuple[str, str, uuid.UUID]:
+def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
     """Names sort case-insensitively (by their folded key), the same on every database."""
     return item.name_key, item.name, item.exercise_id
 
@@ -204,18 +172,18 @@ async def get_stats(session: AsyncSession, *, user: User, period: Period) -> Sta
     current_week = week_start(period.date_to or utc_now().date())
     mondays, window = _weekly_window(current_week)
     workout_weeks = await repository.workouts_by_week(session, user_id=user.id, bounds=bounds)
-    set_rows = await repository.sets_by_exercise_and_week(
-        session, user_id=user.id, bounds=bounds, window=window
+    exercises = await repository.sets_by_exercise(session, user_id=user.id, bounds=bounds)
+    set_weeks = await repository.sets_by_week(
+        session, user_id=user.id, bounds=bounds.narrow(window.first, window.last)
     )
-    exercises = _by_exercise(set_rows)
-    set_weeks = _by_week(set_rows)
     workouts_in = {week.week_start: week.workouts for week in workout_weeks}
+    sets_in = {week.week_start: week for week in set_weeks}
     weekly = [
         WeekSummary(
             week_start=monday,
             workouts=workouts_in.get(monday, 0),
-            sets=set_weeks.get(monday, (0, 0))[0],
-            volume_kg=_kg(set_weeks.get(monday, (0, 0))[1]),
+            sets=sets_in[monday].sets if monday in sets_in else 0,
+            volume_kg=_kg(sets_in[monday].volume_hundredths if monday in sets_in else 0),
         )
         for monday in mondays
     ]
