@@ -16,6 +16,7 @@ from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
+from ironlog.stats.router import router as stats_router
 from ironlog.users.router import router as users_router
 from ironlog.workouts.router import router as workouts_router
 
@@ -38,6 +39,7 @@ TAGS = [
         "description": "The system exercise library (public) and each user's own exercises.",
     },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
+    {"name": "stats", "description": "The signed-in user's training statistics and records."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router, exercises_router, workouts_router):
+    for router in (auth_router, users_router, stats_router, exercises_router, workouts_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed

@@ -1,7 +1,7 @@
 import enum
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
@@ -24,6 +24,19 @@ class WorkoutSet(Timestamped, Base):
         ),
         CheckConstraint("set_type IN ('warmup', 'normal', 'failure', 'drop')", name="set_type"),
         Index(None, "workout_id", "exercise_id", "position"),
+        # Statistics and records read only working sets (completed, not warm-up) and only these
+        # columns: a partial covering index answers them without touching the table.
+        # See docs/stats.md. The WHERE clauses match the queries' text on each database.
+        Index(
+            "ix_workout_set_working",
+            "workout_id",
+            "exercise_id",
+            "position",
+            "weight_kg",
+            "reps",
+            postgresql_where=text("completed AND set_type <> 'warmup'"),
+            sqlite_where=text("completed = 1 AND set_type != 'warmup'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -1,0 +1,403 @@
+"""Benchmark of `GET /users/me/stats` and `GET /users/me/records` on PostgreSQL, over HTTP.
+
+    uv run python -m bench.stats [--requests 200] [--port 8103] [--keep]
+
+1. Creates its own PostgreSQL database (`ironlog_bench_stats`; admin URL from
+   `IRONLOG_BENCH_POSTGRES_URL`, default `postgresql://postgres@127.0.0.1:5432/postgres`) and
+   migrates it with `ironlog.core.migrations.upgrade`.
+2. Starts `ironlog serve` on the port in a subprocess and registers two lifters over HTTP.
+3. Generates one year of history for the first and five years for the second (five years:
+   1,500 workouts, 9,000 executions, about 40,000 sets) with `insert_trees`, then runs
+   VACUUM ANALYZE, as autovacuum would after such a load.
+4. Sends the requests one at a time (one client, keep-alive) and prints p50 / p95 per route and
+   history size, and the 5y / 1y ratio of the medians.
+5. Stops the server and drops the database (unless `--keep`).
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy import select
+
+from ironlog.core import migrations
+from ironlog.core.config import Settings
+from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+from ironlog.exercises import library
+from ironlog.models import Exercise
+from ironlog.workouts.repository import insert_trees
+
+ADMIN_URL = os.environ.get(
+    "IRONLOG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+ROUTES = {"stats": "/api/v1/users/me/stats", "records": "/api/v1/users/me/records"}
+WORKOUTS_PER_YEAR = 300
+VACATION_WEEKS_PER_YEAR = 2
+SEED = 20261126
+
+# A push / pull / legs split, twice a week: six workouts of six exercises. Each exercise has a
+# starting working weight (None: bodyweight) and what one year of training adds to it.
+PROGRAM: dict[str, list[tuple[str, float | None, float]]] = {
+    "push": [
+        ("Bench Press", 70.0, 7.5),
+        ("Overhead Press", 40.0, 4.0),
+        ("Incline Dumbbell Press", 24.0, 2.0),
+        ("Cable Fly", 15.0, 1.5),
+        ("Lateral Raise", 8.0, 1.0),
+        ("Tricep Pushdown", 25.0, 2.5),
+    ],
+    "pull": [
+        ("Deadlift", 110.0, 12.5),
+        ("Pull-Up", None, 0.0),
+        ("Bent-Over Row", 60.0, 5.0),
+        ("Lat Pulldown", 50.0, 4.0),
+        ("Face Pull", 20.0, 2.0),
+        ("Barbell Curl", 30.0, 2.5),
+    ],
+    "legs": [
+        ("Back Squat", 90.0, 10.0),
+        ("Romanian Deadlift", 80.0, 7.5),
+        ("Leg Press", 140.0, 15.0),
+        ("Lying Leg Curl", 35.0, 3.0),
+        ("Standing Calf Raise", 60.0, 5.0),
+        ("Plank", None, 0.0),
+    ],
+}
+TIMED = {"Plank"}
+
+
+@dataclass
+class Generated:
+    workouts: list[dict[str, Any]]
+    executions: list[dict[str, Any]]
+    sets: list[dict[str, Any]]
+
+
+def _postgres_url(database: str) -> str:
+    base, _, _ = ADMIN_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def _training_days(years: int, now: datetime) -> Iterator[datetime]:
+    """Monday..Saturday of each week of `years` years ending with this week, minus vacations."""
+    rng = random.Random(SEED + years)
+    this_monday = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    weeks = 52 * years
+    vacations = set(rng.sample(range(1, weeks - 1), VACATION_WEEKS_PER_YEAR * years))
+    for back in range(weeks - 1, -1, -1):
+        if back in vacations:
+            continue
+        monday = this_monday - timedelta(weeks=back)
+        for day in range(6):
+            yield monday + timedelta(days=day, hours=17, minutes=rng.randrange(0, 120))
+
+
+def _set_row(
+    workout_id: uuid.UUID,
+    exercise_id: uuid.UUID,
+    position: int,
+    stamp: datetime,
+    **values: Any,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "workout_id": workout_id,
+        "exercise_id": exercise_id,
+        "position": position,
+        "set_type": "normal",
+        "weight_kg": None,
+        "reps": None,
+        "duration_seconds": None,
+        "distance_m": None,
+        "rpe": None,
+        "rest_seconds": 120,
+        "completed": True,
+        "notes": None,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    row.update(values)
+    return row
+
+
+def _sets_for(
+    rng: random.Random,
+    exercise: tuple[str, float | None, float],
+    progress_years: float,
+) -> list[dict[str, Any]]:
+    """The values of one execution's sets: a warm-up for loaded lifts, then 3 or 4 work sets."""
+    name, start, per_year = exercise
+    if name in TIMED:
+        return [{"duration_seconds": rng.randrange(30, 121, 5)} for _ in range(rng.choice((3, 4)))]
+    values: list[dict[str, Any]] = []
+    working = None
+    if start is not None:
+        working = start + per_year * progress_years
+        values.append({"set_type": "warmup", "weight_kg": round(working * 0.5 / 2.5) * 2.5})
+        values[-1]["reps"] = 10
+    for _ in range(rng.choices((3, 4), weights=(45, 55))[0]):
+        reps = rng.choice((1, 3, 5, 5, 6, 8, 8, 10, 12, 15))
+        weight = None
+        if working is not None:
+            weight = round(working * (1.12 - reps * 0.02) * rng.uniform(0.95, 1.05) / 1.25) * 1.25
+        values.append(
+            {
+                "set_type": rng.choices(("normal", "failure", "drop"), weights=(90, 5, 5))[0],
+                "weight_kg": weight,
+                "reps": reps,
+                "completed": rng.random() > 0.02,
+            }
+        )
+    return values
+
+
+def generate(user_id: uuid.UUID, years: int, exercise_ids: dict[str, uuid.UUID]) -> Generated:
+    rng = random.Random(SEED * years)
+    now = datetime.now(UTC)
+    days = list(_training_days(years, now))
+    first = days[0]
+    out = Generated([], [], [])
+    split = list(PROGRAM.values())
+    for index, started_at in enumerate(days):
+        workout_id = uuid.uuid4()
+        last = index == len(days) - 1
+        finished_at = None if last else started_at + timedelta(minutes=rng.randrange(45, 95))
+        out.workouts.append(
+            {
+                "id": workout_id,
+                "user_id": user_id,
+                "name": f"Workout {index + 1}",
+                "notes": None,
+                "status": "in_progress" if last else "finished",
+                "started_at": started_at,
+                "finished_at": finished_at,
+                "source": None,
+                "source_key": None,
+                "version": 1,
+                "created_at": started_at,
+                "updated_at": finished_at or started_at,
+            }
+        )
+        progress = (started_at - first).days / 365
+        for position, exercise in enumerate(split[index % len(split)]):
+            exercise_id = exercise_ids[exercise[0]]
+            out.executions.append(
+                {
+                    "workout_id": workout_id,
+                    "exercise_id": exercise_id,
+                    "position": position,
+                    "notes": None,
+                    "created_at": started_at,
+                    "updated_at": started_at,
+                }
+            )
+            out.sets.extend(
+                _set_row(workout_id, exercise_id, set_position, started_at, **values)
+                for set_position, values in enumerate(_sets_for(rng, exercise, progress))
+            )
+    return out
+
+
+async def load_history(settings: Settings, users: dict[int, uuid.UUID]) -> dict[int, Generated]:
+    engine = create_engine(settings)
+    generated: dict[int, Generated] = {}
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            names = [name for day in PROGRAM.values() for name, _, _ in day]
+            rows = await session.execute(
+                select(Exercise.name, Exercise.id).where(
+                    Exercise.user_id.is_(None), Exercise.name.in_(names)
+                )
+            )
+            exercise_ids = {row.name: row.id for row in rows}
+            missing = set(names) - set(exercise_ids)
+            if missing:
+                raise SystemExit(f"exercises missing from the system library: {sorted(missing)}")
+            for years, user_id in users.items():
+                data = generate(user_id, years, exercise_ids)
+                for chunk in range(0, len(data.sets), 10_000):
+                    await insert_trees(
+                        session,
+                        workouts=data.workouts if chunk == 0 else [],
+                        executions=data.executions if chunk == 0 else [],
+                        sets=data.sets[chunk : chunk + 10_000],
+                    )
+                generated[years] = data
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(settings.database_url, timeout=5)
+    try:
+        await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
+    return generated
+
+
+def start_server(settings: Settings, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "IRONLOG_DATABASE_URL": str(settings.database_url),
+        "IRONLOG_DATA_DIR": str(data_dir),
+        "IRONLOG_ENV": "development",
+        "IRONLOG_LOG_LEVEL": "WARNING",
+    }
+    command = [str(Path(sys.executable).with_name("ironlog")), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env)  # noqa: S603 - our own CLI, fixed arguments
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"ironlog serve exited with {server.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("ironlog serve did not start within 60 s")
+
+
+def register(client: httpx.Client, label: str) -> tuple[uuid.UUID, str]:
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": f"{label}-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "bench password",
+            "name": label,
+        },
+    )
+    response.raise_for_status()
+    body = response.json()
+    return uuid.UUID(body["user"]["id"]), body["tokens"]["access_token"]
+
+
+def measure(client: httpx.Client, path: str, token: str, requests: int) -> list[float]:
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(20):  # warm-up: connections, prepared statements, caches
+        client.get(path, headers=headers).raise_for_status()
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        timings.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return timings
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(generated: dict[int, Generated], results: dict[tuple[str, int], list[float]]) -> None:
+    print()
+    # Timings on a shared machine depend on what else runs: say how busy it was.
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    for years, data in sorted(generated.items()):
+        print(
+            f"{years}y history: {len(data.workouts):,} workouts, "
+            f"{len(data.executions):,} executions, {len(data.sets):,} sets"
+        )
+    print()
+    print(f"{'route':<10}{'history':>9}{'p50 ms':>10}{'p95 ms':>10}")
+    for route in ROUTES:
+        for years in sorted(generated):
+            timings = results[(route, years)]
+            print(
+                f"{route:<10}{years:>8}y{statistics.median(timings):>10.2f}"
+                f"{percentile(timings, 0.95):>10.2f}"
+            )
+    print()
+    for route in ROUTES:
+        ratio = statistics.median(results[(route, 5)]) / statistics.median(results[(route, 1)])
+        print(f"{route}: p50 5y / 1y = {ratio:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=200, help="Timed requests per case.")
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--database", default="ironlog_bench_stats")
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    args = parser.parse_args()
+
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
+    asyncio.run(_admin(f'CREATE DATABASE "{args.database}"'))
+    try:
+        with tempfile.TemporaryDirectory(prefix="ironlog-bench-") as data_dir:
+            settings = Settings(
+                _env_file=None,
+                env="development",
+                database_url=_postgres_url(args.database),
+                data_dir=Path(data_dir),
+            )
+            migrations.upgrade(settings)
+            asyncio.run(_load_library(settings))
+            server = start_server(settings, args.port, Path(data_dir))
+            try:
+                run(settings, args)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        if not args.keep:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
+
+
+async def _load_library(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            await library.load(session)
+    finally:
+        await engine.dispose()
+
+
+def run(settings: Settings, args: argparse.Namespace) -> None:
+    base_url = f"http://127.0.0.1:{args.port}"
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        accounts = {years: register(client, f"lifter-{years}y") for years in (1, 5)}
+        print("generating and loading the histories ...", flush=True)
+        generated = asyncio.run(
+            load_history(settings, {years: user_id for years, (user_id, _) in accounts.items()})
+        )
+        results: dict[tuple[str, int], list[float]] = {}
+        for route, path in ROUTES.items():
+            for years, (_, token) in accounts.items():
+                results[(route, years)] = measure(client, path, token, args.requests)
+        stats = client.get(ROUTES["stats"], headers={"Authorization": f"Bearer {accounts[5][1]}"})
+        body = stats.json()
+        print(
+            f"5y stats: {body['total_workouts']} workouts, {body['total_sets']} working sets, "
+            f"{body['total_volume_kg']} kg, streak {body['current_streak_weeks']} / "
+            f"{body['longest_streak_weeks']} weeks"
+        )
+    report(generated, results)
+
+
+if __name__ == "__main__":
+    main()

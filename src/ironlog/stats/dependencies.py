@@ -1,0 +1,55 @@
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator
+
+from ironlog.stats.service import Period
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _plain_date(value: object) -> object:
+    """Only `YYYY-MM-DD`: no datetimes, no timestamps (Pydantic's lax mode would take them)."""
+    if isinstance(value, str) and not _DATE.fullmatch(value):
+        raise ValueError("Input should be a date in the format YYYY-MM-DD")
+    return value
+
+
+PlainDate = Annotated[date, BeforeValidator(_plain_date)]
+
+
+def period_params(
+    date_from: Annotated[
+        PlainDate | None,
+        Query(
+            alias="from",
+            description="First UTC date of `started_at` that counts (YYYY-MM-DD, inclusive).",
+            examples=["2026-01-01"],
+        ),
+    ] = None,
+    date_to: Annotated[
+        PlainDate | None,
+        Query(
+            alias="to",
+            description="Last UTC date of `started_at` that counts (YYYY-MM-DD, inclusive).",
+            examples=["2026-12-31"],
+        ),
+    ] = None,
+) -> Period:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "from"),
+                    "msg": "`from` must not be after `to`",
+                    "type": "date_range",
+                }
+            ]
+        )
+    return Period(date_from=date_from, date_to=date_to)
+
+
+PeriodParams = Annotated[Period, Depends(period_params)]

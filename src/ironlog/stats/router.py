@@ -1,0 +1,39 @@
+from ironlog.auth.dependencies import CurrentUserId
+from ironlog.core.errors import NotAuthenticated, problem_responses
+from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.stats import service
+from ironlog.stats.dependencies import PeriodParams
+from ironlog.stats.schemas import RecordRead, StatsRead
+
+# Under /users/me like the account itself, but documented under its own tag.
+router = api_router(
+    prefix="/users",
+    tags=["stats"],
+    responses=problem_responses(NotAuthenticated),
+)
+
+
+@router.get("/me/stats", response_model=StatsRead, summary="Training statistics")
+@read_only
+async def get_stats(
+    session: SessionDep, user_id: CurrentUserId, period: PeriodParams
+) -> service.Stats:
+    """Totals, weekly figures, streaks and top exercises over the caller's workouts, optionally
+    only those started (UTC date) between `from` and `to`, both inclusive.
+
+    Working sets are completed sets that are not warm-ups; sets, reps, volume (weight x reps) and
+    top exercises count only those. Weeks are ISO weeks (Monday to Sunday) in UTC. A `from` after
+    `to` is 422 `validation_error`."""
+    return await service.get_stats(session, user_id=user_id, period=period)
+
+
+@router.get("/me/records", response_model=list[RecordRead], summary="Personal records")
+@read_only
+async def list_records(
+    session: SessionDep, user_id: CurrentUserId, period: PeriodParams
+) -> list[service.Record]:
+    """One item per exercise with a working set, sorted by name: heaviest weight (with its reps),
+    best estimated 1RM (Epley), most reps in a set and best set volume, each with the
+    `started_at` of its workout. Values are rounded to two decimals; on a tie the earliest set
+    holds the record. A record no set qualifies for is null."""
+    return await service.get_records(session, user_id=user_id, period=period)

@@ -1,0 +1,225 @@
+"""Statistics and personal records over a user's workouts.
+
+The database aggregates (repository.py); this module only combines the small aggregated results:
+sums over at most one row per week or per exercise, the streak arithmetic over the list of weeks
+with a workout, and the ranking of the top exercises. docs/stats.md has the definitions.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.clock import utc_now
+from ironlog.stats import repository
+from ironlog.stats.repository import EARLIEST, LATEST, Bounds, ExerciseSets, RecordRow
+
+WEEK = timedelta(weeks=1)
+ONE_DAY = timedelta(days=1)
+WEEKLY_WEEKS = 12
+TOP_EXERCISES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The inclusive UTC dates of `started_at` that count; `None` leaves a side open."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def bounds(self) -> Bounds:
+        return Bounds(_first_instant(self.date_from), _last_instant(self.date_to))
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    week_start: date
+    workouts: int
+    sets: int
+    volume_kg: float
+
+
+@dataclass(frozen=True, slots=True)
+class TopExercise:
+    exercise_id: uuid.UUID
+    name: str
+    sets: int
+    volume_kg: float
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    date_from: date | None
+    date_to: date | None
+    total_workouts: int
+    finished_workouts: int
+    total_sets: int
+    total_reps: int
+    total_volume_kg: float
+    total_duration_seconds: int
+    first_workout_at: datetime | None
+    last_workout_at: datetime | None
+    current_streak_weeks: int
+    longest_streak_weeks: int
+    weekly: list[WeekSummary]
+    top_exercises: list[TopExercise]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    exercise_id: uuid.UUID
+    name: str
+    heaviest_weight_kg: float | None
+    heaviest_weight_reps: int | None
+    heaviest_weight_at: datetime | None
+    best_e1rm_kg: float | None
+    best_e1rm_at: datetime | None
+    most_reps: int | None
+    most_reps_at: datetime | None
+    best_set_volume_kg: float | None
+    best_set_volume_at: datetime | None
+
+
+def _first_instant(day: date | None) -> datetime:
+    return EARLIEST if day is None else datetime.combine(day, time.min, UTC)
+
+
+def _last_instant(day: date | None) -> datetime:
+    """The last microsecond of `day` (both databases keep microseconds)."""
+    return LATEST if day is None else datetime.combine(day, time.max, UTC)
+
+
+def _shift(day: date, delta: timedelta) -> date | None:
+    """`day + delta`, or `None` past the calendar's ends (years 1 and 9999)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return None
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week of `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def _kg(hundredths: int) -> float:
+    return hundredths / 100
+
+
+def _kg_or_none(hundredths: int | None) -> float | None:
+    return None if hundredths is None else hundredths / 100
+
+
+def _epley(times_30: int | None) -> int | None:
+    """The Epley estimate in hundredths, rounded half up, from 30 times it (exact)."""
+    return None if times_30 is None else (times_30 + 15) // 30
+
+
+def streaks(weeks: set[date], current_week: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive ISO weeks, given each week's Monday.
+
+    The current run ends at `current_week`, or at the week before while `current_week` has no
+    workout yet; weeks after `current_week` never extend it.
+    """
+    end = current_week if current_week in weeks else _shift(current_week, -WEEK)
+    current = 0
+    while end is not None and end in weeks:
+        current += 1
+        end = _shift(end, -WEEK)
+    longest = run = 0
+    previous: date | None = None
+    for week in sorted(weeks):
+        run = run + 1 if previous is not None and week - previous == WEEK else 1
+        longest = max(longest, run)
+        previous = week
+    return current, longest
+
+
+def _weekly_window(current_week: date) -> tuple[list[date], Bounds]:
+    """The Mondays of the 12 weeks ending with `current_week`, and the instants they span.
+
+    Only weeks the calendar can represent are listed: fewer than 12 for a `to` in January of year 1.
+    """
+    shifted = (_shift(current_week, -back * WEEK) for back in range(WEEKLY_WEEKS - 1, -1, -1))
+    mondays = [monday for monday in shifted if monday is not None]
+    sunday = _shift(current_week, 6 * ONE_DAY) or date.max
+    return mondays, Bounds(_first_instant(mondays[0]), _last_instant(sunday))
+
+
+def _top(exercises: list[ExerciseSets]) -> list[TopExercise]:
+    ranked = sorted(exercises, key=lambda item: (-item.sets, *_name_order(item)))
+    return [
+        TopExercise(
+            exercise_id=item.exercise_id,
+            name=item.name,
+            sets=item.sets,
+            volume_kg=_kg(item.volume_hundredths),
+        )
+        for item in ranked[:TOP_EXERCISES]
+    ]
+
+
+def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
+    """Names sort case-insensitively (by their folded key), the same on every database."""
+    return item.name_key, item.name, item.exercise_id
+
+
+async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> Stats:
+    bounds = period.bounds
+    current_week = week_start(period.date_to or utc_now().date())
+    mondays, window = _weekly_window(current_week)
+    workout_weeks = await repository.workouts_by_week(session, user_id=user_id, bounds=bounds)
+    exercises = await repository.sets_by_exercise(session, user_id=user_id, bounds=bounds)
+    set_weeks = await repository.sets_by_week(
+        session, user_id=user_id, bounds=bounds.narrow(window.first, window.last)
+    )
+    workouts_in = {week.week_start: week.workouts for week in workout_weeks}
+    sets_in = {week.week_start: week for week in set_weeks}
+    weekly = [
+        WeekSummary(
+            week_start=monday,
+            workouts=workouts_in.get(monday, 0),
+            sets=sets_in[monday].sets if monday in sets_in else 0,
+            volume_kg=_kg(sets_in[monday].volume_hundredths if monday in sets_in else 0),
+        )
+        for monday in mondays
+    ]
+    current, longest = streaks(set(workouts_in), current_week)
+    return Stats(
+        date_from=period.date_from,
+        date_to=period.date_to,
+        total_workouts=sum(week.workouts for week in workout_weeks),
+        finished_workouts=sum(week.finished for week in workout_weeks),
+        total_sets=sum(item.sets for item in exercises),
+        total_reps=sum(item.reps for item in exercises),
+        total_volume_kg=_kg(sum(item.volume_hundredths for item in exercises)),
+        total_duration_seconds=sum(week.duration_seconds for week in workout_weeks),
+        first_workout_at=min((week.first_started_at for week in workout_weeks), default=None),
+        last_workout_at=max((week.last_started_at for week in workout_weeks), default=None),
+        current_streak_weeks=current,
+        longest_streak_weeks=longest,
+        weekly=weekly,
+        top_exercises=_top(exercises),
+    )
+
+
+async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
+    rows = await repository.records(session, user_id=user_id, bounds=period.bounds)
+    return [
+        Record(
+            exercise_id=row.exercise_id,
+            name=row.name,
+            heaviest_weight_kg=_kg_or_none(row.weight_hundredths),
+            heaviest_weight_reps=row.weight_reps,
+            heaviest_weight_at=row.weight_at,
+            best_e1rm_kg=_kg_or_none(_epley(row.e1rm_times_30)),
+            best_e1rm_at=row.e1rm_at,
+            most_reps=row.reps,
+            most_reps_at=row.reps_at,
+            best_set_volume_kg=_kg_or_none(row.volume_hundredths),
+            best_set_volume_at=row.volume_at,
+        )
+        for row in sorted(rows, key=_name_order)
+    ]
