@@ -5,6 +5,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from ironlog.auth import repository
+from ironlog.auth.errors import GoogleLoginDisabled
+from ironlog.auth.google import GoogleProvider
 from ironlog.auth.principal import Principal
 from ironlog.core.errors import NotAuthenticated
 from ironlog.core.routing import SessionDep
@@ -30,7 +32,26 @@ def get_token_codec(request: Request) -> TokenCodec:
     return codec
 
 
+def get_google_provider(request: Request) -> GoogleProvider:
+    """The provider client, built from the current settings (and rebuilt when they change).
+
+    404 `google_login_disabled` when `IRONLOG_GOOGLE_CLIENT_ID` is unset.
+    """
+    settings = request.app.state.settings
+    if not settings.google_enabled:
+        raise GoogleLoginDisabled()
+    key = GoogleProvider.settings_key(settings)
+    cached: tuple[tuple[object, ...], GoogleProvider] | None = getattr(
+        request.app.state, "google_provider", None
+    )
+    if cached is None or cached[0] != key:
+        cached = (key, GoogleProvider.from_settings(settings))
+        request.app.state.google_provider = cached
+    return cached[1]
+
+
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+GoogleProviderDep = Annotated[GoogleProvider, Depends(get_google_provider)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 
 

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     google_redirect_uri: str | None = Field(
         None, description="Defaults to this server's `/api/v1/auth/google/callback`."
     )
+    google_http_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Timeout of each call to the identity provider (discovery, keys, token).",
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
