@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.models import OidcLogin, User
-from tests.auth.conftest import GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, ConfigureGoogle, MovableClock
+from tests.auth.conftest import (
+    GOOGLE_CLIENT_ID,
+    GOOGLE_CLIENT_SECRET,
+    ConfigureGoogle,
+    MovableClock,
+)
 from tests.auth.google_helpers import (
     GOOGLE_CALLBACK,
     GOOGLE_LOGIN,
@@ -255,7 +260,7 @@ async def test_state_older_than_ten_minutes_is_refused(
     response = await client.get(trip.callback_url)
     assert response.status_code == 400
     assert response.json()["code"] == "oauth_state_expired"
-    assert [r for r in oidc_provider.recorder.of("/oauth2/token")] == []
+    assert oidc_provider.recorder.of("/oauth2/token") == []
 
 
 async def test_nonce_mismatch_in_the_callback_is_refused_and_uses_up_the_state(
@@ -284,9 +289,7 @@ async def test_denied_authorization_is_401(
     client: httpx.AsyncClient, db: AsyncSession, configure_google: ConfigureGoogle
 ) -> None:
     state = query_of((await client.get(GOOGLE_LOGIN)).headers["location"])["state"]
-    response = await client.get(
-        GOOGLE_CALLBACK, params={"state": state, "error": "access_denied"}
-    )
+    response = await client.get(GOOGLE_CALLBACK, params={"state": state, "error": "access_denied"})
     assert response.status_code == 401
     assert response.json()["code"] == "google_authorization_failed"
     assert await pending_logins(db) == 0
@@ -380,6 +383,7 @@ async def test_signed_in_user_links_google_through_the_browser_flow(
 
 
 async def test_link_flow_cannot_be_finished_without_the_account_token(
+    *,
     client: httpx.AsyncClient,
     db: AsyncSession,
     oidc_provider: LocalProvider,

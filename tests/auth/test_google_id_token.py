@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.auth.google import JWKS_REFRESH_INTERVAL, LEEWAY_SECONDS, _select_key
+from ironlog.auth.errors import InvalidIdToken
+from ironlog.auth.google import JWKS_REFRESH_INTERVAL, LEEWAY_SECONDS, GoogleProvider, _select_key
 from ironlog.models import User
 from tests.auth.conftest import GOOGLE_CLIENT_ID, ConfigureGoogle, MovableClock
 from tests.auth.google_helpers import GOOGLE_LINK, GOOGLE_TOKEN, ME
@@ -344,9 +345,7 @@ async def test_link_conflicts(
     )
     assert taken.status_code == 409
     assert taken.json()["code"] == "google_identity_taken"
-    already = await client.post(
-        GOOGLE_LINK, json={"id_token": second_token}, headers=user.headers
-    )
+    already = await client.post(GOOGLE_LINK, json={"id_token": second_token}, headers=user.headers)
     assert already.status_code == 409
     assert already.json()["code"] == "google_already_linked"
 
@@ -366,3 +365,32 @@ async def test_link_needs_a_signed_in_user_and_a_valid_token(
     refused = await client.post(GOOGLE_LINK, json={"id_token": foreign}, headers=user.headers)
     assert_refused(refused, "another client")
     assert (await client.get(ME, headers=user.headers)).json()["google_linked"] is False
+
+
+@pytest.mark.parametrize(
+    ("aud", "azp", "accepted"),
+    [
+        ([GOOGLE_CLIENT_ID], None, True),
+        (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_ID, True),
+        ([GOOGLE_CLIENT_ID, "other"], GOOGLE_CLIENT_ID, True),
+        ([GOOGLE_CLIENT_ID], "other", False),  # authorized party is someone else
+        ([GOOGLE_CLIENT_ID, "other"], None, False),  # several audiences need azp
+    ],
+)
+def test_authorized_party_must_be_this_client(aud: object, azp: str | None, accepted: bool) -> None:
+    """The provider never sets `azp`, so this rule is checked on claims directly."""
+    provider = GoogleProvider(
+        discovery_url="http://127.0.0.1:9/unused",
+        client_id=GOOGLE_CLIENT_ID,
+        client_secret=None,
+        timeout_seconds=1,
+    )
+    now = int(time.time())
+    claims: dict[str, Any] = {"aud": aud, "iat": now, "exp": now + 60}
+    if azp is not None:
+        claims["azp"] = azp
+    if accepted:
+        provider._check_claims(claims, nonce=None)
+    else:
+        with pytest.raises(InvalidIdToken, match="azp"):
+            provider._check_claims(claims, nonce=None)

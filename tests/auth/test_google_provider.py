@@ -43,7 +43,9 @@ def silent_server() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-async def all_google_routes(client: httpx.AsyncClient, headers: dict[str, str]) -> list[httpx.Response]:
+async def all_google_routes(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> list[httpx.Response]:
     return [
         await client.get(GOOGLE_LOGIN),
         await client.get(GOOGLE_CALLBACK, params={"code": "c", "state": "s"}),
@@ -149,6 +151,7 @@ async def test_openapi_documents_the_google_routes_and_their_errors(
     paths = (await client.get("/openapi.json")).json()["paths"]
     login = paths["/api/v1/auth/google/login"]["get"]
     assert "Location" in login["responses"]["302"]["headers"]
+    assert {} in login["security"]  # the bearer token is optional (it links)
     assert "google_login_disabled" in login["responses"]["404"]["description"]
     assert "identity_provider_unavailable" in login["responses"]["503"]["description"]
     callback = paths["/api/v1/auth/google/callback"]["get"]

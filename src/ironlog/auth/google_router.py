@@ -39,6 +39,8 @@ _REDIRECT: dict[int | str, dict[str, Any]] = {
         },
     }
 }
+# Appended to the bearer requirement FastAPI derives: `{}` marks the token optional.
+_OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnavailable)
 
 
@@ -48,6 +50,7 @@ _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnav
     status_code=status.HTTP_302_FOUND,
     response_class=RedirectResponse,
     summary="Start Google sign-in (redirects to Google)",
+    openapi_extra=_OPTIONAL_BEARER,
     responses={
         **_REDIRECT,
         **problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
@@ -83,6 +86,7 @@ async def google_login(
     name="google_callback",
     response_model=AuthResult,
     summary="Finish Google sign-in",
+    openapi_extra=_OPTIONAL_BEARER,
     responses=problem_responses(
         GoogleLoginDisabled,
         InvalidOAuthState,
