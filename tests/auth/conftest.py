@@ -39,6 +39,7 @@ def configure_google(app: FastAPI, oidc_provider: LocalProvider) -> Iterator[Con
             "google_discovery_url": oidc_provider.discovery_url,
             "google_redirect_uri": None,
             "google_http_timeout_seconds": 5.0,
+            "google_app_client_ids": [],
         }
         values.update(changes)
         app.state.settings = original.model_copy(update=values)

@@ -127,6 +127,16 @@ async def test_token_for_another_client_is_refused(
     assert_refused(await token_sign_in(client, id_token), "another client")
 
 
+async def test_tokens_of_the_operators_own_apps_are_accepted_when_configured(
+    client: httpx.AsyncClient, oidc_provider: LocalProvider, configure_google: ConfigureGoogle
+) -> None:
+    sub = oidc_provider.add_user(email="android@example.com", email_verified=True)
+    id_token = await oidc_provider.issue_id_token(sub, client_id="our-android-app")
+    assert_refused(await token_sign_in(client, id_token), "another client")
+    configure_google(google_app_client_ids=["our-ios-app", "our-android-app"])
+    assert (await token_sign_in(client, id_token)).status_code == 200
+
+
 async def test_expired_token_is_refused_after_the_leeway(
     client: httpx.AsyncClient,
     oidc_provider: LocalProvider,
@@ -375,6 +385,7 @@ async def test_link_needs_a_signed_in_user_and_a_valid_token(
         ([GOOGLE_CLIENT_ID, "other"], GOOGLE_CLIENT_ID, True),
         ([GOOGLE_CLIENT_ID], "other", False),  # authorized party is someone else
         ([GOOGLE_CLIENT_ID, "other"], None, False),  # several audiences need azp
+        (GOOGLE_CLIENT_ID, "our-android-app", True),  # Google's Android tokens
     ],
 )
 def test_authorized_party_must_be_this_client(aud: object, azp: str | None, accepted: bool) -> None:
@@ -384,6 +395,7 @@ def test_authorized_party_must_be_this_client(aud: object, azp: str | None, acce
         client_id=GOOGLE_CLIENT_ID,
         client_secret=None,
         timeout_seconds=1,
+        app_client_ids=frozenset({"our-android-app"}),
     )
     now = int(time.time())
     claims: dict[str, Any] = {"aud": aud, "iat": now, "exp": now + 60}

@@ -107,9 +107,13 @@ class GoogleProvider:
         client_id: str,
         client_secret: str | None,
         timeout_seconds: float,
+        app_client_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.discovery_url = discovery_url
         self.client_id = client_id
+        # Audiences (and authorized parties) an ID token may name: this server's client id and
+        # those of the operator's own mobile apps (Google gives Android tokens `azp` = the app).
+        self.audiences = frozenset({client_id}) | app_client_ids
         self._client_secret = client_secret
         self._timeout = httpx.Timeout(timeout_seconds)
         self._ssl_context: ssl.SSLContext | None = None
@@ -127,6 +131,7 @@ class GoogleProvider:
             client_id=settings.google_client_id or "",
             client_secret=secret.get_secret_value() if secret else None,
             timeout_seconds=settings.google_http_timeout_seconds,
+            app_client_ids=frozenset(settings.google_app_client_ids),
         )
 
     @staticmethod
@@ -136,6 +141,7 @@ class GoogleProvider:
             settings.google_client_id,
             settings.google_client_secret,
             settings.google_http_timeout_seconds,
+            tuple(settings.google_app_client_ids),
         )
 
     # Outbound HTTP
@@ -281,7 +287,7 @@ class GoogleProvider:
                 token,
                 key,
                 algorithms=[alg],
-                audience=self.client_id,
+                audience=self.audiences,
                 issuer=issuers,
                 # Times are checked below against IronLog's clock.
                 options={
@@ -300,7 +306,7 @@ class GoogleProvider:
         _check_times(claims)
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         azp = claims.get("azp")
-        if (azp is not None or len(audiences) > 1) and azp != self.client_id:
+        if (azp is not None or len(audiences) > 1) and azp not in self.audiences:
             raise InvalidIdToken("The ID token was issued to another client (`azp`).")
         if nonce is not None:
             claimed = claims.get("nonce")
