@@ -292,6 +292,7 @@ async def test_denied_authorization_is_401(
     response = await client.get(GOOGLE_CALLBACK, params={"state": state, "error": "access_denied"})
     assert response.status_code == 401
     assert response.json()["code"] == "google_authorization_failed"
+    assert "access_denied" in response.json()["detail"]
     assert await pending_logins(db) == 0
 
 

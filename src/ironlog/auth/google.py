@@ -92,6 +92,11 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def safe_error_code(value: object) -> str:
+    """An OAuth error code fit to repeat in a problem's detail (anything else is `error`)."""
+    return value if isinstance(value, str) and _ERROR_CODE.fullmatch(value) else "error"
+
+
 def _bad_answer(what: str, why: str) -> IdentityProviderUnavailable:
     logger.warning("identity_provider_bad_answer", what=what, why=why)
     return IdentityProviderUnavailable(f"Google sign-in answered with an unusable {what}.")
@@ -250,13 +255,10 @@ class GoogleProvider:
         except ValueError as error:
             raise _bad_answer("token response", "not JSON") from error
         if response.status_code in (400, 401):
-            error_code = body.get("error") if isinstance(body, dict) else None
-            shown = (
-                error_code
-                if isinstance(error_code, str) and _ERROR_CODE.fullmatch(error_code)
-                else "error"
+            error_code = safe_error_code(body.get("error") if isinstance(body, dict) else None)
+            raise GoogleAuthorizationFailed(
+                f"Google refused the authorization code (`{error_code}`)."
             )
-            raise GoogleAuthorizationFailed(f"Google refused the authorization code (`{shown}`).")
         if response.status_code != 200 or not isinstance(body, dict):
             raise _bad_answer("token response", f"status {response.status_code}")
         id_token = body.get("id_token")

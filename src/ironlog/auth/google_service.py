@@ -17,7 +17,7 @@ from ironlog.auth.errors import (
     InvalidOAuthState,
     OAuthStateExpired,
 )
-from ironlog.auth.google import GoogleIdentity, GoogleProvider, code_challenge
+from ironlog.auth.google import GoogleIdentity, GoogleProvider, code_challenge, safe_error_code
 from ironlog.auth.schemas import TokenPair
 from ironlog.auth.service import normalize_email, start_session
 from ironlog.core.clock import utc_now
@@ -82,7 +82,9 @@ async def finish_login(
             "This sign-in links Google to an account: finish it with that account's access token."
         )
     if error is not None:
-        raise GoogleAuthorizationFailed("Google did not authorize the sign-in (it was denied).")
+        raise GoogleAuthorizationFailed(
+            f"Google did not authorize the sign-in (`{safe_error_code(error)}`)."
+        )
     if not code:
         raise GoogleAuthorizationFailed("The callback carries no authorization code.")
     id_token = await provider.exchange_code(
