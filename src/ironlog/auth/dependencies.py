@@ -7,6 +7,8 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository
+from ironlog.auth.errors import GoogleLoginDisabled
+from ironlog.auth.google import GoogleProvider
 from ironlog.auth.principal import Principal
 from ironlog.core import idempotency
 from ironlog.core.errors import NotAuthenticated
@@ -34,7 +36,26 @@ async def get_token_codec(request: Request) -> TokenCodec:
     return codec
 
 
+async def get_google_provider(request: Request) -> GoogleProvider:
+    """The provider client, built from the current settings (and rebuilt when they change).
+
+    404 `google_login_disabled` when `IRONLOG_GOOGLE_CLIENT_ID` is unset.
+    """
+    settings = request.app.state.settings
+    if not settings.google_enabled:
+        raise GoogleLoginDisabled()
+    key = GoogleProvider.settings_key(settings)
+    cached: tuple[tuple[object, ...], GoogleProvider] | None = getattr(
+        request.app.state, "google_provider", None
+    )
+    if cached is None or cached[0] != key:
+        cached = (key, GoogleProvider.from_settings(settings))
+        request.app.state.google_provider = cached
+    return cached[1]
+
+
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+GoogleProviderDep = Annotated[GoogleProvider, Depends(get_google_provider)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 
 
@@ -95,7 +116,15 @@ async def get_current_user(
     return user
 
 
+async def get_optional_user(
+    session: SessionDep,
+    principal: Annotated[Principal | None, Depends(get_optional_principal)],
+) -> User | None:
+    return await user_repository.get(session, principal.user_id) if principal else None
+
+
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 CurrentUserId = Annotated[uuid.UUID, Depends(get_current_user_id)]
 OptionalUserId = Annotated[uuid.UUID | None, Depends(get_optional_user_id)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -1,4 +1,4 @@
-from ironlog.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from ironlog.core.errors import Conflict, DomainError, Forbidden, NotAuthenticated, NotFound
 
 
 class EmailTaken(Conflict):
@@ -33,6 +33,62 @@ class GoogleLoginDisabled(NotFound):
     default_detail = "Google sign-in is not configured on this server."
 
 
+# The errors of Google sign-in set `persist_changes`: a callback consumes its sign-in state before
+# anything can fail, and that consumption must stick, so a state is never accepted twice. They are
+# raised before any other write (account writes run in a savepoint), so nothing else is kept.
+
+
 class GoogleLinkRequired(Conflict):
     code = "google_link_required"
     default_detail = "An account with this email exists; sign in to it and link Google from there."
+    persist_changes = True
+
+
+class GoogleIdentityTaken(Conflict):
+    code = "google_identity_taken"
+    default_detail = "This Google account is already linked to another IronLog account."
+    persist_changes = True
+
+
+class GoogleAlreadyLinked(Conflict):
+    code = "google_already_linked"
+    default_detail = "This account is already linked to another Google account."
+    persist_changes = True
+
+
+class InvalidOAuthState(DomainError):
+    status = 400
+    code = "invalid_oauth_state"
+    default_detail = (
+        "The sign-in state is unknown or was already used; start again at /auth/google/login."
+    )
+    persist_changes = True
+
+
+class OAuthStateExpired(DomainError):
+    status = 400
+    code = "oauth_state_expired"
+    default_detail = "The sign-in took too long (10 minutes); start again at /auth/google/login."
+    persist_changes = True
+
+
+class GoogleAuthorizationFailed(NotAuthenticated):
+    code = "google_authorization_failed"
+    default_detail = "Google did not authorize the sign-in."
+    persist_changes = True
+
+
+class InvalidIdToken(NotAuthenticated):
+    code = "invalid_id_token"
+    default_detail = "The Google ID token is invalid."
+    persist_changes = True
+
+
+class IdentityProviderUnavailable(DomainError):
+    status = 503
+    code = "identity_provider_unavailable"
+    default_detail = "Google sign-in is not answering; try again shortly."
+    persist_changes = True
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
-from ironlog.models import AuthSession, LoginFailure, RefreshToken
+from ironlog.models import AuthSession, LoginFailure, OidcLogin, RefreshToken, User
 
 # Built once: every authenticated request runs it. (Deleting a user deletes its sessions.)
 _ACTIVE_SESSION = select(AuthSession.id).where(
@@ -135,3 +135,42 @@ async def delete_failures(
     if before is not None:
         statement = statement.where(LoginFailure.created_at <= before)
     await session.execute(statement)
+
+
+async def get_user_by_google_identity(
+    session: AsyncSession, *, issuer: str, subject: str
+) -> User | None:
+    return await session.scalar(
+        select(User).where(User.google_issuer == issuer, User.google_subject == subject)
+    )
+
+
+async def add_oidc_login(session: AsyncSession, login: OidcLogin) -> OidcLogin:
+    session.add(login)
+    await session.flush()
+    return login
+
+
+async def take_oidc_login(session: AsyncSession, state_hash: str) -> OidcLogin | None:
+    """Consume the sign-in with this state: None when unknown or already consumed.
+
+    The row is read, then deleted by id; of two requests racing for it only the one whose
+    DELETE removes the row gets it (the other's DELETE waits for the first and finds nothing).
+    """
+    login = await session.scalar(select(OidcLogin).where(OidcLogin.state_hash == state_hash))
+    if login is None:
+        return None
+    result = await session.execute(
+        delete(OidcLogin)
+        .where(OidcLogin.id == login.id)
+        .execution_options(synchronize_session=False)
+    )
+    return login if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> None:
+    await session.execute(
+        delete(OidcLogin)
+        .where(OidcLogin.expires_at <= now)
+        .execution_options(synchronize_session=False)
+    )

@@ -12,6 +12,7 @@ from ironlog.auth.errors import (
     InvalidRefreshToken,
     RefreshTokenReused,
 )
+from ironlog.auth.google_router import router as google_router
 from ironlog.auth.schemas import (
     AuthResult,
     LoginRequest,
@@ -160,3 +161,7 @@ async def logout(session: SessionDep, data: Annotated[RefreshRequest, Body()]) -
 async def logout_all(session: SessionDep, user: CurrentUser) -> None:
     """Revoke every session of the signed-in user, this one included."""
     await service.logout_all(session, user=user)
+
+
+# Google sign-in lives in its own module; its routes are part of /auth.
+router.include_router(google_router)

@@ -58,3 +58,24 @@ class TokenPair(OutputModel):
 class AuthResult(OutputModel):
     user: UserRead
     tokens: TokenPair
+
+
+class GoogleIdTokenRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6IjZmNzI1NDEwMWY1NmU0MWNm...",
+                "nonce": "n-0S6_WzA2Mj",
+            }
+        }
+    )
+
+    id_token: Annotated[str, StringConstraints(min_length=1, max_length=8192)] = Field(
+        description="The ID token (a JWT) your client received from Google for this server's "
+        "client id."
+    )
+    nonce: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = Field(
+        None,
+        description="The nonce your client sent to Google; when given, the token's `nonce` must "
+        "equal it. Send it whenever your client used one.",
+    )

@@ -76,15 +76,26 @@ class Settings(BaseSettings):
     google_redirect_uri: str | None = Field(
         None, description="Defaults to this server's `/api/v1/auth/google/callback`."
     )
+    google_app_client_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated client ids of your own Android/iOS apps: ID tokens whose "
+        "`aud` or `azp` is one of them are accepted too.",
+    )
+    google_http_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Timeout of each call to the identity provider (discovery, keys, token).",
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "google_app_client_ids", mode="before")
     @classmethod
     def split_origins(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     @model_validator(mode="after")

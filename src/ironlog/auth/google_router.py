@@ -1,0 +1,182 @@
+"""Google sign-in routes, under `/api/v1/auth/google` (included by the auth router)."""
+
+from typing import Annotated, Any
+
+from fastapi import Body, Query, Request, status
+from fastapi.responses import RedirectResponse
+
+from ironlog.auth import google_service
+from ironlog.auth.dependencies import CurrentUser, GoogleProviderDep, OptionalUser, TokenCodecDep
+from ironlog.auth.errors import (
+    GoogleAlreadyLinked,
+    GoogleAuthorizationFailed,
+    GoogleIdentityTaken,
+    GoogleLinkRequired,
+    GoogleLoginDisabled,
+    IdentityProviderUnavailable,
+    InvalidIdToken,
+    InvalidOAuthState,
+    OAuthStateExpired,
+)
+from ironlog.auth.schemas import AuthResult, GoogleIdTokenRequest
+from ironlog.core.errors import NotAuthenticated, problem_responses
+from ironlog.core.routing import SessionDep, SettingsDep, api_router
+from ironlog.models import User
+from ironlog.users.schemas import UserRead
+
+router = api_router(prefix="/google")
+
+_REDIRECT: dict[int | str, dict[str, Any]] = {
+    status.HTTP_302_FOUND: {
+        "description": "Go to Google: `Location` is the provider's authorization endpoint with "
+        "`response_type=code`, `client_id`, `redirect_uri`, `scope=openid email profile`, "
+        "`state`, `nonce`, `code_challenge` and `code_challenge_method=S256`.",
+        "headers": {
+            "Location": {
+                "description": "The provider's authorization URL.",
+                "schema": {"type": "string", "format": "uri"},
+            }
+        },
+    }
+}
+# Appended to the bearer requirement FastAPI derives: `{}` marks the token optional.
+_OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
+_VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnavailable)
+
+
+@router.get(
+    "/login",
+    name="google_login",
+    status_code=status.HTTP_302_FOUND,
+    response_class=RedirectResponse,
+    summary="Start Google sign-in (redirects to Google)",
+    openapi_extra=_OPTIONAL_BEARER,
+    responses={
+        **_REDIRECT,
+        **problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
+    },
+)
+async def google_login(
+    request: Request,
+    provider: GoogleProviderDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+) -> RedirectResponse:
+    """Open this URL in the browser: it answers 302 to Google's authorization endpoint
+    (authorization-code flow with PKCE S256, `state` and `nonce`). Google sends the browser back
+    to the redirect URI (`IRONLOG_GOOGLE_REDIRECT_URI`, or this server's
+    `/api/v1/auth/google/callback`) with `code` and `state`, which must reach
+    `GET /api/v1/auth/google/callback` within 10 minutes, once.
+
+    **Linking**: sent with a bearer access token, the sign-in links Google to that account
+    instead; its callback must then carry the same account's access token. Browsers cannot send
+    one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`."""
+    redirect_uri = settings.google_redirect_uri or str(request.url_for("google_callback"))
+    url = await google_service.start_login(
+        session, provider, redirect_uri=redirect_uri, link_user=user
+    )
+    return RedirectResponse(
+        url, status_code=status.HTTP_302_FOUND, headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get(
+    "/callback",
+    name="google_callback",
+    response_model=AuthResult,
+    summary="Finish Google sign-in",
+    openapi_extra=_OPTIONAL_BEARER,
+    responses=problem_responses(
+        GoogleLoginDisabled,
+        InvalidOAuthState,
+        OAuthStateExpired,
+        GoogleAuthorizationFailed,
+        GoogleIdentityTaken,
+        GoogleAlreadyLinked,
+        *_VERIFICATION_ERRORS,
+    ),
+)
+async def google_callback(
+    *,
+    session: SessionDep,
+    provider: GoogleProviderDep,
+    codec: TokenCodecDep,
+    caller: OptionalUser,
+    state: Annotated[
+        str,
+        Query(min_length=1, max_length=512, description="The `state` Google sent back."),
+    ],
+    code: Annotated[
+        str | None,
+        Query(max_length=4096, description="The authorization code Google sent back."),
+    ] = None,
+    error: Annotated[
+        str | None,
+        Query(max_length=256, description="Google's error (e.g. `access_denied`), if any."),
+    ] = None,
+) -> AuthResult:
+    """Verify the state (single use, 10 minutes), exchange the code at Google's token endpoint
+    with the PKCE verifier and the client secret, verify the ID token (signature by Google's
+    keys, issuer, audience, expiry, nonce) and sign in: the Google identity's account, else an
+    account with the same email **if Google says the email is verified** (it is linked), else a
+    new account. Answers like register: `{user, tokens}`.
+
+    A state is consumed by the first callback that presents it, even when that callback fails:
+    an unknown or reused state is 400 `invalid_oauth_state`, an old one 400
+    `oauth_state_expired`; then start again at `/auth/google/login`."""
+    user, tokens = await google_service.finish_login(
+        session, codec, provider, state=state, code=code, error=error, caller=caller
+    )
+    return AuthResult.model_validate({"user": user, "tokens": tokens})
+
+
+@router.post(
+    "/token",
+    response_model=AuthResult,
+    summary="Sign in with a Google ID token",
+    responses=problem_responses(GoogleLoginDisabled, *_VERIFICATION_ERRORS),
+)
+async def google_token(
+    session: SessionDep,
+    provider: GoogleProviderDep,
+    codec: TokenCodecDep,
+    data: Annotated[GoogleIdTokenRequest, Body()],
+) -> AuthResult:
+    """For mobile and single-page apps that got an ID token from Google themselves (issued to
+    this server's client id). The token is verified like the callback's; IronLog stores no nonce
+    for it, so send your `nonce` to have it checked. Creates or links the account by the same
+    rules and answers `{user, tokens}`."""
+    user, tokens = await google_service.sign_in_with_id_token(
+        session, codec, provider, id_token=data.id_token, nonce=data.nonce
+    )
+    return AuthResult.model_validate({"user": user, "tokens": tokens})
+
+
+@router.post(
+    "/link",
+    response_model=UserRead,
+    summary="Link Google to the signed-in account",
+    responses=problem_responses(
+        GoogleLoginDisabled,
+        NotAuthenticated,
+        InvalidIdToken,
+        GoogleIdentityTaken,
+        GoogleAlreadyLinked,
+        IdentityProviderUnavailable,
+    ),
+)
+async def link_google(
+    session: SessionDep,
+    provider: GoogleProviderDep,
+    user: CurrentUser,
+    data: Annotated[GoogleIdTokenRequest, Body()],
+) -> User:
+    """Link the Google identity of a verified ID token to the signed-in account, whatever that
+    Google account's email is; afterwards Google sign-in reaches this account. Linking the same
+    identity again changes nothing; an identity linked to another account is 409
+    `google_identity_taken`, an account linked to another identity 409 `google_already_linked`.
+    The account's `email_verified` becomes true when Google has verified the account's email."""
+    return await google_service.link_with_id_token(
+        session, provider, user=user, id_token=data.id_token, nonce=data.nonce
+    )
