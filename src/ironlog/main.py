@@ -14,6 +14,8 @@ from ironlog.core.errors import Unprocessable, install_error_handlers, problem_r
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.portability.router import MAX_IMPORT_BYTES
+from ironlog.portability.router import router as portability_router
 from ironlog.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -30,6 +32,10 @@ IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
 TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
+    {
+        "name": "portability",
+        "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -60,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router):
+    for router in (auth_router, users_router, portability_router):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     app.add_middleware(
@@ -70,7 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
     )
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=MAX_BODY_BYTES, path_limits={})
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=MAX_BODY_BYTES,
+        path_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
