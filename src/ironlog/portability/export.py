@@ -12,16 +12,29 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog.core.clock import utc_now
-from ironlog.core.json import dumps
 from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER
 from ironlog.portability.schemas import ExportFormat
 
 BATCH_WORKOUTS = 250
+
+
+def _default(value: Any) -> Any:
+    # asyncpg returns its own UUID class, which orjson does not take for a uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_default, option=orjson.OPT_UTC_Z)
+
+
 MEDIA_TYPES = {ExportFormat.JSON: "application/json", ExportFormat.CSV: "text/csv; charset=utf-8"}
 
 
