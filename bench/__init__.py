@@ -1,0 +1,1 @@
+"""Benchmarks (run against PostgreSQL): `uv run python -m bench` or a module of its own."""

@@ -1,0 +1,3 @@
+from bench import portability
+
+portability.main()
