@@ -16,7 +16,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-ADMIN_URL = os.environ.get("IRONLOG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "IRONLOG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 SECRET = "bench-secret-" + "b" * 40
 
 
@@ -41,10 +43,16 @@ def throwaway_database(prefix: str) -> Iterator[str]:
     try:
         env = {**os.environ, **server_env(url)}
         subprocess.run(
-            [sys.executable, "-c", "from ironlog.cli import prepare_database;"
-             "from ironlog.core.config import Settings; prepare_database(Settings())"],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                "from ironlog.cli import prepare_database;"
+                "from ironlog.core.config import Settings; prepare_database(Settings())",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         yield url
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -64,9 +72,20 @@ def server_env(url: str) -> dict[str, str]:
 def server(app: str, port: int, env: dict[str, str], factory: bool = False) -> Iterator[str]:
     """Run an ASGI app under uvicorn (one process, uvloop + httptools) until the block ends."""
     command = [
-        sys.executable, "-m", "uvicorn", app, "--port", str(port), "--no-access-log",
-        "--log-level", "warning", "--loop", "uvloop", "--http", "httptools",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
     if factory:
         command.append("--factory")
     process = subprocess.Popen(command, env={**os.environ, **env})

@@ -33,9 +33,12 @@ LEFT JOIN exercise x ON x.id = e.exercise_id
 LEFT JOIN workout_set s ON s.workout_id = e.workout_id AND s.exercise_id = e.exercise_id
 """
 ONE_SQL = TREE_SQL + " WHERE w.id = $1 AND w.user_id = $2 ORDER BY e.position, s.position"
-PAGE_SQL = TREE_SQL + """ WHERE w.id IN (
+PAGE_SQL = (
+    TREE_SQL
+    + """ WHERE w.id IN (
     SELECT id FROM workout WHERE user_id = $1 ORDER BY started_at DESC, id LIMIT $2 OFFSET $3)
 ORDER BY w.started_at DESC, w.id, e.position, s.position"""
+)
 COUNT_SQL = "SELECT count(*) FROM workout WHERE user_id = $1"
 
 pool: asyncpg.Pool | None = None
@@ -62,35 +65,65 @@ def fold(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     for r in rows:
         if workout is None or workout["id"] != r[0]:
             duration = int((r[5] - r[4]).total_seconds()) if r[5] else None
-            workout = {"id": r[0], "name": r[1], "notes": r[2], "status": r[3],
-                       "started_at": r[4], "finished_at": r[5], "duration_seconds": duration,
-                       "created_at": r[6], "updated_at": r[7], "exercises": []}  # fmt: skip
+            workout = {
+                "id": r[0],
+                "name": r[1],
+                "notes": r[2],
+                "status": r[3],
+                "started_at": r[4],
+                "finished_at": r[5],
+                "duration_seconds": duration,
+                "created_at": r[6],
+                "updated_at": r[7],
+                "exercises": [],
+            }
             workouts.append(workout)
             execution = None
         if r[9] is None:
             continue
         if execution is None or execution["exercise_id"] != r[9]:
-            execution = {"exercise_id": r[9], "position": r[10], "notes": r[11],
-                         "exercise": {"id": r[9], "name": r[12], "body_part": r[13],
-                                      "modality": r[14]}, "sets": []}  # fmt: skip
+            execution = {
+                "exercise_id": r[9],
+                "position": r[10],
+                "notes": r[11],
+                "exercise": {"id": r[9], "name": r[12], "body_part": r[13], "modality": r[14]},
+                "sets": [],
+            }
             workout["exercises"].append(execution)
         if r[15] is not None:
             execution["sets"].append(
-                {"id": r[15], "position": r[16], "set_type": r[17], "weight_kg": _number(r[18]),
-                 "reps": r[19], "duration_seconds": r[20], "distance_m": _number(r[21]),
-                 "rpe": _number(r[22]), "rest_seconds": r[23], "completed": r[24],
-                 "notes": r[25]}  # fmt: skip
+                {
+                    "id": r[15],
+                    "position": r[16],
+                    "set_type": r[17],
+                    "weight_kg": _number(r[18]),
+                    "reps": r[19],
+                    "duration_seconds": r[20],
+                    "distance_m": _number(r[21]),
+                    "rpe": _number(r[22]),
+                    "rest_seconds": r[23],
+                    "completed": r[24],
+                    "notes": r[25],
+                }
             )
     return workouts
 
 
-async def authenticate(connection: asyncpg.Connection, headers: list[tuple[bytes, bytes]]) -> uuid.UUID | None:
+async def authenticate(
+    connection: asyncpg.Connection, headers: list[tuple[bytes, bytes]]
+) -> uuid.UUID | None:
     token = next((v[7:] for k, v in headers if k == b"authorization"), None)
     if token is None:
         return None
     try:
-        claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="ironlog-api",
-                            issuer="ironlog", options={"require": ["sub", "sid", "exp"]})  # fmt: skip
+        claims = jwt.decode(
+            token,
+            SECRET,
+            algorithms=["HS256"],
+            audience="ironlog-api",
+            issuer="ironlog",
+            options={"require": ["sub", "sid", "exp"]},
+        )
     except jwt.PyJWTError:
         return None
     user_id = uuid.UUID(claims["sub"])
@@ -108,28 +141,53 @@ async def create(connection: asyncpg.Connection, user_id: uuid.UUID, body: bytes
         executions.append((workout_id, exercise_id, position, item.get("notes"), now, now))
         view = {"exercise_id": exercise_id, "position": position, "sets": []}
         for index, s in enumerate(item.get("sets", [])):
-            row = (uuid.uuid4(), workout_id, exercise_id, index, s.get("set_type", "normal"),
-                   s.get("weight_kg"), s.get("reps"), s.get("rpe"), True, now, now)  # fmt: skip
+            row = (
+                uuid.uuid4(),
+                workout_id,
+                exercise_id,
+                index,
+                s.get("set_type", "normal"),
+                s.get("weight_kg"),
+                s.get("reps"),
+                s.get("rpe"),
+                True,
+                now,
+                now,
+            )
             sets.append(row)
-            view["sets"].append({"id": row[0], "position": index, "weight_kg": row[5], "reps": row[6]})
+            view["sets"].append(
+                {"id": row[0], "position": index, "weight_kg": row[5], "reps": row[6]}
+            )
         views.append(view)
     async with connection.transaction():
         await connection.execute(
             "INSERT INTO workout (id, user_id, name, status, started_at, version, created_at,"
             " updated_at) VALUES ($1, $2, $3, 'in_progress', $4, 1, $4, $4)",
-            workout_id, user_id, data["name"], now,
-        )  # fmt: skip
+            workout_id,
+            user_id,
+            data["name"],
+            now,
+        )
         await connection.executemany(
             "INSERT INTO exercise_execution (workout_id, exercise_id, position, notes,"
-            " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)", executions,
-        )  # fmt: skip
+            " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            executions,
+        )
         await connection.executemany(
             "INSERT INTO workout_set (id, workout_id, exercise_id, position, set_type,"
             " weight_kg, reps, rpe, completed, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", sets,
-        )  # fmt: skip
-    return {"id": workout_id, "name": data["name"], "status": "in_progress", "started_at": now,
-            "created_at": now, "updated_at": now, "exercises": views}  # fmt: skip
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            sets,
+        )
+    return {
+        "id": workout_id,
+        "name": data["name"],
+        "status": "in_progress",
+        "started_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "exercises": views,
+    }
 
 
 async def read_body(receive: Any) -> bytes:
@@ -147,7 +205,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                pool = await asyncpg.create_pool(DSN.replace("+asyncpg", ""), min_size=5, max_size=10)
+                pool = await asyncpg.create_pool(
+                    DSN.replace("+asyncpg", ""), min_size=5, max_size=10
+                )
                 await send({"type": "lifespan.startup.complete"})
             else:
                 await send({"type": "lifespan.shutdown.complete"})
@@ -161,15 +221,30 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if user_id is None:
                 status, payload = 401, b"{}"
             elif method == "POST":
-                status, payload = 201, _dumps(await create(connection, user_id, await read_body(receive)))
+                status, payload = (
+                    201,
+                    _dumps(await create(connection, user_id, await read_body(receive))),
+                )
             elif path == "/api/v1/workouts":
                 total = await connection.fetchval(COUNT_SQL, user_id)
                 items = fold(await connection.fetch(PAGE_SQL, user_id, 20, 0))
-                payload = _dumps({"items": items, "total": total, "page": 1, "size": 20,
-                                  "pages": -(-total // 20)})  # fmt: skip
+                payload = _dumps(
+                    {
+                        "items": items,
+                        "total": total,
+                        "page": 1,
+                        "size": 20,
+                        "pages": -(-total // 20),
+                    }
+                )
             else:
                 rows = await connection.fetch(ONE_SQL, uuid.UUID(path.rsplit("/", 1)[1]), user_id)
                 status, payload = (200, _dumps(fold(rows)[0])) if rows else (404, b"{}")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -266,7 +266,7 @@ def start_server(settings: Settings, port: int, data_dir: Path) -> subprocess.Po
         "IRONLOG_LOG_LEVEL": "WARNING",
     }
     command = [str(Path(sys.executable).with_name("ironlog")), "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env)  # noqa: S603 - our own CLI, fixed arguments
+    server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -50,7 +50,9 @@ def seed(base: str, url: str) -> tuple[str, str, dict[str, object]]:
             "exercises": [
                 {
                     "exercise_id": exercise_id,
-                    "sets": [{"weight_kg": 60 + 2.5 * n, "reps": 8 - n, "rpe": 8} for n in range(4)],
+                    "sets": [
+                        {"weight_kg": 60 + 2.5 * n, "reps": 8 - n, "rpe": 8} for n in range(4)
+                    ],
                 }
                 for exercise_id in exercise_ids
             ],
@@ -79,8 +81,10 @@ def run(seconds: int, connections: int) -> dict[str, tuple[LoadResult, LoadResul
     with throwaway_database("ironlog_bench_workouts") as url, tempfile.TemporaryDirectory() as tmp:
         env = server_env(url)
         results: dict[str, dict[str, LoadResult]] = {"ironlog": {}, "floor": {}}
-        targets = {"ironlog": ("ironlog.main:create_app", IRONLOG_PORT, True),
-                   "floor": ("bench.raw_floor:app", FLOOR_PORT, False)}  # fmt: skip
+        targets = {
+            "ironlog": ("ironlog.main:create_app", IRONLOG_PORT, True),
+            "floor": ("bench.raw_floor:app", FLOOR_PORT, False),
+        }
         with server(*targets["ironlog"][:2], env, factory=True) as base:
             token, workout_id, body = seed(base, url)
         get_script = lua(Path(tmp) / "get.lua", token)
@@ -90,19 +94,27 @@ def run(seconds: int, connections: int) -> dict[str, tuple[LoadResult, LoadResul
             for name, (app, port, factory) in targets.items():
                 with server(app, port, env, factory=factory) as base:
                     if phase == "read":
-                        for label, path in (("get one", f"/api/v1/workouts/{workout_id}"),
-                                            ("list 20", "/api/v1/workouts")):  # fmt: skip
+                        for label, path in (
+                            ("get one", f"/api/v1/workouts/{workout_id}"),
+                            ("list 20", "/api/v1/workouts"),
+                        ):
                             wrk(base + path, seconds=2, connections=connections, script=get_script)
                             results[name][label] = wrk(
-                                base + path, seconds=seconds, connections=connections,
+                                base + path,
+                                seconds=seconds,
+                                connections=connections,
                                 script=get_script,
-                            )  # fmt: skip
+                            )
                     else:
                         results[name]["create 6x4"] = wrk(
-                            base + "/api/v1/workouts", seconds=seconds, connections=connections,
+                            base + "/api/v1/workouts",
+                            seconds=seconds,
+                            connections=connections,
                             script=post_script,
-                        )  # fmt: skip
-    return {label: (results["ironlog"][label], results["floor"][label]) for label in results["floor"]}
+                        )
+    return {
+        label: (results["ironlog"][label], results["floor"][label]) for label in results["floor"]
+    }
 
 
 def main() -> None:
@@ -111,13 +123,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     results = run(args.seconds, args.connections)
-    print(f"{'endpoint':<12} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
-          f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17}")  # fmt: skip
+    print(
+        f"{'endpoint':<12} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
+        f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17}"
+    )
     for label, (ironlog, floor) in results.items():
         print(
             f"{label:<12} {ironlog.requests_per_second:>14.0f} {floor.requests_per_second:>12.0f} "
             f"{ironlog.requests_per_second / floor.requests_per_second:>6.2f} "
-            f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} {floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f}"
+            f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} "
+            f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f}"
         )
 
 

@@ -1,16 +1,30 @@
-"""The `ironlog` command: `serve`, and `db` for migrations."""
+"""The `ironlog` command: `serve`, `db` for migrations, `import` and `export` for big files."""
 
 import asyncio
-from typing import Annotated
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
 from ironlog.core import migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+from ironlog.core.errors import DomainError, NotFound
+from ironlog.core.json import dumps
 from ironlog.exercises import library
+from ironlog.models import User
+from ironlog.portability import export as portability_export
+from ironlog.portability import service as portability_service
+from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
+from ironlog.users import repository as users_repository
 
 app = typer.Typer(help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
@@ -96,3 +110,122 @@ def db_current() -> None:
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
     migrations.check(Settings())
+
+
+@app.command("import")
+def import_file(
+    *,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The export file.")],
+    user: Annotated[str, typer.Option("--user", help="Email of the account to import into.")],
+    source: Annotated[ImportSource, typer.Option(help="The file's app.")] = ImportSource.AUTO,
+    unit: Annotated[
+        WeightUnit, typer.Option(help="Weight unit of files that do not say theirs.")
+    ] = WeightUnit.KG,
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone of the file's local times.")
+    ] = "UTC",
+    dry_run: Annotated[bool, typer.Option(help="Check and report; change nothing.")] = False,
+    skip_invalid_rows: Annotated[
+        bool, typer.Option(help="Import the readable rows; list the others as warnings.")
+    ] = False,
+) -> None:
+    """Import a Strong, Hevy, FitNotes or IronLog export of any size (no upload limit), in one
+    transaction, with the same rules as `POST /api/v1/imports`. Prints the report as JSON."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(
+            f"{timezone!r} is not an IANA time zone", param_hint="--timezone"
+        ) from None
+    options = portability_service.ImportOptions(
+        source=source.value,
+        unit=unit.value,
+        timezone=zone,
+        dry_run=dry_run,
+        skip_invalid_rows=skip_invalid_rows,
+    )
+    try:
+        with file.open("rb") as handle:
+            report = asyncio.run(_import(Settings(), handle, user, options))
+    except DomainError as error:
+        typer.echo(f"Nothing imported: {error.detail}", err=True)
+        for item in error.extra().get("errors", []):
+            typer.echo(f"  row {item['row']}: {item['message']}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(dumps(report.model_dump(mode="json")).decode())
+
+
+async def _import(
+    settings: Settings, file: BinaryIO, email: str, options: portability_service.ImportOptions
+) -> ImportReport:
+    engine = create_engine(settings)
+    size = os.fstat(file.fileno()).st_size
+    try:
+        with Progress(console=_stderr_console()) as progress:
+            reading = progress.add_task("Reading", total=size)
+            writing = progress.add_task("Writing sets", total=None, visible=not options.dry_run)
+            async with session_scope(create_sessionmaker(engine)) as session:
+                account = await _account(session, email)
+                return await portability_service.import_file(
+                    session,
+                    user=account,
+                    file=file,
+                    options=options,
+                    parsed_rows=lambda _rows: progress.update(reading, completed=file.tell()),
+                    written=lambda done, total: progress.update(
+                        writing, completed=done, total=total
+                    ),
+                )
+    finally:
+        await engine.dispose()
+
+
+@app.command("export")
+def export_account(
+    user: Annotated[str, typer.Option("--user", help="Email of the account to export.")],
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="json: the whole account; csv: one row per set."),
+    ] = ExportFormat.JSON,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when omitted.")
+    ] = None,
+) -> None:
+    """Export an account's exercises and workouts, as `GET /api/v1/export` does."""
+    try:
+        asyncio.run(_export(Settings(), user, export_format, output))
+    except DomainError as error:
+        typer.echo(error.detail, err=True)
+        raise typer.Exit(1) from None
+
+
+async def _export(
+    settings: Settings, email: str, export_format: ExportFormat, output: Path | None
+) -> None:
+    engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        async with session_scope(sessionmaker) as session:
+            account = portability_export.user_summary(await _account(session, email))
+        target = output.open("wb") if output else sys.stdout.buffer
+        try:
+            async for chunk in portability_export.stream(
+                sessionmaker, user=account, export_format=export_format
+            ):
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+    finally:
+        await engine.dispose()
+
+
+async def _account(session: AsyncSession, email: str) -> User:
+    account = await users_repository.get_by_email(session, email.strip().lower())
+    if account is None:
+        raise NotFound(f"No account has the email {email!r}.")
+    return account
+
+
+def _stderr_console() -> Console:
+    return Console(stderr=True)

@@ -16,6 +16,8 @@ from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
+from ironlog.portability.router import MAX_IMPORT_BYTES
+from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
 from ironlog.users.router import router as users_router
 from ironlog.workouts.router import router as workouts_router
@@ -40,6 +42,10 @@ TAGS = [
     },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
     {"name": "stats", "description": "The signed-in user's training statistics and records."},
+    {
+        "name": "portability",
+        "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -72,7 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     api_responses = problem_responses(Unprocessable)
     app.include_router(health.router)
-    for router in (auth_router, users_router, stats_router, exercises_router, workouts_router):
+    for router in (
+        auth_router,
+        users_router,
+        stats_router,
+        exercises_router,
+        workouts_router,
+        portability_router,
+    ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
@@ -83,7 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
-    app.add_middleware(BodySizeLimitMiddleware, default_limit=MAX_BODY_BYTES, path_limits={})
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=MAX_BODY_BYTES,
+        path_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

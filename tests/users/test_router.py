@@ -2,7 +2,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.models import AuthSession, RefreshToken, User
+from ironlog.models import AuthSession, Exercise, RefreshToken, User, Workout
 from tests.conftest import UserHandle
 
 ME = "/api/v1/users/me"
@@ -155,3 +155,25 @@ async def test_users_routes_need_a_token(client: httpx.AsyncClient) -> None:
     for method, path in (("GET", ME), ("PATCH", ME), ("DELETE", ME), ("POST", PASSWORD)):
         response = await client.request(method, path)
         assert response.status_code == 401, (method, path)
+
+
+async def test_delete_me_removes_workouts_that_use_own_exercises(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
+) -> None:
+    created = await client.post(
+        "/api/v1/exercises",
+        json={"name": "Tempo Pin Press", "body_part": "chest", "modality": "BARBELL"},
+        headers=user.headers,
+    )
+    exercise_id = created.json()["id"]
+    workout = await client.post(
+        "/api/v1/workouts",
+        json={"name": "Own", "exercises": [{"exercise_id": exercise_id, "sets": [{"reps": 5}]}]},
+        headers=user.headers,
+    )
+    assert workout.status_code == 201
+    response = await client.delete(ME, headers=user.headers)
+    assert response.status_code == 204
+    for model, column in ((Workout, Workout.user_id), (Exercise, Exercise.user_id)):
+        count = await db.scalar(select(func.count()).select_from(model).where(column == user.id))
+        assert count == 0

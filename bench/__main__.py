@@ -1,0 +1,7 @@
+"""Every benchmark in turn: `uv run python -m bench` (or `make bench`)."""
+
+from bench import portability, stats, workouts
+
+for name, module in (("workouts", workouts), ("stats", stats), ("portability", portability)):
+    print(f"\n== bench.{name} ==", flush=True)
+    module.main()

@@ -1,0 +1,1 @@
+"""Data portability: imports from other trackers' exports and IronLog's own full export."""

@@ -1,0 +1,103 @@
+"""The neutral model every format parser produces: workouts, executions and sets with row numbers.
+
+Parsers only read; they never touch the database. The service matches exercise names, removes
+duplicates and writes.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Protocol
+from zoneinfo import ZoneInfo
+
+from ironlog.models import Modality, SetType
+
+
+class UnrecognizedFile(ValueError):
+    """The file is of no known shape (or not of the shape its `source` says)."""
+
+
+@dataclass(slots=True, frozen=True)
+class RowIssue:
+    """A problem with one row of the file (1-based record number; the header is row 1)."""
+
+    row: int | None
+    message: str
+
+
+@dataclass(slots=True)
+class SetRecord:
+    row: int
+    set_type: SetType = SetType.NORMAL
+    weight_kg: float | None = None
+    reps: int | None = None
+    duration_seconds: int | None = None
+    distance_m: float | None = None
+    rpe: float | None = None
+    rest_seconds: int | None = None
+    completed: bool = True
+    notes: str | None = None
+
+
+@dataclass(slots=True)
+class ExecutionRecord:
+    row: int
+    exercise_name: str
+    notes: str | None = None
+    sets: list[SetRecord] = field(default_factory=list)
+    # Only IronLog's own files say what an exercise is; trackers' files leave these unset.
+    body_part: str | None = None
+    modality: Modality | None = None
+    # Set by the importer once the name is matched to an exercise.
+    exercise_id: uuid.UUID | None = None
+
+
+@dataclass(slots=True)
+class WorkoutRecord:
+    row: int
+    name: str
+    started_at: datetime
+    finished_at: datetime | None
+    notes: str | None
+    # Provenance: the stored `source` and `source_key` (unique per user and source).
+    source: str
+    source_key: str
+    # IronLog's own files: the workout's id in the account it was exported from.
+    original_id: uuid.UUID | None = None
+    executions: list[ExecutionRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class ExerciseRecord:
+    """A custom exercise listed in an IronLog JSON export."""
+
+    name: str
+    body_part: str
+    modality: Modality
+    description: str | None
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    format: str
+    workouts: list[WorkoutRecord] = field(default_factory=list)
+    exercises: list[ExerciseRecord] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    # Workouts dropped because the same workout came earlier in the same file.
+    duplicates_in_file: int = 0
+    # IronLog's files name exercises exactly; trackers' names get the "Name (Equipment)" rules.
+    exact_names: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class ParseOptions:
+    unit: str = "kg"  # "kg" or "lb", for files that do not say
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+
+class Progress(Protocol):
+    def __call__(self, rows: int) -> None: ...
+
+
+BinaryFile = IO[bytes]

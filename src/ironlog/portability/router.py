@@ -1,0 +1,217 @@
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import File, Form, Query, Request, UploadFile, status
+from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
+from starlette.responses import Response
+
+from ironlog.auth.dependencies import CurrentUser
+from ironlog.core.errors import NotAuthenticated, Unprocessable, problem_responses
+from ironlog.core.routing import SessionDep, api_router
+from ironlog.portability import export, service
+from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
+from ironlog.portability.formats.ironlog_csv import HEADER
+from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
+
+router = api_router(tags=["portability"], responses=problem_responses(NotAuthenticated))
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+    return name
+
+
+TimezoneName = Annotated[str, AfterValidator(_known_timezone)]
+
+_EXPORT_EXAMPLE_JSON = {
+    "format": "ironlog",
+    "version": 1,
+    "exported_at": "2026-11-26T10:00:00Z",
+    "user": {"id": "3f0b…", "email": "ada@example.com", "name": "Ada", "created_at": "…"},
+    "exercises": [
+        {
+            "id": "7a1c…",
+            "name": "Zercher Squat",
+            "body_part": "quads",
+            "modality": "BARBELL",
+            "description": None,
+            "is_system": False,
+            "user_id": "3f0b…",
+            "created_at": "…",
+            "updated_at": "…",
+        }
+    ],
+    "workouts": [
+        {
+            "id": "0b9c…",
+            "name": "Push day",
+            "notes": None,
+            "status": "finished",
+            "started_at": "2026-11-20T17:30:00Z",
+            "finished_at": "2026-11-20T18:35:00Z",
+            "duration_seconds": 3900,
+            "source": "strong",
+            "source_key": "strong|2026-11-20T18:30:00|Push day",
+            "created_at": "…",
+            "updated_at": "…",
+            "exercises": [
+                {
+                    "exercise_id": "5d1e…",
+                    "position": 0,
+                    "notes": None,
+                    "exercise": {
+                        "id": "5d1e…",
+                        "name": "Bench Press",
+                        "body_part": "chest",
+                        "modality": "BARBELL",
+                    },
+                    "sets": [
+                        {
+                            "id": "9f2a…",
+                            "position": 0,
+                            "set_type": "normal",
+                            "weight_kg": 80.0,
+                            "reps": 5,
+                            "duration_seconds": None,
+                            "distance_m": None,
+                            "rpe": 8.0,
+                            "rest_seconds": 120,
+                            "completed": True,
+                            "notes": None,
+                        }
+                    ],
+                }
+            ],
+        }
+    ],
+}
+_EXPORT_EXAMPLE_CSV = (
+    ",".join(HEADER) + "\n"
+    "0b9c…,Push day,2026-11-20T17:30:00Z,2026-11-20T18:35:00Z,,Bench Press,chest,BARBELL,0,,"
+    "0,normal,80.0,5,,,8.0,120,true,\n"
+)
+
+
+@router.get(
+    "/export",
+    summary="Export the whole account",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The export, streamed as an attachment.",
+            "content": {
+                "application/json": {"example": _EXPORT_EXAMPLE_JSON},
+                "text/csv": {"example": _EXPORT_EXAMPLE_CSV},
+            },
+        }
+    },
+)
+async def export_account(
+    *,
+    request: Request,
+    user: CurrentUser,
+    export_format: Annotated[
+        ExportFormat,
+        Query(alias="format", description="`json`: the whole account; `csv`: one row per set."),
+    ] = ExportFormat.JSON,
+) -> StreamingResponse:
+    """Everything the caller owns, streamed (any history size, flat memory).
+
+    * `json`: `{format: "ironlog", version: 1, exported_at, user, exercises, workouts}`: the
+      caller's own exercises and every workout as a full tree (the Workout of
+      `GET /workouts/{id}`, plus its provenance `source` and `source_key`), oldest first.
+    * `csv`: one row per set with the header `workout_id, workout_name, started_at, finished_at,
+      workout_notes, exercise_name, body_part, modality, exercise_position, execution_notes,
+      set_position, set_type, weight_kg, reps, duration_seconds, distance_m, rpe, rest_seconds,
+      completed, set_notes`; an execution without sets (and a workout without exercises) gets one
+      row with the missing columns empty.
+
+    Both import back with `POST /imports` (`ironlog_json`, `ironlog_csv`) into any account.
+    """
+    body = export.stream(
+        request.app.state.sessionmaker,
+        user=export.user_summary(user),
+        export_format=export_format,
+    )
+    disposition = f'attachment; filename="{export.filename(export_format)}"'
+    return StreamingResponse(
+        body,
+        media_type=export.MEDIA_TYPES[export_format],
+        headers={"Content-Disposition": disposition},
+    )
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportReport,
+    summary="Import a Strong, Hevy, FitNotes or IronLog export",
+    responses={
+        200: {"model": ImportReport, "description": "Dry run: what the import would do."},
+        201: {"description": "Imported."},
+        **problem_responses(ImportUnrecognized, ImportInvalid, Unprocessable, ImportConflict),
+        413: {"description": "`payload_too_large`: the upload is over 20 MiB."},
+    },
+)
+async def import_file(
+    *,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+    file: Annotated[UploadFile, File(description="The export file (CSV or JSON), up to 20 MiB.")],
+    source: Annotated[
+        ImportSource,
+        Form(description="The file's app; `auto` detects it from the header or the JSON."),
+    ] = ImportSource.AUTO,
+    unit: Annotated[
+        WeightUnit,
+        Form(
+            description="Weight unit of files that do not say theirs (Strong without a unit in "
+            "the header, FitNotes rows without a unit); distances are then km for kg, miles for lb."
+        ),
+    ] = WeightUnit.KG,
+    timezone: Annotated[
+        TimezoneName,
+        Form(description="IANA time zone of the file's local times (Strong, Hevy, FitNotes)."),
+    ] = "UTC",
+    dry_run: Annotated[
+        bool, Form(description="Read and check everything, report, and change nothing.")
+    ] = False,
+    skip_invalid_rows: Annotated[
+        bool,
+        Form(description="Import the readable rows and list the others as `warnings`."),
+    ] = False,
+) -> ImportReport:
+    """Read another tracker's export (or IronLog's own) into the caller's account, in one
+    transaction: a file with an unreadable row imports nothing (422 `import_invalid`, the first
+    100 rows in `errors: [{row, message}]`) unless `skip_invalid_rows` is true.
+
+    * Formats: Strong CSV (every header generation, `,` or `;`), Hevy CSV, FitNotes CSV, IronLog
+      CSV and JSON. An unknown shape is 422 `import_unrecognized`.
+    * Duplicates: each workout keeps its source and a source key (app, local start time, name);
+      one that is already in the account, or repeated in the file, is skipped and counted.
+    * Exercises are matched to the caller's exercises and the system library case-insensitively,
+      understanding "Name (Equipment)"; a name that matches nothing becomes a custom exercise
+      (body part `other`). Both lists are in the report.
+    * Values: pounds to kilograms (2 decimals), distances to metres, durations to seconds.
+      Values outside the API's ranges make a row unreadable.
+
+    `dry_run=true` answers 200 with the same report and changes nothing.
+    """
+    options = service.ImportOptions(
+        source=source.value,
+        unit=unit.value,
+        timezone=ZoneInfo(timezone),
+        dry_run=dry_run,
+        skip_invalid_rows=skip_invalid_rows,
+    )
+    report = await service.import_file(session, user=user, file=file.file, options=options)
+    if dry_run:
+        response.status_code = status.HTTP_200_OK
+    return report
