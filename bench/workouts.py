@@ -1,9 +1,11 @@
 """Workout read and write paths against a raw-driver floor, on PostgreSQL.
 
-    uv run python -m bench.workouts [--seconds 10] [--connections 8]
+    uv run python -m bench.workouts [--seconds 8] [--rounds 3] [--connections 8]
 
-Starts IronLog and `bench/raw_floor.py` (the same endpoints on bare asyncpg) one after the other
-on a throwaway database, drives each with wrk, and prints requests/s, latency and the ratio
+Runs IronLog and `bench/raw_floor.py` (the same endpoints on bare asyncpg: JWT check, session
+query, the same SQL, the same JSON) side by side on a throwaway database, one uvicorn process
+each, and drives them with wrk in alternation, round after round, so that load from elsewhere on
+the machine hits both alike. Prints requests/s and latency per round and the median ratio
 IronLog / floor. The targets (issue 4) are ratios >= 0.5 for GET one workout (6 exercises x 4
 sets), the list of 20 such workouts, and creating one with its 6 x 4 tree.
 """
@@ -11,6 +13,7 @@ sets), the list of 20 such workouts, and creating one with its 6 x 4 tree.
 import argparse
 import asyncio
 import json
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -36,33 +39,45 @@ def system_exercise_ids(url: str, count: int) -> list[str]:
     return asyncio.run(fetch())
 
 
-def seed(base: str, url: str) -> tuple[str, str, dict[str, object]]:
-    """A user with 40 workouts of 6 exercises x 4 sets; returns token, a workout id, a body."""
-    exercise_ids = system_exercise_ids(url, 6)
+def workout_body(exercise_ids: list[str]) -> dict[str, object]:
+    return {
+        "name": "Bench day",
+        "exercises": [
+            {
+                "exercise_id": exercise_id,
+                "sets": [{"weight_kg": 60 + 2.5 * n, "reps": 8 - n, "rpe": 8} for n in range(4)],
+            }
+            for exercise_id in exercise_ids
+        ],
+    }
+
+
+def register(client: httpx.Client, email: str) -> str:
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": "bench password", "name": "Bench"},
+    )
+    response.raise_for_status()
+    token: str = response.json()["tokens"]["access_token"]
+    return token
+
+
+def seed(base: str, url: str) -> tuple[str, str, str, dict[str, object]]:
+    """A reader with 40 workouts of 6 exercises x 4 sets, and a writer whose workouts the create
+    benchmark adds (so the reader's list stays the same). Returns both tokens, one of the
+    reader's workout ids and the create body."""
+    body = workout_body(system_exercise_ids(url, 6))
     with httpx.Client(base_url=base, timeout=30) as client:
-        tokens = client.post(
-            "/api/v1/auth/register",
-            json={"email": "bench@example.com", "password": "bench password", "name": "Bench"},
-        ).json()["tokens"]
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        body: dict[str, object] = {
-            "name": "Bench day",
-            "exercises": [
-                {
-                    "exercise_id": exercise_id,
-                    "sets": [
-                        {"weight_kg": 60 + 2.5 * n, "reps": 8 - n, "rpe": 8} for n in range(4)
-                    ],
-                }
-                for exercise_id in exercise_ids
-            ],
-        }
+        reader = register(client, "reader@example.com")
+        writer = register(client, "writer@example.com")
         workout_id = ""
         for _ in range(40):
-            response = client.post("/api/v1/workouts", json=body, headers=headers)
+            response = client.post(
+                "/api/v1/workouts", json=body, headers={"Authorization": f"Bearer {reader}"}
+            )
             response.raise_for_status()
             workout_id = response.json()["id"]
-    return tokens["access_token"], workout_id, body
+    return reader, writer, workout_id, body
 
 
 def lua(path: Path, token: str, body: dict[str, object] | None = None) -> Path:
@@ -77,63 +92,60 @@ def lua(path: Path, token: str, body: dict[str, object] | None = None) -> Path:
     return path
 
 
-def run(seconds: int, connections: int) -> dict[str, tuple[LoadResult, LoadResult]]:
+def run(
+    seconds: int, rounds: int, connections: int
+) -> dict[str, list[tuple[LoadResult, LoadResult]]]:
+    results: dict[str, list[tuple[LoadResult, LoadResult]]] = {}
     with throwaway_database("ironlog_bench_workouts") as url, tempfile.TemporaryDirectory() as tmp:
         env = server_env(url)
-        results: dict[str, dict[str, LoadResult]] = {"ironlog": {}, "floor": {}}
-        targets = {
-            "ironlog": ("ironlog.main:create_app", IRONLOG_PORT, True),
-            "floor": ("bench.raw_floor:app", FLOOR_PORT, False),
-        }
-        with server(*targets["ironlog"][:2], env, factory=True) as base:
-            token, workout_id, body = seed(base, url)
-        get_script = lua(Path(tmp) / "get.lua", token)
-        post_script = lua(Path(tmp) / "post.lua", token, body)
-        # Reads for both first, then writes, so both read the same data.
-        for phase in ("read", "write"):
-            for name, (app, port, factory) in targets.items():
-                with server(app, port, env, factory=factory) as base:
-                    if phase == "read":
-                        for label, path in (
-                            ("get one", f"/api/v1/workouts/{workout_id}"),
-                            ("list 20", "/api/v1/workouts"),
-                        ):
-                            wrk(base + path, seconds=2, connections=connections, script=get_script)
-                            results[name][label] = wrk(
-                                base + path,
-                                seconds=seconds,
-                                connections=connections,
-                                script=get_script,
+        with (
+            server("ironlog.main:create_app", IRONLOG_PORT, env, factory=True) as ironlog,
+            server("bench.raw_floor:app", FLOOR_PORT, env) as floor,
+        ):
+            reader, writer, workout_id, body = seed(ironlog, url)
+            scripts = {
+                "get one": (f"/api/v1/workouts/{workout_id}", lua(Path(tmp) / "r.lua", reader)),
+                "list 20": ("/api/v1/workouts", lua(Path(tmp) / "r.lua", reader)),
+                "create 6x4": ("/api/v1/workouts", lua(Path(tmp) / "w.lua", writer, body)),
+            }
+            for _ in range(rounds):
+                for label, (path, script) in scripts.items():
+                    measured = []
+                    for base in (ironlog, floor):
+                        wrk(base + path, seconds=1, connections=connections, script=script)
+                        measured.append(
+                            wrk(
+                                base + path, seconds=seconds, connections=connections, script=script
                             )
-                    else:
-                        results[name]["create 6x4"] = wrk(
-                            base + "/api/v1/workouts",
-                            seconds=seconds,
-                            connections=connections,
-                            script=post_script,
                         )
-    return {
-        label: (results["ironlog"][label], results["floor"][label]) for label in results["floor"]
-    }
+                    results.setdefault(label, []).append((measured[0], measured[1]))
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-    results = run(args.seconds, args.connections)
+    results = run(args.seconds, args.rounds, args.connections)
     print(
-        f"{'endpoint':<12} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
+        f"{'endpoint':<12} {'round':>5} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
         f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17}"
     )
-    for label, (ironlog, floor) in results.items():
-        print(
-            f"{label:<12} {ironlog.requests_per_second:>14.0f} {floor.requests_per_second:>12.0f} "
-            f"{ironlog.requests_per_second / floor.requests_per_second:>6.2f} "
-            f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} "
-            f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f}"
-        )
+    for label, measurements in results.items():
+        for index, (ironlog, floor) in enumerate(measurements, 1):
+            print(
+                f"{label:<12} {index:>5} {ironlog.requests_per_second:>14.0f} "
+                f"{floor.requests_per_second:>12.0f} "
+                f"{ironlog.requests_per_second / floor.requests_per_second:>6.2f} "
+                f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} "
+                f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f}"
+            )
+    print("\nmedian ratio IronLog / floor (target >= 0.5):")
+    for label, measurements in results.items():
+        ratios = [i.requests_per_second / f.requests_per_second for i, f in measurements]
+        print(f"  {label:<12} {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":

@@ -177,3 +177,10 @@ async def test_delete_me_removes_workouts_that_use_own_exercises(
     for model, column in ((Workout, Workout.user_id), (Exercise, Exercise.user_id)):
         count = await db.scalar(select(func.count()).select_from(model).where(column == user.id))
         assert count == 0
+
+
+async def test_new_rows_have_updated_at_equal_to_created_at(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    body = (await client.get(ME, headers=user.headers)).json()
+    assert body["updated_at"] == body["created_at"]
