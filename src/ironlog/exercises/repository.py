@@ -7,11 +7,13 @@ there is a caller. Lists are ordered by `name_key` (the case-folded name) and th
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.db import insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Modality
 
@@ -134,6 +136,11 @@ async def add(session: AsyncSession, exercise: Exercise) -> Exercise:
     session.add(exercise)
     await session.flush()
     return exercise
+
+
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert complete exercise rows in one statement (the importer's new custom exercises)."""
+    await insert_rows(session, Exercise, rows)
 
 
 async def remove(session: AsyncSession, exercise: Exercise) -> None:

@@ -20,6 +20,7 @@ from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER
 from ironlog.portability.schemas import ExportFormat
+from ironlog.workouts import views
 
 BATCH_WORKOUTS = 250
 
@@ -74,7 +75,9 @@ async def workout_trees(
             list
         )
         for row in await repository.sets_of(session, ids):
-            sets_by_execution[(row.workout_id, row.exercise_id)].append(_set(row))
+            sets_by_execution[(row.workout_id, row.exercise_id)].append(
+                views.set_json(row._mapping)
+            )
         trees_by_workout: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
         for row in executions:
             trees_by_workout[row.workout_id].append(
@@ -111,22 +114,6 @@ def _workout(row: Any, exercises: list[dict[str, Any]]) -> dict[str, Any]:
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "exercises": exercises,
-    }
-
-
-def _set(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "position": row.position,
-        "set_type": row.set_type,
-        "weight_kg": row.weight_kg,
-        "reps": row.reps,
-        "duration_seconds": row.duration_seconds,
-        "distance_m": row.distance_m,
-        "rpe": row.rpe,
-        "rest_seconds": row.rest_seconds,
-        "completed": row.completed,
-        "notes": row.notes,
     }
 
 

@@ -5,10 +5,11 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, or_, select, tuple_
+from sqlalchemy import Row, and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
+from ironlog.workouts import repository as workout_repository
 
 # Result rows of any shape.
 Rows = Sequence[Row[*tuple[Any, ...]]]
@@ -22,15 +23,6 @@ async def visible_exercises(session: AsyncSession, user_id: uuid.UUID) -> Rows:
         or_(Exercise.user_id.is_(None), Exercise.user_id == user_id)
     )
     return (await session.execute(statement)).all()
-
-
-async def add_exercises(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert the user's new custom exercises (plain rows, one executemany).
-
-    At merge this belongs to the exercises repository; the importer only needs a bulk insert.
-    """
-    if rows:
-        await session.execute(insert(Exercise), list(rows))
 
 
 async def existing_source_keys(
@@ -130,21 +122,7 @@ async def executions_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID])
 
 async def sets_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID]) -> Rows:
     statement = (
-        select(
-            WorkoutSet.workout_id,
-            WorkoutSet.exercise_id,
-            WorkoutSet.id,
-            WorkoutSet.position,
-            WorkoutSet.set_type,
-            WorkoutSet.weight_kg,
-            WorkoutSet.reps,
-            WorkoutSet.duration_seconds,
-            WorkoutSet.distance_m,
-            WorkoutSet.rpe,
-            WorkoutSet.rest_seconds,
-            WorkoutSet.completed,
-            WorkoutSet.notes,
-        )
+        select(WorkoutSet.workout_id, WorkoutSet.exercise_id, *workout_repository.SET_COLUMNS)
         .where(WorkoutSet.workout_id.in_(workout_ids))
         .order_by(WorkoutSet.workout_id, WorkoutSet.exercise_id, WorkoutSet.position)
     )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
+from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.names import name_key
 from ironlog.models import Modality, User, WorkoutStatus
 from ironlog.models.base import new_id
@@ -97,7 +98,7 @@ async def import_file(
         resolver.hide_new_ids()
     else:
         try:
-            await repository.add_exercises(session, resolver.new_rows(user.id))
+            await exercise_repository.add_many(session, resolver.new_rows(user.id))
             await _write(session, user.id, new, sets, written)
         except IntegrityError as error:
             raise ImportConflict() from error

@@ -109,22 +109,6 @@ def _set_rows(
     ]
 
 
-def _set_view(row: dict[str, Any]) -> JsonDict:
-    return {
-        "id": row["id"],
-        "position": row["position"],
-        "set_type": row["set_type"],
-        "weight_kg": row["weight_kg"],
-        "reps": row["reps"],
-        "duration_seconds": row["duration_seconds"],
-        "distance_m": row["distance_m"],
-        "rpe": row["rpe"],
-        "rest_seconds": row["rest_seconds"],
-        "completed": row["completed"],
-        "notes": row["notes"],
-    }
-
-
 def _execution_view(
     exercise: tuple[Any, ...], position: int, notes: str | None, set_rows: list[dict[str, Any]]
 ) -> JsonDict:
@@ -134,7 +118,7 @@ def _execution_view(
         "position": position,
         "notes": notes,
         "exercise": {"id": exercise_id, "name": name, "body_part": body_part, "modality": modality},
-        "sets": [_set_view(row) for row in set_rows],
+        "sets": [views.set_json(row) for row in set_rows],
     }
 
 
@@ -383,7 +367,7 @@ async def add_set(
     [row] = _set_rows(workout.id, exercise_id, [data], utc_now(), first_position=position)
     await repository.insert_trees(session, workouts=[], executions=[], sets=[row])
     await repository.touch(session, workout.id)
-    return _set_view(row)
+    return views.set_json(row)
 
 
 async def update_set(
@@ -405,7 +389,7 @@ async def update_set(
     if changes:
         await repository.update_set(session, set_id, changes)
         await repository.touch(session, workout.id)
-    return _set_view(merged)
+    return views.set_json(merged)
 
 
 async def remove_set(

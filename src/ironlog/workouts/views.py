@@ -6,7 +6,7 @@ against the documented `*Read` schemas. See docs/workouts.md.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,19 +24,20 @@ def duration_seconds(started_at: datetime, finished_at: datetime | None) -> int 
     return int((finished_at - started_at).total_seconds())
 
 
-def set_json(row: Any) -> JsonDict:
+def set_json(values: Mapping[Any, Any]) -> JsonDict:
+    """A set as the API shows it, from a row mapping or the dict that was inserted."""
     return {
-        "id": row.id,
-        "position": row.position,
-        "set_type": row.set_type,
-        "weight_kg": row.weight_kg,
-        "reps": row.reps,
-        "duration_seconds": row.duration_seconds,
-        "distance_m": row.distance_m,
-        "rpe": row.rpe,
-        "rest_seconds": row.rest_seconds,
-        "completed": row.completed,
-        "notes": row.notes,
+        "id": values["id"],
+        "position": values["position"],
+        "set_type": values["set_type"],
+        "weight_kg": values["weight_kg"],
+        "reps": values["reps"],
+        "duration_seconds": values["duration_seconds"],
+        "distance_m": values["distance_m"],
+        "rpe": values["rpe"],
+        "rest_seconds": values["rest_seconds"],
+        "completed": values["completed"],
+        "notes": values["notes"],
     }
 
 
