@@ -5,10 +5,12 @@ from datetime import timedelta
 import httpx
 import jwt
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.config import Settings
+from ironlog.core.security import PasswordHasher
 from ironlog.models import AuthSession, RefreshToken, User
 from tests.conftest import UserHandle, register_user
 
@@ -305,3 +307,22 @@ async def test_missing_and_malformed_authorization_is_401(client: httpx.AsyncCli
         response = await client.get(ME, headers=headers)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_login_rehashes_a_password_hashed_with_old_costs(
+    client: httpx.AsyncClient, app: FastAPI, settings: Settings, db: AsyncSession
+) -> None:
+    handle = await register_user(client)
+    old_hash = await db.scalar(select(User.password_hash).where(User.id == handle.id))
+    stronger = settings.model_copy(update={"argon2_time_cost": settings.argon2_time_cost + 1})
+    original_hasher = app.state.password_hasher
+    app.state.password_hasher = PasswordHasher(stronger)
+    try:
+        assert (await login(client, handle.email, handle.password)).status_code == 200
+    finally:
+        app.state.password_hasher = original_hasher
+    db.expire_all()
+    new_hash = await db.scalar(select(User.password_hash).where(User.id == handle.id))
+    assert new_hash != old_hash
+    assert f"t={settings.argon2_time_cost + 1}" in (new_hash or "")
+    assert (await login(client, handle.email, handle.password)).status_code == 200
