@@ -14,7 +14,7 @@ from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
-from ironlog.core import migrations
+from ironlog.core import backup, config_reference, metrics, migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.core.errors import DomainError, NotFound
@@ -27,7 +27,9 @@ from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource
 from ironlog.users import repository as users_repository
 
 app = typer.Typer(help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database migrations (Alembic), backup and restore.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 
@@ -59,6 +61,8 @@ def serve(
     """Apply pending migrations, load the system exercise library, then serve."""
     settings = Settings()
     prepare_database(settings)
+    if settings.metrics_enabled and (folder := metrics.prepare_multiprocess_dir(workers)):
+        typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
     uvicorn.run(
         "ironlog.main:create_app",
         factory=True,
@@ -110,6 +114,57 @@ def db_current() -> None:
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
     migrations.check(Settings())
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
+) -> None:
+    """Back up the database to FILE while the server runs (SQLite: online backup; PostgreSQL:
+    pg_dump's custom format)."""
+    settings = Settings()
+    try:
+        backup.backup(settings, file)
+    except backup.BackupError as error:
+        typer.echo(f"Backup failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Backed up the {backup.describe(settings)} to {file}.", err=True)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A file from `db backup`.")
+    ],
+) -> None:
+    """Replace the database's contents with FILE (stop the server first). PostgreSQL: one
+    transaction, so a failed restore changes nothing."""
+    settings = Settings()
+    try:
+        backup.restore(settings, file)
+    except backup.BackupError as error:
+        typer.echo(f"Restore failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Restored the {backup.describe(settings)} from {file}. `ironlog serve` applies any "
+        "newer migrations.",
+        err=True,
+    )
+
+
+@app.command("config")
+def show_config(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the reference of every setting instead.")
+    ] = False,
+) -> None:
+    """Print the settings this process sees (secrets hidden), or with --markdown the reference
+    table of every `IRONLOG_` variable (the README's)."""
+    if markdown:
+        typer.echo(config_reference.markdown_table(), nl=False)
+        return
+    for line in config_reference.current_values(Settings()):
+        typer.echo(line)
 
 
 @app.command("import")

@@ -1,14 +1,14 @@
 """The application factory."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
 from ironlog.auth.router import router as auth_router
-from ironlog.core import idempotency
+from ironlog.core import idempotency, metrics
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
@@ -52,7 +52,9 @@ TAGS = [
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+    app_metrics: metrics.Metrics | None = app.state.metrics
+    async with app_metrics.running() if app_metrics else nullcontext():
+        yield
     await app.state.engine.dispose()
 
 
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         portability_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
+    # After the API's routes, so that matching them never tries /metrics first.
+    app.state.metrics = metrics.install(app, settings)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(
@@ -102,5 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
     )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, metrics=app.state.metrics.http if app.state.metrics else None
+    )
     return app
