@@ -1,6 +1,7 @@
 """The `ironlog` command: `serve`, `db` for migrations, `import` and `export` for big files."""
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +22,7 @@ from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.core.errors import DomainError, NotFound
 from ironlog.core.json import dumps
 from ironlog.exercises import library
+from ironlog.main import create_app
 from ironlog.models import User
 from ironlog.portability import export as portability_export
 from ironlog.portability import service as portability_service
@@ -165,6 +168,23 @@ def show_config(
         return
     for line in config_reference.current_values(Settings()):
         typer.echo(line)
+
+
+@app.command("openapi")
+def write_openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when omitted.")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document (the one `/openapi.json` serves), without a server or a
+    database; `make client` generates the typed Python client from it."""
+    # The document does not depend on the settings; a key spares generating one.
+    settings = Settings(secret_key=SecretStr("openapi-" + "x" * 32), database_url="sqlite://")
+    document = json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
 
 
 @app.command("import")

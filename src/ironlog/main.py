@@ -8,10 +8,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
 from ironlog.auth.router import router as auth_router
-from ironlog.core import idempotency, metrics
+from ironlog.core import idempotency, metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
-from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
+from ironlog.core.errors import (
+    DatabaseUnavailable,
+    Unprocessable,
+    install_error_handlers,
+    problem_responses,
+)
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
@@ -78,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     idempotency.install(app)
-    api_responses = problem_responses(Unprocessable)
+    api_responses = problem_responses(Unprocessable, DatabaseUnavailable)
     app.include_router(health.router)
     for router in (
         auth_router,
@@ -91,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.
     app.state.metrics = metrics.install(app, settings)
+    openapi.install(app)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(
