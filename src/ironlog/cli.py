@@ -64,6 +64,9 @@ def serve(
     """Apply pending migrations, load the system exercise library, then serve."""
     settings = Settings()
     prepare_database(settings)
+    # Outside production the key is generated into the data folder: once, here, so that several
+    # workers starting at once cannot each generate a different one.
+    _ = settings.signing_key
     if settings.metrics_enabled and (folder := metrics.prepare_multiprocess_dir(workers)):
         typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
     uvicorn.run(

@@ -7,11 +7,15 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
+import structlog.testing
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from ironlog.core import metrics
+from ironlog.core.db import create_engine
 from ironlog.main import create_app
-from tests.conftest import UserHandle, make_settings
+from tests.conftest import BACKENDS, UserHandle, make_settings
 from tests.live_server import live_server
 
 REQUESTS = "ironlog_http_requests_total"
@@ -127,9 +131,11 @@ async def test_a_metrics_token_is_required_when_set(tmp_path: Path) -> None:
     assert REQUESTS in right.text
 
 
+@pytest.mark.parametrize("backend", [BACKENDS[1]], scope="session")  # production's setup
 def test_several_server_processes_report_together(database_url: str, tmp_path: Path) -> None:
-    """`ironlog serve --workers 2` gathers both processes' counters (prometheus_client's
-    multiprocess mode, in a folder `serve` makes) and each process's pool, labelled by pid."""
+    """`ironlog serve --workers 2` on PostgreSQL gathers both processes' counters
+    (prometheus_client's multiprocess mode, in a folder `serve` makes) and each process's pool,
+    labelled by pid."""
     labels = {"method": "GET", "route": "/api/v1/exercises/modalities", "status": "200"}
     with live_server(tmp_path, database_url, workers=2) as server:
         with httpx.Client(base_url=server.url) as client:
@@ -148,3 +154,14 @@ def test_several_server_processes_report_together(database_url: str, tmp_path: P
     assert sample(text, f"{DURATION}_count", **labels) == 40
     assert len(pids) == 2, text
     assert re.search(r"Metrics of every server process are gathered in \S+", log)
+
+
+def test_production_warns_when_metrics_are_public(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, env="production")
+    app = FastAPI()
+    app.state.engine = create_engine(settings)
+    with structlog.testing.capture_logs() as logs:
+        metrics.install(app, settings)
+        metrics.install(app, settings.model_copy(update={"env": "development"}))
+    assert [entry["event"] for entry in logs] == ["metrics_unprotected"]
+    assert logs[0]["log_level"] == "warning"
