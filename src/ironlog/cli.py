@@ -4,6 +4,7 @@ import asyncio
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,20 +68,22 @@ def serve(
     # Outside production the key is generated into the data folder: once, here, so that several
     # workers starting at once cannot each generate a different one.
     _ = settings.signing_key
-    if settings.metrics_enabled and (folder := metrics.prepare_multiprocess_dir(workers)):
-        typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
-    uvicorn.run(
-        "ironlog.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=forwarded_allow_ips is not None,
-        forwarded_allow_ips=forwarded_allow_ips,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    gathering = metrics.multiprocess_dir_for(workers) if settings.metrics_enabled else None
+    with gathering or nullcontext() as folder:
+        if folder:
+            typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
+        uvicorn.run(
+            "ironlog.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
 
 
 def prepare_database(settings: Settings) -> None:

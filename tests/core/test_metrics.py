@@ -71,14 +71,19 @@ async def test_nested_routers_and_unmatched_paths_have_their_own_labels(
 ) -> None:
     google = {"method": "GET", "route": "/api/v1/auth/google/login", "status": "404"}
     unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
+    openapi = {"method": "GET", "route": "/openapi.json", "status": "200"}
+    scrapes = {"method": "GET", "route": "/metrics", "status": "200"}
     before = await scrape(client)
 
     assert (await client.get("/api/v1/auth/google/login")).status_code == 404  # not configured
     assert (await client.get(f"/no/such/{uuid.uuid4()}")).status_code == 404
+    assert (await client.get("/openapi.json")).status_code == 200  # a plain Starlette route
 
     after = await scrape(client)
     assert sample(after, REQUESTS, **google) - sample(before, REQUESTS, **google) == 1
     assert sample(after, REQUESTS, **unmatched) - sample(before, REQUESTS, **unmatched) == 1
+    assert sample(after, REQUESTS, **openapi) - sample(before, REQUESTS, **openapi) == 1
+    assert sample(after, REQUESTS, **scrapes) - sample(before, REQUESTS, **scrapes) == 1
     assert not [labels for labels, _ in samples(after, REQUESTS) if "/no/such" in labels["route"]]
 
 
@@ -153,7 +158,9 @@ def test_several_server_processes_report_together(database_url: str, tmp_path: P
     assert sample(text, REQUESTS, **labels) == 40
     assert sample(text, f"{DURATION}_count", **labels) == 40
     assert len(pids) == 2, text
-    assert re.search(r"Metrics of every server process are gathered in \S+", log)
+    made = re.search(r"Metrics of every server process are gathered in (\S+)\.\n", log)
+    assert made, log
+    assert not Path(made.group(1)).exists()  # the folder serve made is gone with it
 
 
 def test_production_warns_when_metrics_are_public(tmp_path: Path) -> None:
@@ -165,3 +172,15 @@ def test_production_warns_when_metrics_are_public(tmp_path: Path) -> None:
         metrics.install(app, settings.model_copy(update={"env": "development"}))
     assert [entry["event"] for entry in logs] == ["metrics_unprotected"]
     assert logs[0]["log_level"] == "warning"
+
+
+async def test_unknown_methods_share_one_series(client: httpx.AsyncClient) -> None:
+    other = {"method": "other", "route": "/health", "status": "405"}
+    before = await scrape(client)
+
+    for method in ("BREW", "PROPFIND", "X-" + uuid.uuid4().hex):
+        assert (await client.request(method, "/health")).status_code == 405
+
+    after = await scrape(client)
+    assert sample(after, REQUESTS, **other) - sample(before, REQUESTS, **other) == 3
+    assert not [labels for labels, _ in samples(after, REQUESTS) if labels["method"] == "BREW"]

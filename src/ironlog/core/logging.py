@@ -102,8 +102,9 @@ class RequestContextMiddleware:
 
         FastAPI keeps included routers as a tree, so the route in the scope knows only its path
         inside its router; the full templates come from the application's route tree, once.
+        Plain Starlette routes (`/metrics`, `/docs`) leave only their endpoint in the scope.
         """
-        route = scope.get("route")
+        route = scope.get("route") or scope.get("endpoint")
         if route is None:
             return None
         key = id(route)
@@ -118,8 +119,13 @@ class RequestContextMiddleware:
 
 def route_templates(routes: Sequence[BaseRoute]) -> dict[int, str | None]:
     """The full path template of every route, keyed by the id of the route object that routing
-    puts in the scope."""
-    return {id(context.original_route): context.path for context in iter_route_contexts(routes)}
+    puts in the scope, and by the id of its endpoint for routes that put only that."""
+    templates: dict[int, str | None] = {}
+    for context in iter_route_contexts(routes):
+        templates[id(context.original_route)] = context.path
+        if context.endpoint is not None:
+            templates.setdefault(id(context.endpoint), context.path)
+    return templates
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -14,9 +14,10 @@ adds them up. Pool figures are then per process (label `pid`), sampled every few
 import asyncio
 import hmac
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,11 @@ class HttpMetrics:
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:
-        key = (method, route or UNMATCHED_ROUTE, status)
+        # Methods are any token a client sends: only the standard ones get series (and entries).
+        key = (method if method in _METHODS else "other", route or UNMATCHED_ROUTE, status)
         children = self._children.get(key)
         if children is None:
-            labels = (method if method in _METHODS else "other", key[1], str(status))
+            labels = (key[0], key[1], str(status))
             children = (self.requests.labels(*labels), self.duration.labels(*labels))
             self._children[key] = children
         children[0].inc()
@@ -237,18 +239,25 @@ def install(app: FastAPI, settings: Settings) -> Metrics | None:
     return metrics
 
 
-def prepare_multiprocess_dir(workers: int) -> str | None:
-    """For `ironlog serve`, before the worker processes start: empty the folder of an earlier
-    run (its files would be added to this run's counters), or make one when several workers
-    run and none was given. Returns the folder in use."""
+@contextmanager
+def multiprocess_dir_for(workers: int) -> Iterator[str | None]:
+    """For `ironlog serve`, around the worker processes: the folder they share, emptied of an
+    earlier run's files (they would be added to this run's counters), or, when several workers
+    run and none was given, a temporary one, removed afterwards."""
     folder = multiprocess_dir()
-    if folder is None and workers > 1:
+    made = folder is None and workers > 1
+    if made:
         folder = tempfile.mkdtemp(prefix="ironlog-metrics-")
         os.environ[MULTIPROC_ENV] = folder
     if folder is None:
-        return None
+        yield None
+        return
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     for item in path.glob("*.db"):
         item.unlink()
-    return folder
+    try:
+        yield folder
+    finally:
+        if made:
+            shutil.rmtree(path, ignore_errors=True)
