@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench check sync
+.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench client check sync
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,5 +47,11 @@ migration-check: sync ## Fail if models and migrations disagree (IRONLOG_DATABAS
 
 bench: sync ## Run the benchmarks against PostgreSQL (see bench/README.md)
 	$(RUN) python -m bench
+
+client: sync ## Generate the typed Python client into build/ironlog-client (see README)
+	mkdir -p build
+	$(RUN) ironlog openapi --output build/openapi.json
+	$(RUN) openapi-python-client generate --path build/openapi.json \
+		--config openapi-python-client.yaml --meta uv --output-path build/ironlog-client --overwrite
 
 check: lint typecheck test ## Everything CI runs

@@ -1,25 +1,29 @@
 """The `ironlog` command: `serve`, `db` for migrations, `import` and `export` for big files."""
 
 import asyncio
+import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
-from ironlog.core import migrations
+from ironlog.core import backup, config_reference, metrics, migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.core.errors import DomainError, NotFound
 from ironlog.core.json import dumps
 from ironlog.exercises import library
+from ironlog.main import create_app
 from ironlog.models import User
 from ironlog.portability import export as portability_export
 from ironlog.portability import service as portability_service
@@ -27,7 +31,9 @@ from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource
 from ironlog.users import repository as users_repository
 
 app = typer.Typer(help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True)
-db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database migrations (Alembic), backup and restore.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 
 
@@ -59,18 +65,25 @@ def serve(
     """Apply pending migrations, load the system exercise library, then serve."""
     settings = Settings()
     prepare_database(settings)
-    uvicorn.run(
-        "ironlog.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=forwarded_allow_ips is not None,
-        forwarded_allow_ips=forwarded_allow_ips,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    # Outside production the key is generated into the data folder: once, here, so that several
+    # workers starting at once cannot each generate a different one.
+    _ = settings.signing_key
+    gathering = metrics.multiprocess_dir_for(workers) if settings.metrics_enabled else None
+    with gathering or nullcontext() as folder:
+        if folder:
+            typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
+        uvicorn.run(
+            "ironlog.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
 
 
 def prepare_database(settings: Settings) -> None:
@@ -110,6 +123,74 @@ def db_current() -> None:
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
     migrations.check(Settings())
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
+) -> None:
+    """Back up the database to FILE while the server runs (SQLite: online backup; PostgreSQL:
+    pg_dump's custom format)."""
+    settings = Settings()
+    try:
+        backup.backup(settings, file)
+    except backup.BackupError as error:
+        typer.echo(f"Backup failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Backed up the {backup.describe(settings)} to {file}.", err=True)
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A file from `db backup`.")
+    ],
+) -> None:
+    """Replace the database's contents with FILE (stop the server first). PostgreSQL: one
+    transaction, so a failed restore changes nothing."""
+    settings = Settings()
+    try:
+        backup.restore(settings, file)
+    except backup.BackupError as error:
+        typer.echo(f"Restore failed: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Restored the {backup.describe(settings)} from {file}. `ironlog serve` applies any "
+        "newer migrations.",
+        err=True,
+    )
+
+
+@app.command("config")
+def show_config(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the reference of every setting instead.")
+    ] = False,
+) -> None:
+    """Print the settings this process sees (secrets hidden), or with --markdown the reference
+    table of every `IRONLOG_` variable (the README's)."""
+    if markdown:
+        typer.echo(config_reference.markdown_table(), nl=False)
+        return
+    for line in config_reference.current_values(Settings()):
+        typer.echo(line)
+
+
+@app.command("openapi")
+def write_openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when omitted.")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document (the one `/openapi.json` serves), without a server or a
+    database; `make client` generates the typed Python client from it."""
+    # The document does not depend on the settings; a key spares generating one.
+    settings = Settings(secret_key=SecretStr("openapi-" + "x" * 32), database_url="sqlite://")
+    document = json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
 
 
 @app.command("import")

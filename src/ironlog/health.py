@@ -3,7 +3,7 @@
 import asyncio
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
 from ironlog import __version__
@@ -15,6 +15,8 @@ READY_TIMEOUT_SECONDS = 2.0
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"status": "ok", "version": "0.1.0"}})
+
     status: str
     version: str
 

@@ -1,17 +1,22 @@
 """The application factory."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
 from ironlog.auth.router import router as auth_router
-from ironlog.core import idempotency
+from ironlog.core import idempotency, metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
-from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
+from ironlog.core.errors import (
+    DatabaseUnavailable,
+    Unprocessable,
+    install_error_handlers,
+    problem_responses,
+)
 from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
@@ -52,7 +57,9 @@ TAGS = [
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+    app_metrics: metrics.Metrics | None = app.state.metrics
+    async with app_metrics.running() if app_metrics else nullcontext():
+        yield
     await app.state.engine.dispose()
 
 
@@ -66,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
@@ -76,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     idempotency.install(app)
-    api_responses = problem_responses(Unprocessable)
+    api_responses = problem_responses(Unprocessable, DatabaseUnavailable)
     app.include_router(health.router)
     for router in (
         auth_router,
@@ -87,6 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         portability_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
+    # After the API's routes, so that matching them never tries /metrics first.
+    app.state.metrics = metrics.install(app, settings)
+    openapi.install(app)
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(
@@ -102,5 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
     )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, metrics=app.state.metrics.http if app.state.metrics else None
+    )
     return app

@@ -56,6 +56,29 @@ class TokenPair(OutputModel):
 
 
 class AuthResult(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "user": {
+                    "id": "3f0b6a2e-8a4e-4c3b-9f5e-2f1d7c9b8a10",
+                    "email": "ada@example.com",
+                    "name": "Ada",
+                    "email_verified": False,
+                    "has_password": True,
+                    "google_linked": False,
+                    "created_at": "2026-11-20T17:30:00Z",
+                    "updated_at": "2026-11-20T17:30:00Z",
+                },
+                "tokens": {
+                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+                    "refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                },
+            }
+        }
+    )
+
     user: UserRead
     tokens: TokenPair
 

@@ -16,7 +16,8 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """Every setting IronLog reads. `ironlog config` prints them as a Markdown table."""
+    """Every setting IronLog reads. `ironlog config --markdown` prints them as the Markdown table
+    of the README, from these fields (types, defaults and descriptions)."""
 
     model_config = SettingsConfigDict(
         env_prefix="IRONLOG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -24,11 +25,12 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = Field(
         "development",
-        description="`production` refuses to start without a secret key.",
+        description="`production` refuses to start without `IRONLOG_SECRET_KEY`.",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Folder for the SQLite database and the generated development secret key.",
+        json_schema_extra={"default_doc": "`$XDG_DATA_HOME/ironlog` or `~/.local/share/ironlog`"},
     )
     database_url: str | None = Field(
         None,
@@ -40,10 +42,17 @@ class Settings(BaseSettings):
         description="Key that signs access tokens. Required in production; generated and kept in "
         "`<data_dir>/secret_key` otherwise.",
     )
-    access_token_ttl_seconds: int = Field(900, ge=60, le=86_400)
-    refresh_token_ttl_seconds: int = Field(30 * 86_400, ge=3600, le=365 * 86_400)
-    jwt_issuer: str = "ironlog"
-    jwt_audience: str = "ironlog-api"
+    access_token_ttl_seconds: int = Field(
+        900, ge=60, le=86_400, description="Lifetime of access tokens (JWTs), in seconds."
+    )
+    refresh_token_ttl_seconds: int = Field(
+        30 * 86_400,
+        ge=3600,
+        le=365 * 86_400,
+        description="Lifetime of refresh tokens, in seconds (30 days).",
+    )
+    jwt_issuer: str = Field("ironlog", description="`iss` claim of access tokens, checked.")
+    jwt_audience: str = Field("ironlog-api", description="`aud` claim of access tokens, checked.")
 
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -56,25 +65,43 @@ class Settings(BaseSettings):
     )
     login_window_seconds: int = Field(900, ge=1, description="Window of the login limits.")
 
-    argon2_time_cost: int = Field(3, ge=1)
-    argon2_memory_cost_kib: int = Field(65_536, ge=8)
-    argon2_parallelism: int = Field(4, ge=1)
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory.")
+    argon2_memory_cost_kib: int = Field(
+        65_536, ge=8, description="argon2id memory per hash, in KiB (64 MiB)."
+    )
+    argon2_parallelism: int = Field(4, ge=1, description="argon2id lanes.")
     password_hash_concurrency: int = Field(
         4, ge=1, description="Password hashes computed at once; bounds memory under a login burst."
     )
 
-    db_pool_size: int = Field(10, ge=1)
-    db_max_overflow: int = Field(10, ge=0)
-    db_connect_timeout_seconds: float = Field(5.0, gt=0)
+    db_pool_size: int = Field(
+        10, ge=1, description="PostgreSQL connections each server process keeps open."
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, description="Extra PostgreSQL connections a process may open under load."
+    )
+    db_connect_timeout_seconds: float = Field(
+        5.0, gt=0, description="Timeout to connect and to wait for a pooled connection."
+    )
     db_statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."
     )
 
-    google_client_id: str | None = None
-    google_client_secret: SecretStr | None = None
-    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    google_client_id: str | None = Field(
+        None,
+        description='OAuth client id of a Google "Web application" client; enables Google sign-in.',
+    )
+    google_client_secret: SecretStr | None = Field(
+        None, description="Its client secret (used at the token endpoint)."
+    )
+    google_discovery_url: str = Field(
+        "https://accounts.google.com/.well-known/openid-configuration",
+        description="The identity provider's OpenID Connect discovery document.",
+    )
     google_redirect_uri: str | None = Field(
-        None, description="Defaults to this server's `/api/v1/auth/google/callback`."
+        None,
+        description="Where Google sends the browser back; unset means this server's "
+        "`/api/v1/auth/google/callback`, built from the request (set it behind a proxy).",
     )
     google_app_client_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -88,8 +115,21 @@ class Settings(BaseSettings):
         description="Timeout of each call to the identity provider (discovery, keys, token).",
     )
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe level logged."
+    )
+    log_format: Literal["json", "console"] = Field(
+        "json",
+        description="Logs go to stderr: one JSON object per line, or `console` for humans.",
+    )
+
+    metrics_enabled: bool = Field(
+        True, description="Serve Prometheus metrics at `/metrics`; `false` removes the route."
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="When set, `/metrics` needs `Authorization: Bearer <token>` (else 401).",
+    )
 
     @field_validator("cors_origins", "google_app_client_ids", mode="before")
     @classmethod

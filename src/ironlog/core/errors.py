@@ -80,6 +80,14 @@ class PreconditionFailed(DomainError):
     default_detail = "The resource changed since you read it (If-Match does not match its ETag)."
 
 
+class PayloadTooLarge(DomainError):
+    """Answered by `BodySizeLimitMiddleware` (core/http.py) for a body over the limit."""
+
+    status = 413
+    code = "payload_too_large"
+    default_detail = "The request body is larger than 1 MiB."
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"

@@ -1,7 +1,10 @@
-"""Structured logs (structlog), and the middleware that gives every request an id and a log line.
+"""Structured logs (structlog), and the middleware that gives every request an id, a log line
+and its metrics.
 
 The request id comes from a valid incoming `X-Request-ID` or is generated, is bound to every log
-line of the request and is returned in the response header.
+line of the request and is returned in the response header. The user id is bound once the access
+token is verified (auth/dependencies.py). Headers, query strings and bodies are never logged, so
+tokens and passwords cannot reach the logs.
 """
 
 import logging
@@ -9,12 +12,18 @@ import re
 import sys
 import time
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import structlog
+from fastapi.routing import iter_route_contexts
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ironlog.core.config import Settings
+
+if TYPE_CHECKING:
+    from ironlog.core.metrics import HttpMetrics
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -45,10 +54,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 class RequestContextMiddleware:
-    """Request id, access log line (method, route, status, duration, user id), never bodies."""
+    """Request id, access log line (method, path, route template, status, duration, user id),
+    and the request's metrics, all from one send wrapper. Never headers or bodies."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: "HttpMetrics | None" = None) -> None:
         self.app = app
+        self.metrics = metrics
+        self._templates: dict[int, str | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,16 +83,49 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            route = scope.get("route")
+            duration = time.perf_counter() - started
+            route = self._route_template(scope)
             access_logger.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
-                route=getattr(route, "path", None),
+                route=route,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(duration * 1000, 2),
             )
+            if self.metrics is not None:
+                self.metrics.observe(scope["method"], route, status, duration)
             structlog.contextvars.clear_contextvars()
+
+    def _route_template(self, scope: Scope) -> str | None:
+        """The matched route's full path template (`/api/v1/workouts/{workout_id}`).
+
+        FastAPI keeps included routers as a tree, so the route in the scope knows only its path
+        inside its router; the full templates come from the application's route tree, once.
+        Plain Starlette routes (`/metrics`, `/docs`) leave only their endpoint in the scope.
+        """
+        route = scope.get("route") or scope.get("endpoint")
+        if route is None:
+            return None
+        key = id(route)
+        try:
+            return self._templates[key]
+        except KeyError:
+            self._templates = route_templates(scope["app"].routes)
+            template = self._templates.get(key) or getattr(route, "path", None)
+            self._templates[key] = template
+            return template
+
+
+def route_templates(routes: Sequence[BaseRoute]) -> dict[int, str | None]:
+    """The full path template of every route, keyed by the id of the route object that routing
+    puts in the scope, and by the id of its endpoint for routes that put only that."""
+    templates: dict[int, str | None] = {}
+    for context in iter_route_contexts(routes):
+        templates[id(context.original_route)] = context.path
+        if context.endpoint is not None:
+            templates.setdefault(id(context.endpoint), context.path)
+    return templates
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -3,10 +3,10 @@
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,18 @@ PageParams = Annotated[PageRequest, Depends(page_request)]
 T = TypeVar("T")
 
 
+def _page_example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """`Page[X]`'s example: one item, X's own example."""
+    args = model.__pydantic_generic_metadata__["args"]
+    extra = args[0].model_config.get("json_schema_extra") if args else None
+    if isinstance(extra, dict) and "example" in extra:
+        example = {"items": [extra["example"]], "total": 1, "page": 1, "size": 20, "pages": 1}
+        schema["example"] = example
+
+
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_page_example)
+
     items: list[T]
     total: int = Field(ge=0)
     page: int = Field(ge=1)

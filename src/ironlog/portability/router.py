@@ -96,6 +96,14 @@ _EXPORT_EXAMPLE_CSV = (
     "0b9c…,Push day,2026-11-20T17:30:00Z,2026-11-20T18:35:00Z,,Bench Press,chest,BARBELL,0,,"
     "0,normal,80.0,5,,,8.0,120,true,\n"
 )
+_IMPORT_EXAMPLE = {
+    "file": "(the contents of strong.csv)",
+    "source": "auto",
+    "unit": "lb",
+    "timezone": "Europe/Berlin",
+    "dry_run": True,
+    "skip_invalid_rows": False,
+}
 
 
 @router.get(
@@ -106,8 +114,11 @@ _EXPORT_EXAMPLE_CSV = (
         200: {
             "description": "The export, streamed as an attachment.",
             "content": {
-                "application/json": {"example": _EXPORT_EXAMPLE_JSON},
-                "text/csv": {"example": _EXPORT_EXAMPLE_CSV},
+                "application/json": {
+                    "schema": {"type": "object", "additionalProperties": True},
+                    "example": _EXPORT_EXAMPLE_JSON,
+                },
+                "text/csv": {"schema": {"type": "string"}, "example": _EXPORT_EXAMPLE_CSV},
             },
         }
     },
@@ -152,6 +163,9 @@ async def export_account(
     status_code=status.HTTP_201_CREATED,
     response_model=ImportReport,
     summary="Import a Strong, Hevy, FitNotes or IronLog export",
+    openapi_extra={
+        "requestBody": {"content": {"multipart/form-data": {"example": _IMPORT_EXAMPLE}}}
+    },
     responses={
         200: {"model": ImportReport, "description": "Dry run: what the import would do."},
         201: {"description": "Imported."},

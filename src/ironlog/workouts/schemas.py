@@ -236,6 +236,25 @@ class ExerciseSummary(OutputModel):
 
 
 class ExecutionRead(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                "position": 0,
+                "notes": "Paused reps",
+                "exercise": {
+                    "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+                    "name": "Bench Press",
+                    "body_part": "chest",
+                    "modality": "BARBELL",
+                },
+                "sets": [
+                    {"id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b", "position": 0, **SET_EXAMPLE}
+                ],
+            }
+        }
+    )
+
     exercise_id: uuid.UUID
     position: int
     notes: str | None

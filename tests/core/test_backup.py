@@ -1,0 +1,237 @@
+"""`ironlog db backup` and `ironlog db restore` on both databases: back up a database with data
+in every table, wipe it (every row, or the whole database), restore, and find every row back."""
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import make_url, select, text
+from typer.testing import CliRunner
+
+from ironlog.cli import app as cli
+from ironlog.core import backup, migrations
+from ironlog.core.config import Settings
+from ironlog.core.db import create_engine, metadata
+from ironlog.main import create_app
+from tests.conftest import BACKENDS, _admin_execute, _postgres_url, make_settings
+
+PASSWORD = "correct horse"
+Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture
+def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own (it gets wiped), migrated."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'live' / 'ironlog.db'}"
+        migrations.upgrade(make_settings(url, tmp_path))
+        yield url
+        return
+    name = f"ironlog_test_backup_{secrets.token_hex(5)}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    try:
+        url = _postgres_url(name)
+        migrations.upgrade(make_settings(url, tmp_path))
+        yield url
+    finally:
+        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("IRONLOG_DATABASE_URL", fresh_url)
+    monkeypatch.setenv("IRONLOG_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("IRONLOG_SECRET_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return CliRunner()
+
+
+async def _fill(settings: Settings) -> None:
+    """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
+    exercises, workouts, executions, sets, OIDC sign-in state."""
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = {"email": "ada@example.com", "password": PASSWORD, "name": "Ada"}
+            tokens = (await client.post("/api/v1/auth/register", json=body)).json()["tokens"]
+            headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+            wrong = {"email": "ada@example.com", "password": "wrong password"}
+            assert (await client.post("/api/v1/auth/login", json=wrong)).status_code == 401
+            exercise = await client.post(
+                "/api/v1/exercises",
+                json={"name": "Zercher Squat", "body_part": "quads", "modality": "BARBELL"},
+                headers=headers,
+            )
+            sets = [{"weight_kg": 100.5, "reps": 5, "rpe": 8.5}, {"reps": 8, "notes": "easy"}]
+            workout = {
+                "name": "Leg day",
+                "started_at": "2026-11-20T17:30:00Z",
+                "exercises": [{"exercise_id": exercise.json()["id"], "sets": sets}],
+            }
+            created = await client.post(
+                "/api/v1/workouts",
+                json=workout,
+                headers={**headers, "Idempotency-Key": "leg-day-1"},
+            )
+            assert created.status_code == 201, created.text
+            finish = f"/api/v1/workouts/{created.json()['id']}/finish"
+            assert (await client.post(finish, headers=headers)).status_code == 200
+    finally:
+        await app.state.engine.dispose()
+
+
+async def _snapshot(settings: Settings) -> Snapshot:
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            rows: Snapshot = {
+                table.name: [
+                    tuple(row)
+                    for row in await connection.execute(
+                        select(table).order_by(*table.primary_key.columns)
+                    )
+                ]
+                for table in metadata.sorted_tables
+            }
+            version = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            rows["alembic_version"] = [tuple(row) for row in version]
+            return rows
+    finally:
+        await engine.dispose()
+
+
+async def _delete_every_row(settings: Settings) -> None:
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                await connection.execute(table.delete())
+            await connection.execute(text("DELETE FROM alembic_version"))
+    finally:
+        await engine.dispose()
+
+
+def _drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database or "")
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return
+    name = make_url(url).database
+    asyncio.run(_admin_execute(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+
+
+async def _can_log_in(settings: Settings) -> bool:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = {"email": "ada@example.com", "password": PASSWORD}
+            return (await client.post("/api/v1/auth/login", json=body)).status_code == 200
+    finally:
+        await app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("wipe", ["every_row", "whole_database"])
+def test_restore_brings_back_every_row(
+    wipe: str, fresh_url: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_url, tmp_path)
+    asyncio.run(_fill(settings))
+    before = asyncio.run(_snapshot(settings))
+    expected_tables = {table.name for table in metadata.sorted_tables} - {"oidc_login"}
+    assert {name for name, rows in before.items() if rows} >= expected_tables
+
+    file = tmp_path / "backups" / "ironlog.backup"
+    result = runner.invoke(cli, ["db", "backup", str(file)])
+    assert result.exit_code == 0, result.output
+    assert file.stat().st_size > 0
+    assert file.stat().st_mode & 0o077 == 0  # password hashes inside: owner-only
+
+    if wipe == "every_row":
+        asyncio.run(_delete_every_row(settings))
+        assert not any(asyncio.run(_snapshot(settings)).values())
+    else:
+        _drop_database(fresh_url)
+
+    result = runner.invoke(cli, ["db", "restore", str(file)])
+    assert result.exit_code == 0, result.output
+    assert asyncio.run(_snapshot(settings)) == before
+    assert asyncio.run(_can_log_in(settings))
+
+
+def test_backup_replaces_an_older_file_only_when_whole(
+    fresh_url: str, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = tmp_path / "ironlog.backup"
+    file.write_bytes(b"yesterday's backup")
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise backup.BackupError("disk full")
+
+    monkeypatch.setattr(backup, "_sqlite_backup", fail)
+    monkeypatch.setattr(backup, "_run", fail)
+    result = runner.invoke(cli, ["db", "backup", str(file)])
+    assert result.exit_code == 1
+    assert "Backup failed: disk full" in result.output
+    assert file.read_bytes() == b"yesterday's backup"
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".ironlog")] == []
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    fresh_url: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_url, tmp_path)
+    asyncio.run(_fill(settings))
+    before = asyncio.run(_snapshot(settings))
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a backup\n")
+
+    result = runner.invoke(cli, ["db", "restore", str(junk)])
+
+    assert result.exit_code == 1
+    assert "Restore failed" in result.output
+    assert asyncio.run(_snapshot(settings)) == before
+
+
+@pytest.mark.parametrize("backend", [BACKENDS[1]])
+def test_postgres_credentials_go_to_the_environment_not_the_command_line(
+    fresh_url: str,
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "s3cret-" + secrets.token_hex(8)
+    url = make_url(fresh_url)
+    if url.password is None:  # the test server trusts local connections: any password works
+        url = url.set(password=secret)
+    else:
+        secret = url.password
+    monkeypatch.setenv("IRONLOG_DATABASE_URL", url.render_as_string(hide_password=False))
+    calls: list[tuple[list[str], dict[str, str]]] = []
+    real_run = backup.subprocess.run
+
+    def recording_run(argv: list[str], **kwargs: Any) -> Any:
+        calls.append((argv, kwargs["env"]))
+        return real_run(argv, **kwargs)
+
+    monkeypatch.setattr(backup.subprocess, "run", recording_run)
+    file = tmp_path / "ironlog.dump"
+
+    backed_up = runner.invoke(cli, ["db", "backup", str(file)])
+    restored = runner.invoke(cli, ["db", "restore", str(file)])
+
+    assert backed_up.exit_code == 0, backed_up.output
+    assert restored.exit_code == 0, restored.output
+    assert [argv[0] for argv, _env in calls] == ["pg_dump", "pg_restore"]
+    for argv, env in calls:
+        assert not any(secret in argument for argument in argv)
+        assert env["PGPASSWORD"] == secret
+        assert env["PGDATABASE"] == url.database
+    assert secret not in backed_up.output + restored.output
