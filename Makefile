@@ -29,12 +29,12 @@ test-sqlite: sync ## Run the suite on SQLite only
 	$(RUN) pytest -k "not postgresql" $(ARGS)
 
 lint: sync ## Lint and check formatting (ruff)
-	$(RUN) ruff check src tests bench
-	$(RUN) ruff format --check src tests bench
+	$(RUN) ruff check src tests bench drills
+	$(RUN) ruff format --check src tests bench drills
 
 format: sync ## Format and fix what ruff can
-	$(RUN) ruff format src tests bench
-	$(RUN) ruff check --fix src tests bench
+	$(RUN) ruff format src tests bench drills
+	$(RUN) ruff check --fix src tests bench drills
 
 typecheck: sync ## Type-check the package (mypy --strict)
 	$(RUN) mypy

@@ -17,6 +17,14 @@ _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'n
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
+def security_headers(path: str) -> dict[str, str]:
+    """The headers as a dict, for responses made outside this middleware (a 500)."""
+    headers = list(_SECURITY_HEADERS)
+    if not path.startswith(_DOCS_PATHS):
+        headers.append(_API_CSP)
+    return {name.decode(): value.decode() for name, value in headers}
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
