@@ -12,7 +12,11 @@ from ironlog.core import idempotency
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ironlog.core.errors import Unprocessable, install_error_handlers, problem_responses
-from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from ironlog.core.http import (
+    BodySizeLimitMiddleware,
+    RequestDeadlineMiddleware,
+    SecurityHeadersMiddleware,
+)
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
@@ -96,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
+    # Innermost: its 503 still gets the security headers, the request id and the access log.
+    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=MAX_BODY_BYTES,

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
         4, ge=1, description="Password hashes computed at once; bounds memory under a login burst."
     )
 
+    request_timeout_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="A request that has not started its response by then is answered 503 "
+        "`database_unavailable`; 0 disables the deadline. The database connect and pool "
+        "timeouts never exceed it.",
+    )
+
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(10, ge=0)
     db_connect_timeout_seconds: float = Field(5.0, gt=0)
@@ -119,6 +127,13 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
+
+    @property
+    def db_wait_seconds(self) -> float:
+        """The connect and pool-checkout timeout: the setting, within the request deadline."""
+        if self.request_timeout_seconds > 0:
+            return min(self.db_connect_timeout_seconds, self.request_timeout_seconds)
+        return self.db_connect_timeout_seconds
 
     @property
     def is_sqlite(self) -> bool:
