@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench check sync
+.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench check sync drills load
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,4 +48,11 @@ migration-check: sync ## Fail if models and migrations disagree (IRONLOG_DATABAS
 bench: sync ## Run the benchmarks against PostgreSQL (see bench/README.md)
 	$(RUN) python -m bench
 
-check: lint typecheck test ## Everything CI runs
+drills: sync ## Fault drills and schema fuzzing on PostgreSQL (see docs/drills.md)
+	$(RUN) pytest drills -p no:cacheprovider -s
+	$(RUN) python -m drills.fuzz $(FUZZ_ARGS)
+
+load: sync ## Load drill: 50 clients for 60 s, then the invariants (ARGS="--seconds 10")
+	$(RUN) python -m bench.load $(ARGS)
+
+check: lint typecheck test ## Everything CI runs (plus `make drills` and a short `make load`)
