@@ -356,9 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="wt-drills-load-"))
-    with throwaway_database("ironlog_load") as url:
-        env = server_env(url, data_dir, db_pool_size="10", db_max_overflow="10")
+    with (
+        tempfile.TemporaryDirectory(prefix="wt-drills-load-") as data_dir,
+        throwaway_database("ironlog_load") as url,
+    ):
+        env = server_env(url, Path(data_dir), db_pool_size="10", db_max_overflow="10")
         with serve(env, workers=args.workers) as server:
             clients, stats, elapsed = asyncio.run(_drive(server.base_url, args))
         problems = asyncio.run(_verify(url, clients))

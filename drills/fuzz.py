@@ -85,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bounded = ["--max-examples", str(args.max_examples), "--seed", str(args.seed), *args.extra]
 
-    work = Path(tempfile.mkdtemp(prefix="wt-drills-fuzz-"))
-    with throwaway_database("ironlog_fuzz") as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="wt-drills-fuzz-") as folder,
+        throwaway_database("ironlog_fuzz") as url,
+    ):
+        work = Path(folder)
         # The fuzzer fails thousands of logins from one address: lift the address limit only.
         env = server_env(url, work / "data", login_ip_max_failures="1000000")
         with serve(env) as server:
