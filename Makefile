@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench client check sync
+.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench client check sync drills load
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,12 +29,12 @@ test-sqlite: sync ## Run the suite on SQLite only
 	$(RUN) pytest -k "not postgresql" $(ARGS)
 
 lint: sync ## Lint and check formatting (ruff)
-	$(RUN) ruff check src tests bench
-	$(RUN) ruff format --check src tests bench
+	$(RUN) ruff check src tests bench drills
+	$(RUN) ruff format --check src tests bench drills
 
 format: sync ## Format and fix what ruff can
-	$(RUN) ruff format src tests bench
-	$(RUN) ruff check --fix src tests bench
+	$(RUN) ruff format src tests bench drills
+	$(RUN) ruff check --fix src tests bench drills
 
 typecheck: sync ## Type-check the package (mypy --strict)
 	$(RUN) mypy
@@ -54,4 +54,11 @@ client: sync ## Generate the typed Python client into build/ironlog-client (see 
 	$(RUN) openapi-python-client generate --path build/openapi.json \
 		--config openapi-python-client.yaml --meta uv --output-path build/ironlog-client --overwrite
 
-check: lint typecheck test ## Everything CI runs
+drills: sync ## Fault drills and schema fuzzing on PostgreSQL (see docs/drills.md)
+	$(RUN) pytest drills -p no:cacheprovider -s
+	$(RUN) python -m drills.fuzz $(FUZZ_ARGS)
+
+load: sync ## Load drill: 50 clients for 60 s, then the invariants (ARGS="--seconds 10")
+	$(RUN) python -m bench.load $(ARGS)
+
+check: lint typecheck test ## Everything CI runs (plus `make drills` and a short `make load`)

@@ -5,6 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog import __version__
 from ironlog.core.errors import DatabaseUnavailable, problem_responses
@@ -36,10 +37,28 @@ async def health() -> Health:
 async def ready(request: Request) -> Health:
     """200 when the database answers a query within 2 seconds, else 503
     `database_unavailable`."""
-    try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            async with request.app.state.sessionmaker() as session:
-                await session.execute(text("SELECT 1"))
-    except Exception as error:  # any failure to answer means not ready
-        raise DatabaseUnavailable() from error
+    probe = asyncio.ensure_future(_select_one(request.app.state.sessionmaker))
+    await asyncio.wait({probe}, timeout=READY_TIMEOUT_SECONDS)
+    if not probe.done():
+        # Not awaited: on a database that hangs, the cancelled probe's rollback hangs too.
+        probe.cancel()
+        _abandoned.add(probe)
+        probe.add_done_callback(_forget)
+        raise DatabaseUnavailable()
+    if probe.exception() is not None:  # any failure to answer means not ready
+        raise DatabaseUnavailable() from probe.exception()
     return Health(status="ready", version=__version__)
+
+
+async def _select_one(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        await session.execute(text("SELECT 1"))
+
+
+_abandoned: set[asyncio.Future[None]] = set()
+
+
+def _forget(probe: asyncio.Future[None]) -> None:
+    _abandoned.discard(probe)
+    if not probe.cancelled():
+        probe.exception()  # retrieved, so asyncio does not log it

@@ -17,7 +17,11 @@ from ironlog.core.errors import (
     install_error_handlers,
     problem_responses,
 )
-from ironlog.core.http import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from ironlog.core.http import (
+    BodySizeLimitMiddleware,
+    RequestDeadlineMiddleware,
+    SecurityHeadersMiddleware,
+)
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
@@ -107,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
+    # Innermost: its 503 still gets the security headers, the request id and the access log.
+    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=MAX_BODY_BYTES,

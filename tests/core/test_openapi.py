@@ -1,5 +1,6 @@
 """The OpenAPI document is good enough to build an app from: every operation, checked."""
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,10 @@ def routes_by_operation(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and route.include_in_schema and context.path:
+            # OpenAPI paths drop path convertors: `{exercise_id:id}` is `{exercise_id}` there.
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", context.path)
             for method in route.methods:
-                found[(context.path, method.lower())] = route
+                found[(path, method.lower())] = route
     return found
 
 

@@ -21,6 +21,7 @@ from ironlog.auth.errors import (
 from ironlog.auth.schemas import AuthResult, GoogleIdTokenRequest
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.routing import SessionDep, SettingsDep, api_router
+from ironlog.core.schemas import NO_NUL
 from ironlog.models import User
 from ironlog.users.schemas import UserRead
 
@@ -105,15 +106,28 @@ async def google_callback(
     caller: OptionalUser,
     state: Annotated[
         str,
-        Query(min_length=1, max_length=512, description="The `state` Google sent back."),
+        Query(
+            min_length=1,
+            max_length=512,
+            pattern=NO_NUL,
+            description="The `state` Google sent back.",
+        ),
     ],
     code: Annotated[
         str | None,
-        Query(max_length=4096, description="The authorization code Google sent back."),
+        Query(
+            max_length=4096,
+            pattern=NO_NUL,
+            description="The authorization code Google sent back.",
+        ),
     ] = None,
     error: Annotated[
         str | None,
-        Query(max_length=256, description="Google's error (e.g. `access_denied`), if any."),
+        Query(
+            max_length=256,
+            pattern=NO_NUL,
+            description="Google's error (e.g. `access_denied`), if any.",
+        ),
     ] = None,
 ) -> AuthResult:
     """Verify the state (single use, 10 minutes), exchange the code at Google's token endpoint

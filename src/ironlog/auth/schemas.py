@@ -2,10 +2,11 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
-from ironlog.core.schemas import InputModel, Name, OutputModel, Password
+from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password
 from ironlog.users.schemas import UserRead
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+Nonce = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
 class RegisterRequest(InputModel):
@@ -25,8 +26,11 @@ class LoginRequest(InputModel):
         json_schema_extra={"example": {"email": "ada@example.com", "password": "correct horse"}}
     )
 
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    email: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=254, pattern=NO_NUL),
+    ]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
 class RefreshRequest(InputModel):
@@ -34,7 +38,7 @@ class RefreshRequest(InputModel):
         json_schema_extra={"example": {"refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA"}}
     )
 
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
 class TokenPair(OutputModel):
@@ -93,11 +97,13 @@ class GoogleIdTokenRequest(InputModel):
         }
     )
 
-    id_token: Annotated[str, StringConstraints(min_length=1, max_length=8192)] = Field(
-        description="The ID token (a JWT) your client received from Google for this server's "
-        "client id."
+    id_token: Annotated[str, StringConstraints(min_length=1, max_length=8192, pattern=NO_NUL)] = (
+        Field(
+            description="The ID token (a JWT) your client received from Google for this server's "
+            "client id."
+        )
     )
-    nonce: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = Field(
+    nonce: Nonce | None = Field(
         None,
         description="The nonce your client sent to Google; when given, the token's `nonce` must "
         "equal it. Send it whenever your client used one.",

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         4, ge=1, description="Password hashes computed at once; bounds memory under a login burst."
     )
 
+    request_timeout_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="A request that has not started its response by then is answered 503 "
+        "`database_unavailable`; 0 disables the deadline. The database connect and pool "
+        "timeouts never exceed it.",
+    )
+
     db_pool_size: int = Field(
         10, ge=1, description="PostgreSQL connections each server process keeps open."
     )
@@ -159,6 +167,13 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url[len(plain) :]
         return url
+
+    @property
+    def db_wait_seconds(self) -> float:
+        """The connect and pool-checkout timeout: the setting, within the request deadline."""
+        if self.request_timeout_seconds > 0:
+            return min(self.db_connect_timeout_seconds, self.request_timeout_seconds)
+        return self.db_connect_timeout_seconds
 
     @property
     def is_sqlite(self) -> bool:

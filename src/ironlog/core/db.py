@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, MetaData, Row, Select, Table, event, insert, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.types import TypeDecorator
 
 from ironlog.core.config import Settings
+from ironlog.core.errors import DatabaseUnavailable
 
 # Every constraint gets a predictable name, so migrations can refer to them on both databases.
 NAMING_CONVENTION = {
@@ -68,7 +70,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         _ensure_sqlite_folder(url)
         engine = create_async_engine(
             url,
-            connect_args={"timeout": settings.db_connect_timeout_seconds},
+            connect_args={"timeout": settings.db_wait_seconds},
             **overrides,
         )
         _configure_sqlite(engine)
@@ -81,9 +83,9 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
-        "pool_timeout": settings.db_connect_timeout_seconds,
+        "pool_timeout": settings.db_wait_seconds,
         "connect_args": {
-            "timeout": settings.db_connect_timeout_seconds,
+            "timeout": settings.db_wait_seconds,
             "server_settings": server_settings,
         },
     }
@@ -199,8 +201,26 @@ async def fetch_all(
             sync_connection, None, sql, args, None, False
         )
     raw = await connection.get_raw_connection()
-    records: Sequence[Sequence[Any]] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
+    try:
+        records: Sequence[Sequence[Any]] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
+    except _DRIVER_OUTAGES as error:
+        # SQLAlchemy does not see the driver's own errors: invalidate a broken connection here,
+        # or the pool would hand it out again, and answer 503 as for any outage.
+        if not isinstance(error, asyncpg.QueryCanceledError):
+            await connection.invalidate(error)
+        raise DatabaseUnavailable() from error
     return records
+
+
+# Errors of a raw asyncpg call that mean the database cannot answer (not a bad statement):
+# a closed or broken connection, a server shutting down or starting, the statement timeout.
+_DRIVER_OUTAGES = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+)
 
 
 @functools.cache

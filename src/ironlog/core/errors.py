@@ -5,6 +5,7 @@ with a stable `code`. Routes list the errors they can return with `problem_respo
 OpenAPI document shows every one of them.
 """
 
+import re
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -243,18 +244,58 @@ async def handle_validation_error(_request: Request, exc: Exception) -> Response
     )
 
 
-async def handle_http_exception(_request: Request, exc: Exception) -> Response:
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
         raise exc
     status = exc.status_code
     code = _HTTP_CODES.get(status, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-    return problem_response(status, code, detail, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if status == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return problem_response(status, code, detail, headers)
+
+
+_PathMethods = list[tuple[re.Pattern[str], int, list[str]]]
+
+
+def _path_methods(app: FastAPI) -> _PathMethods:
+    """Each documented path as a regex, its number of literal segments and its methods."""
+    cached: _PathMethods | None = getattr(app.state, "path_methods", None)
+    if cached is None:
+        cached = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            segments = template.split("/")
+            pattern = "/".join(
+                "[^/]+" if segment.startswith("{") else re.escape(segment) for segment in segments
+            )
+            literals = sum(not segment.startswith("{") for segment in segments)
+            methods = sorted(method.upper() for method in operations if method != "parameters")
+            cached.append((re.compile(f"{pattern}$"), literals, methods))
+        app.state.path_methods = cached
+    return cached
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path (the most specific of the
+    paths that match it), for the `Allow` header of a 405. Starlette's own names only the
+    methods of the first route it tried, one of several that share the path."""
+    path = request.url.path
+    matches = [
+        (literals, methods)
+        for regex, literals, methods in _path_methods(request.app)
+        if regex.match(path)
+    ]
+    return max(matches)[1] if matches else []
 
 
 async def handle_database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_outage(exc):
-        return await handle_unexpected_error(request, exc)
+        # Inside the middlewares (unlike handle_unexpected_error): they add the headers.
+        logger.error("unhandled_error", exc_info=exc)
+        return problem_response(500, "internal_error", "An unexpected error occurred.")
     logger.warning("database_unavailable", error=type(exc).__name__)
     error = DatabaseUnavailable()
     return problem_response(error.status, error.code, error.detail, error.headers)
@@ -277,10 +318,18 @@ def _is_outage(exc: DBAPIError) -> bool:
     return bool(names & outage_names) or isinstance(original, OSError | TimeoutError)
 
 
-async def handle_unexpected_error(_request: Request, exc: Exception) -> Response:
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged with the request id (bound in the log context); the client sees nothing internal.
     logger.error("unhandled_error", exc_info=exc)
-    return problem_response(500, "internal_error", "An unexpected error occurred.")
+    # Starlette answers a 500 outside every middleware: the security headers are added here.
+    from ironlog.core.http import security_headers  # http imports this module
+
+    return problem_response(
+        500,
+        "internal_error",
+        "An unexpected error occurred.",
+        security_headers(request.url.path),
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

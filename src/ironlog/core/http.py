@@ -1,9 +1,11 @@
 """HTTP hardening that applies to every response."""
 
+import asyncio
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ironlog.core.errors import problem_response
+from ironlog.core.errors import DatabaseUnavailable, problem_response
 
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -15,6 +17,14 @@ _SECURITY_HEADERS = [
 # The API serves JSON only; the interactive docs page needs its CDN scripts.
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 _DOCS_PATHS = ("/docs", "/redoc")
+
+
+def security_headers(path: str) -> dict[str, str]:
+    """The headers as a dict, for responses made outside this middleware (a 500)."""
+    headers = list(_SECURITY_HEADERS)
+    if not path.startswith(_DOCS_PATHS):
+        headers.append(_API_CSP)
+    return {name.decode(): value.decode() for name, value in headers}
 
 
 class SecurityHeadersMiddleware:
@@ -87,3 +97,62 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class RequestDeadlineMiddleware:
+    """A request that has not started its response within `seconds` is answered 503
+    `database_unavailable` (with `Retry-After`), whatever it waits for: in practice a database
+    that hangs. The request itself is cancelled; its clean-up (a rollback on a connection that
+    does not answer) may go on in the background, so the answer is sent from a task of its own
+    instead of waiting for it. Once a response has started (a streamed export) the deadline no
+    longer applies. See docs/drills.md.
+    """
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.seconds <= 0:
+            await self.app(scope, receive, send)
+            return
+        task = asyncio.current_task()
+        started = timed_out = False
+
+        async def send_unless_timed_out(message: Message) -> None:
+            nonlocal started
+            if timed_out:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        async def answer_503() -> None:
+            response = problem_response(
+                503,
+                DatabaseUnavailable.code,
+                f"The request did not finish within {self.seconds:g} s (the database is not "
+                "answering); try again shortly.",
+                {"Retry-After": "1", "Connection": "close"},
+            )
+            await response(scope, receive, send)
+
+        def expire() -> None:
+            nonlocal timed_out
+            if started or task is None:
+                return
+            timed_out = True
+            answers.add(asyncio.ensure_future(answer_503()))  # kept referenced until awaited
+            task.cancel()
+
+        answers: set[asyncio.Future[None]] = set()
+        timer = asyncio.get_running_loop().call_later(self.seconds, expire)
+        try:
+            await self.app(scope, receive, send_unless_timed_out)
+        except asyncio.CancelledError:
+            if not timed_out or task is None:
+                raise
+            task.uncancel()
+            await asyncio.gather(*answers)
+        finally:
+            timer.cancel()

@@ -12,12 +12,36 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Request, params
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from ironlog.core.config import Settings
-from ironlog.core.errors import DomainError, UnsupportedMediaType
+from ironlog.core.errors import BadRequest, DomainError, UnsupportedMediaType, problem_responses
 
 BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
+
+# Path segments that name a route of their own beside an id parameter: `/exercises/system` next
+# to `/exercises/{exercise_id}`, `/workouts/{id}/exercises/order` next to
+# `/workouts/{id}/exercises/{exercise_id}`. An `{name:id}` parameter never matches them, so
+# `PUT /exercises/system` is a 405 with `Allow: GET`, not a 422 for a malformed id. A test keeps
+# this list complete.
+RESERVED_SEGMENTS = ("body-parts", "modalities", "system", "my-exercises", "order")
+
+
+class IdConvertor(Convertor[str]):
+    """A path segment holding an id: anything but a reserved segment. The route validates it
+    (a malformed UUID is a 422 `validation_error`)."""
+
+    regex = "(?!(?:" + "|".join(RESERVED_SEGMENTS) + ")(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def is_json(content_type: str | None) -> bool:
@@ -41,6 +65,15 @@ def read_only(endpoint: EndpointT) -> EndpointT:
 
 
 class UnitOfWorkRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if self.body_field is not None:
+            # Every route with a body can answer 400 (unreadable body) and, for JSON, 415.
+            takes_form = isinstance(self.body_field.field_info, params.Form)
+            errors = (BadRequest,) if takes_form else (BadRequest, UnsupportedMediaType)
+            for status, response in problem_responses(*errors).items():
+                self.responses.setdefault(status, response)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None and not isinstance(

@@ -1,12 +1,14 @@
 """Shared building blocks of request and response schemas."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     StringConstraints,
 )
@@ -22,8 +24,15 @@ class OutputModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# PostgreSQL cannot store U+0000 in text, so every string input refuses it (422), on both
+# databases; the OpenAPI document says so with this pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
 def _trimmed(max_length: int, min_length: int = 1) -> object:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+    )
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -35,7 +44,9 @@ def _blank_to_none(value: str | None) -> str | None:
 Name = Annotated[str, _trimmed(100)]
 LongText = Annotated[str | None, _trimmed(2000, 0), AfterValidator(_blank_to_none)]
 ShortText = Annotated[str | None, _trimmed(500, 0), AfterValidator(_blank_to_none)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128, pattern=NO_NUL)]
+# Any other string input: no NUL character.
+PlainText = Annotated[str, StringConstraints(pattern=NO_NUL)]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -44,3 +55,17 @@ def _to_utc(value: datetime) -> datetime:
 
 # An instant with an explicit offset, normalised to UTC.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _plain_date(value: object) -> object:
+    """Only `YYYY-MM-DD`: no datetimes, no timestamps (Pydantic's lax mode would take them)."""
+    if isinstance(value, str) and not _DATE.fullmatch(value):
+        raise ValueError("Input should be a date in the format YYYY-MM-DD")
+    return value
+
+
+# A calendar date as `YYYY-MM-DD` only (query parameters `from` and `to`).
+PlainDate = Annotated[date, BeforeValidator(_plain_date)]

@@ -7,6 +7,7 @@ from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import SessionDep, api_router
+from ironlog.core.schemas import NO_NUL
 from ironlog.exercises import service
 from ironlog.exercises.dependencies import OwnExercise, VisibleExercise
 from ironlog.exercises.errors import (
@@ -46,6 +47,7 @@ SearchText = Annotated[
     str | None,
     Query(
         max_length=NAME_MAX,
+        pattern=NO_NUL,
         description="A part of the name, matched ignoring case and repeated spaces.",
         examples=["press"],
     ),
@@ -54,7 +56,9 @@ SearchText = Annotated[
 BodyPartFilter = Annotated[
     str | None,
     Query(description="Only this body part (compared lower-cased).", examples=["chest"]),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX, pattern=NO_NUL
+    ),
     AfterValidator(_body_part),
 ]
 ModalityFilter = Annotated[Modality | None, Query(description="Only this modality.")]
@@ -137,7 +141,7 @@ async def list_my_exercises(
 
 
 @router.get(
-    "/{exercise_id}",
+    "/{exercise_id:id}",
     response_model=ExerciseRead,
     summary="Get an exercise",
     responses=problem_responses(NotAuthenticated, ExerciseNotFound),
@@ -174,7 +178,7 @@ async def create_exercise(
 
 
 @router.put(
-    "/{exercise_id}",
+    "/{exercise_id:id}",
     response_model=ExerciseRead,
     summary="Replace a custom exercise",
     responses=problem_responses(*_WRITE_ERRORS, ExerciseNameTaken),
@@ -189,7 +193,7 @@ async def replace_exercise(
 
 
 @router.patch(
-    "/{exercise_id}",
+    "/{exercise_id:id}",
     response_model=ExerciseRead,
     summary="Change a custom exercise",
     responses=problem_responses(*_WRITE_ERRORS, ExerciseNameTaken),
@@ -203,7 +207,7 @@ async def update_exercise(
 
 
 @router.delete(
-    "/{exercise_id}",
+    "/{exercise_id:id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a custom exercise",
     responses=problem_responses(*_WRITE_ERRORS, ExerciseInUse),

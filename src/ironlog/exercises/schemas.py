@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from ironlog.core.schemas import InputModel, LongText, Name, OutputModel
+from ironlog.core.schemas import NO_NUL, InputModel, LongText, Name, OutputModel
 from ironlog.exercises.names import name_key
 from ironlog.models import Modality
 
@@ -46,7 +46,9 @@ def _check_description(value: str | None) -> str | None:
 ExerciseName = Annotated[Name, AfterValidator(_check_name)]
 BodyPart = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX, pattern=NO_NUL
+    ),
     AfterValidator(normalise_body_part),
 ]
 Description = Annotated[LongText, AfterValidator(_check_description)]

@@ -1,24 +1,10 @@
-import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import BeforeValidator
 
+from ironlog.core.schemas import PlainDate
 from ironlog.stats.service import Period
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _plain_date(value: object) -> object:
-    """Only `YYYY-MM-DD`: no datetimes, no timestamps (Pydantic's lax mode would take them)."""
-    if isinstance(value, str) and not _DATE.fullmatch(value):
-        raise ValueError("Input should be a date in the format YYYY-MM-DD")
-    return value
-
-
-PlainDate = Annotated[date, BeforeValidator(_plain_date)]
 
 
 def period_params(

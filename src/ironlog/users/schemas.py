@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import ConfigDict
 
-from ironlog.core.schemas import InputModel, Name, OutputModel, Password
+from ironlog.core.schemas import InputModel, Name, OutputModel, Password, PlainText
 
 
 class UserRead(OutputModel):
@@ -46,5 +46,5 @@ class PasswordChange(InputModel):
     )
 
     # Passwords are never trimmed.
-    current_password: str
+    current_password: PlainText
     new_password: Password

@@ -235,6 +235,8 @@ async def reorder_executions(
     session: AsyncSession, workout_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
 ) -> None:
     """Give each execution its index in `exercise_ids` as position, in one statement."""
+    if not exercise_ids:  # a workout without exercises: nothing to move (and CASE needs a WHEN)
+        return
     new_position = case(
         {exercise_id: index for index, exercise_id in enumerate(exercise_ids)},
         value=ExerciseExecution.exercise_id,

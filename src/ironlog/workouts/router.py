@@ -1,4 +1,3 @@
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from ironlog.core.errors import (
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.schemas import NO_NUL, PlainDate
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
 from ironlog.workouts.dependencies import LockedWorkout, WorkoutId
@@ -78,16 +78,19 @@ async def list_workouts(
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
-        dt.date | None, Query(alias="from", description="Started on or after (UTC date).")
+        PlainDate | None, Query(alias="from", description="Started on or after (UTC date).")
     ] = None,
     to_date: Annotated[
-        dt.date | None, Query(alias="to", description="Started on or before (UTC date).")
+        PlainDate | None, Query(alias="to", description="Started on or before (UTC date).")
     ] = None,
     exercise_id: Annotated[
         uuid.UUID | None, Query(description="Only workouts containing this exercise.")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=100, description="Case-insensitive substring of the name.")
+        str | None,
+        Query(
+            max_length=100, pattern=NO_NUL, description="Case-insensitive substring of the name."
+        ),
     ] = None,
 ) -> Response:
     """The caller's workouts with their exercises and sets, newest first by `started_at` (ties
@@ -263,7 +266,7 @@ async def reorder_executions(
 
 
 @router.patch(
-    "/{workout_id}/exercises/{exercise_id}",
+    "/{workout_id}/exercises/{exercise_id:id}",
     response_model=ExecutionRead,
     summary="Change an exercise's notes or replace its sets",
     responses=CHANGE_ERRORS,
@@ -282,7 +285,7 @@ async def update_execution(
 
 
 @router.delete(
-    "/{workout_id}/exercises/{exercise_id}",
+    "/{workout_id}/exercises/{exercise_id:id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove an exercise from a workout",
     responses=CHANGE_ERRORS,

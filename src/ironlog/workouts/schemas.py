@@ -5,11 +5,21 @@ the `*Read` models here describe them in OpenAPI and are checked against them in
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
+from pydantic_core import CoreSchema
 
 from ironlog.core.schemas import InputModel, LongText, Name, OutputModel, ShortText, UtcDatetime
 from ironlog.models import Modality, SetType, WorkoutStatus
@@ -19,9 +29,11 @@ MAX_SETS_PER_EXERCISE = 100
 
 
 def _two_decimals(value: float) -> float:
-    if Decimal(repr(value)).as_tuple().exponent < -2:  # type: ignore[operator]
+    # Exactly two decimals where binary floats allow: 0.29 may arrive as 0.29000000000000004.
+    hundredths = value * 100
+    if abs(hundredths - round(hundredths)) > 1e-6:
         raise ValueError("at most two decimal places")
-    return value
+    return round(value, 2)
 
 
 def _half_steps(value: float) -> float:
@@ -30,13 +42,40 @@ def _half_steps(value: float) -> float:
     return value
 
 
+def _whole_number(value: object) -> object:
+    # JSON does not tell 5 from 5.0 (JSON Schema's `integer` takes both): a float without a
+    # fraction is that integer. 5.5 and "5" are still refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # Numbers must be JSON numbers: "80" as a string is refused (Strict).
-Kilograms = Annotated[float, Strict(), Field(ge=0, le=1000), AfterValidator(_two_decimals)]
-Metres = Annotated[float, Strict(), Field(ge=0, le=1_000_000), AfterValidator(_two_decimals)]
-Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps)]
-Reps = Annotated[int, Strict(), Field(ge=0, le=1000)]
-DurationSeconds = Annotated[int, Strict(), Field(ge=0, le=86_400)]
-RestSeconds = Annotated[int, Strict(), Field(ge=0, le=10_800)]
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """Documents a number's step as `multipleOf` (validated by the validators above, which
+    allow for binary floats)."""
+
+    step: float
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["multipleOf"] = self.step
+        return json_schema
+
+
+Kilograms = Annotated[
+    float, Strict(), Field(ge=0, le=1000), AfterValidator(_two_decimals), _Step(0.01)
+]
+Metres = Annotated[
+    float, Strict(), Field(ge=0, le=1_000_000), AfterValidator(_two_decimals), _Step(0.01)
+]
+Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps), _Step(0.5)]
+Reps = Annotated[int, Strict(), Field(ge=0, le=1000), BeforeValidator(_whole_number)]
+DurationSeconds = Annotated[int, Strict(), Field(ge=0, le=86_400), BeforeValidator(_whole_number)]
+RestSeconds = Annotated[int, Strict(), Field(ge=0, le=10_800), BeforeValidator(_whole_number)]
 
 SET_EXAMPLE: dict[str, Any] = {
     "set_type": "normal",
@@ -51,6 +90,9 @@ SET_EXAMPLE: dict[str, Any] = {
 class SetWrite(InputModel):
     """A set as a client sends it. It needs reps, duration_seconds or distance_m."""
 
+    # The "needs a measure" rule is stated in the description rather than as a schema-level
+    # anyOf: client generators (openapi-python-client) turn such a schema into a union instead
+    # of a model. A set without one is 422 `validation_error`.
     model_config = ConfigDict(json_schema_extra={"example": SET_EXAMPLE})
 
     set_type: SetType = SetType.NORMAL
@@ -75,14 +117,15 @@ class SetPatch(InputModel):
 
     model_config = ConfigDict(json_schema_extra={"example": {"weight_kg": 82.5, "reps": 5}})
 
-    set_type: SetType | None = None
+    # Omit set_type or completed to keep them; they cannot be null.
+    set_type: SetType | SkipJsonSchema[None] = None
     weight_kg: Kilograms | None = None
     reps: Reps | None = None
     duration_seconds: DurationSeconds | None = None
     distance_m: Metres | None = None
     rpe: Rpe | None = None
     rest_seconds: RestSeconds | None = None
-    completed: Annotated[bool, Strict()] | None = None
+    completed: Annotated[bool, Strict()] | SkipJsonSchema[None] = None
     notes: ShortText = None
 
     @model_validator(mode="after")
@@ -158,9 +201,10 @@ class WorkoutReplace(InputModel):
 class WorkoutPatch(InputModel):
     model_config = ConfigDict(json_schema_extra={"example": {"name": "Heavy push day"}})
 
-    name: Name | None = None
+    # Omit name or started_at to keep them; they cannot be null.
+    name: Name | SkipJsonSchema[None] = None
     notes: LongText = None
-    started_at: UtcDatetime | None = None
+    started_at: UtcDatetime | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def refuse_null_for_required(self) -> Self:

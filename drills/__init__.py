@@ -1,0 +1,1 @@
+"""Reliability and security drills: schema fuzzing, fault drills (docs/drills.md)."""

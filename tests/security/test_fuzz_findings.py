@@ -1,0 +1,91 @@
+"""What schema fuzzing (drills/fuzz.py, docs/drills.md) found, kept as regression tests."""
+
+from typing import Any
+
+import httpx
+
+from tests.conftest import UserHandle
+from tests.security.conftest import operations
+
+WORKOUTS = "/api/v1/workouts"
+
+
+async def _bench_press(client: httpx.AsyncClient) -> str:
+    items = (await client.get("/api/v1/exercises", params={"q": "bench press"})).json()["items"]
+    return str(items[0]["id"])
+
+
+async def test_reordering_a_workout_without_exercises_is_a_no_op(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    workout = (await client.post(WORKOUTS, json={"name": "Empty"}, headers=user.headers)).json()
+    response = await client.put(
+        f"{WORKOUTS}/{workout['id']}/exercises/order",
+        json={"exercise_ids": []},
+        headers=user.headers,
+    )
+    assert response.status_code == 200, response.text  # was a 500 (a CASE without WHEN)
+    assert response.json()["exercises"] == []
+
+
+async def test_whole_numbers_written_as_floats_are_integers(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    # JSON Schema's `integer` takes 5.0; JSON does not tell it from 5.
+    bench = await _bench_press(client)
+    body = {"exercise_id": bench, "sets": [{"reps": 5.0, "rest_seconds": 90.0}]}
+    workout = (await client.post(WORKOUTS, json={"name": "W"}, headers=user.headers)).json()
+    response = await client.post(
+        f"{WORKOUTS}/{workout['id']}/exercises", json=body, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    [stored] = response.json()["sets"]
+    assert (stored["reps"], stored["rest_seconds"]) == (5, 90)
+    for bad in (5.5, "5", True):
+        body = {"exercise_id": bench, "sets": [{"reps": bad}]}
+        response = await client.post(
+            WORKOUTS, json={"name": "W", "exercises": [body]}, headers=user.headers
+        )
+        assert response.status_code == 422, bad
+
+
+async def test_two_decimals_allow_for_binary_floats(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    bench = await _bench_press(client)
+    sets = [{"reps": 1, "weight_kg": 0.29000000000000004, "distance_m": 12.070000000000002}]
+    response = await client.post(
+        WORKOUTS,
+        json={"name": "W", "exercises": [{"exercise_id": bench, "sets": sets}]},
+        headers=user.headers,
+    )
+    assert response.status_code == 201, response.text
+    [stored] = response.json()["exercises"][0]["sets"]
+    assert (stored["weight_kg"], stored["distance_m"]) == (0.29, 12.07)
+    sets = [{"reps": 1, "weight_kg": 80.125}]
+    response = await client.post(
+        WORKOUTS,
+        json={"name": "W", "exercises": [{"exercise_id": bench, "sets": sets}]},
+        headers=user.headers,
+    )
+    assert response.status_code == 422
+
+
+def test_every_body_route_documents_400_and_json_ones_415(openapi: dict[str, Any]) -> None:
+    for method, path, operation in operations(openapi):
+        content = operation.get("requestBody", {}).get("content", {})
+        if not content:
+            continue
+        assert "400" in operation["responses"], (method, path)
+        if "application/json" in content:
+            assert "415" in operation["responses"], (method, path)
+
+
+def test_a_set_schema_says_it_needs_a_measure(openapi: dict[str, Any]) -> None:
+    # In the description, not as a schema-level anyOf: client generators turn that into a
+    # union instead of a model (tests/test_client.py generates one).
+    schema = openapi["components"]["schemas"]["SetWrite"]
+    assert "anyOf" not in schema
+    assert "needs reps, duration_seconds or distance_m" in schema["description"]
+    weight = schema["properties"]["weight_kg"]["anyOf"][0]
+    assert weight["multipleOf"] == 0.01
