@@ -21,6 +21,8 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ironlog.core.config import Settings
+from ironlog.core.errors import problem_response
+from ironlog.core.http import security_headers
 
 if TYPE_CHECKING:
     from ironlog.core.metrics import HttpMetrics
@@ -29,6 +31,18 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 access_logger = structlog.get_logger("ironlog.access")
+error_logger = structlog.get_logger("ironlog.errors")
+
+
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is when a line is logged, not when logging was set up
+    (test runners and process managers swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure_logging(settings: Settings) -> None:
@@ -48,7 +62,7 @@ def configure_logging(settings: Settings) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[settings.log_level]
         ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
 
@@ -73,15 +87,30 @@ class RequestContextMiddleware:
         status = 500
         header = (REQUEST_ID_HEADER.encode(), request_id.encode())
 
+        status_sent = False
+
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            # A bug. Answered here rather than by Starlette's outermost handler, so that the log
+            # line still carries the request id and the 500 its headers; nothing internal leaks.
+            error_logger.exception("unhandled_error")
+            if status_sent:
+                raise
+            response = problem_response(
+                500,
+                "internal_error",
+                "An unexpected error occurred.",
+                security_headers(scope["path"]),
+            )
+            await response(scope, receive, send_with_request_id)
         finally:
             duration = time.perf_counter() - started
             route = self._route_template(scope)
