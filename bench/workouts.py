@@ -62,6 +62,24 @@ def register(client: httpx.Client, email: str) -> str:
     return token
 
 
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics, as autovacuum would on a live database.
+
+    On a new database every backend plans its foreign-key checks while the tables are nearly
+    empty and caches generic plans that scan them; until an ANALYZE invalidates those plans,
+    each insert gets slower as the tables grow. Whichever server planned first would lose.
+    """
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute("ANALYZE")
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
 def seed(base: str, url: str) -> tuple[str, str, str, dict[str, object]]:
     """A reader with 40 workouts of 6 exercises x 4 sets, and a writer whose workouts the create
     benchmark adds (so the reader's list stays the same). Returns both tokens, one of the
@@ -103,12 +121,14 @@ def run(
             server("bench.raw_floor:app", FLOOR_PORT, env) as floor,
         ):
             reader, writer, workout_id, body = seed(ironlog, url)
+            analyze(url)
             scripts = {
                 "get one": (f"/api/v1/workouts/{workout_id}", lua(Path(tmp) / "r.lua", reader)),
                 "list 20": ("/api/v1/workouts", lua(Path(tmp) / "r.lua", reader)),
                 "create 6x4": ("/api/v1/workouts", lua(Path(tmp) / "w.lua", writer, body)),
             }
             for _ in range(rounds):
+                analyze(url)
                 for label, (path, script) in scripts.items():
                     measured = []
                     for base in (ironlog, floor):

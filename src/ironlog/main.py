@@ -90,12 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     api_responses = problem_responses(Unprocessable, DatabaseUnavailable)
     app.include_router(health.router)
+    # Most used first: routing tries the routers in this order (their paths never overlap).
     for router in (
+        workouts_router,
+        exercises_router,
         auth_router,
         users_router,
         stats_router,
-        exercises_router,
-        workouts_router,
         portability_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
