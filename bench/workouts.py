@@ -81,15 +81,16 @@ def analyze(url: str) -> None:
 
 
 def seed(base: str, url: str) -> tuple[str, str, str, dict[str, object]]:
-    """A reader with 40 workouts of 6 exercises x 4 sets, and a writer whose workouts the create
-    benchmark adds (so the reader's list stays the same). Returns both tokens, one of the
-    reader's workout ids and the create body."""
+    """A reader with 300 workouts of 6 exercises x 4 sets (a lifter's year or so: the database
+    is not empty when the measuring starts, so the planner has real tables to plan for), and a
+    writer whose workouts the create benchmark adds (so the reader's list stays the same).
+    Returns both tokens, one of the reader's workout ids and the create body."""
     body = workout_body(system_exercise_ids(url, 6))
     with httpx.Client(base_url=base, timeout=30) as client:
         reader = register(client, "reader@example.com")
         writer = register(client, "writer@example.com")
         workout_id = ""
-        for _ in range(40):
+        for _ in range(300):
             response = client.post(
                 "/api/v1/workouts", json=body, headers={"Authorization": f"Bearer {reader}"}
             )

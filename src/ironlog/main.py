@@ -1,5 +1,6 @@
 """The application factory."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
@@ -62,6 +63,10 @@ TAGS = [
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app_metrics: metrics.Metrics | None = app.state.metrics
+    # Everything built at start-up (modules, routes, schemas, compiled statements) lives as long
+    # as the process: keep it out of the garbage collector's full passes, which otherwise stall
+    # requests for tens of milliseconds (bench/workouts.py's p99).
+    gc.freeze()
     async with app_metrics.running() if app_metrics else nullcontext():
         yield
     await app.state.engine.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, MetaData, Row, Select, Table, event, insert, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -171,6 +172,15 @@ def _compiled_for_asyncpg(
     return compiled.string, tuple(placeholders)
 
 
+_DRIVER_KEY = "ironlog.driver_connection"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_driver_connection(session: Session, _transaction: Any) -> None:
+    """A session may hand its connection back when a transaction ends: forget the cached one."""
+    session.info.pop(_DRIVER_KEY, None)
+
+
 async def fetch_all(
     session: AsyncSession, statement: Select[Any] | Select[*tuple[Any, ...]], params: dict[str, Any]
 ) -> Sequence[Sequence[Any]]:
@@ -183,8 +193,17 @@ async def fetch_all(
     result needs no SQLAlchemy type processing on PostgreSQL and that may run outside the
     request's transaction (see docs/workouts.md).
     """
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
+    # The connection and its driver connection are kept on the session: asking SQLAlchemy for
+    # them again costs as much as a small query.
+    cached = session.info.get(_DRIVER_KEY)
+    if cached is None:
+        connection = await session.connection()
+        driver = None
+        if connection.dialect.name == "postgresql":
+            driver = (await connection.get_raw_connection()).driver_connection
+        cached = session.info[_DRIVER_KEY] = (connection, driver)
+    connection, driver = cached
+    if driver is None:
         rows: Sequence[Sequence[Any]] = (await connection.execute(statement, params)).all()
         return rows
     list_sizes = tuple(
@@ -200,9 +219,8 @@ async def fetch_all(
         sync_connection.dispatch.before_cursor_execute(
             sync_connection, None, sql, args, None, False
         )
-    raw = await connection.get_raw_connection()
     try:
-        records: Sequence[Sequence[Any]] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
+        records: Sequence[Sequence[Any]] = await driver.fetch(sql, *args)
     except _DRIVER_OUTAGES as error:
         # SQLAlchemy does not see the driver's own errors: invalidate a broken connection here,
         # or the pool would hand it out again, and answer 503 as for any outage.
