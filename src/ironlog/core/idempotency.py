@@ -69,8 +69,10 @@ def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> IdempotentRe
 
 async def begin(request: Request, session: AsyncSession, user_id: uuid.UUID) -> None:
     """Claim the request's key, or raise the replay of its first response."""
+    if request.method != "POST":
+        return
     key = request.headers.get(HEADER)
-    if request.method != "POST" or key is None:
+    if key is None:
         return
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise InvalidField(["header", HEADER], f"must be 1..{MAX_KEY_LENGTH} characters")

@@ -4,8 +4,10 @@ Hashing runs in worker threads behind a limiter: each argon2id hash holds its me
 tens of milliseconds, so a burst of logins must queue instead of exhausting memory.
 """
 
+import functools
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from ironlog.core.config import Settings
 
 JWT_ALGORITHM = "HS256"
+VERIFIED_TOKENS_KEPT = 4096
 _REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
 
 
@@ -60,6 +63,7 @@ class PasswordHasher:
 class AccessClaims:
     user_id: uuid.UUID
     session_id: uuid.UUID
+    expires_at: int
 
 
 class InvalidToken(Exception):
@@ -75,6 +79,7 @@ class TokenCodec:
         self._audience = settings.jwt_audience
         self.ttl = timedelta(seconds=settings.access_token_ttl_seconds)
         self.refresh_ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
 
     def encode(self, *, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime) -> str:
         claims: dict[str, Any] = {
@@ -89,6 +94,19 @@ class TokenCodec:
         return jwt.encode(claims, self._key, algorithm=JWT_ALGORITHM)
 
     def decode(self, token: str) -> AccessClaims:
+        """The token's claims, once its signature, algorithm, issuer, audience and expiry check.
+
+        A client sends the same access token for its whole lifetime, so a token verified once
+        is remembered (bounded; only valid tokens are kept, failures raise and are not cached)
+        and only its expiry is checked again. Revocation is not decided here: the session check
+        in the database runs on every request.
+        """
+        claims = self._verified(token)
+        if claims.expires_at <= time.time():
+            raise InvalidToken("Signature has expired")
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -98,7 +116,7 @@ class TokenCodec:
                 issuer=self._issuer,
                 options={"require": _REQUIRED_CLAIMS},
             )
-            return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]))
+            return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"]), claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise InvalidToken(str(error)) from error
 
