@@ -25,8 +25,8 @@ WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL
 TREE_SQL = """
 SELECT w.id, w.name, w.notes, w.status, w.started_at, w.finished_at, w.created_at,
        w.updated_at, w.version, e.exercise_id, e.position, e.notes, x.name, x.body_part,
-       x.modality, s.id, s.position, s.set_type, s.weight_kg, s.reps, s.duration_seconds,
-       s.distance_m, s.rpe, s.rest_seconds, s.completed, s.notes
+       x.modality, s.id, s.position, s.set_type, s.weight_kg::float8, s.reps, s.duration_seconds,
+       s.distance_m::float8, s.rpe::float8, s.rest_seconds, s.completed, s.notes
 FROM workout w
 LEFT JOIN exercise_execution e ON e.workout_id = w.id
 LEFT JOIN exercise x ON x.id = e.exercise_id
@@ -52,10 +52,6 @@ def _default(value: Any) -> Any:
 
 def _dumps(value: Any) -> bytes:
     return orjson.dumps(value, default=_default, option=orjson.OPT_UTC_Z)
-
-
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def fold(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
@@ -96,11 +92,11 @@ def fold(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
                     "id": r[15],
                     "position": r[16],
                     "set_type": r[17],
-                    "weight_kg": _number(r[18]),
+                    "weight_kg": r[18],
                     "reps": r[19],
                     "duration_seconds": r[20],
-                    "distance_m": _number(r[21]),
-                    "rpe": _number(r[22]),
+                    "distance_m": r[21],
+                    "rpe": r[22],
                     "rest_seconds": r[23],
                     "completed": r[24],
                     "notes": r[25],

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
+from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import idempotency, metrics, openapi
 from ironlog.core.config import Settings
@@ -83,6 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         redirect_slashes=False,
         generate_unique_id_function=openapi.operation_id,
+        # FastAPI's OpenTelemetry hooks would look for a configured provider on every request;
+        # IronLog reports through its logs and Prometheus metrics instead.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
@@ -107,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.
     app.state.metrics = metrics.install(app, settings)
-    openapi.install(app)
+    openapi.install(app, hooks=[auth_openapi.document_security])
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(

@@ -17,13 +17,21 @@ from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
 from ironlog.models import User
 from ironlog.users import repository as user_repository
 
-# Declares the security scheme in OpenAPI (Swagger's Authorize uses the login form);
-# IronLog raises its own 401 problem.
+# The security scheme of the OpenAPI document (Swagger's Authorize uses the login form). It is
+# not a dependency: the token is read from the header directly (`bearer_token`), because FastAPI
+# recomputes the OAuth scopes of every dependency above a security scheme on each request, a
+# cost on the hottest path. auth/openapi.py declares it on the routes that need it.
 bearer_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/login",
     auto_error=False,
     description="Access token from `/api/v1/auth/login`, sent as `Authorization: Bearer <token>`.",
 )
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, as OAuth2PasswordBearer reads it."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
 
 
 async def get_password_hasher(request: Request) -> PasswordHasher:
@@ -76,9 +84,8 @@ async def _principal_from_token(request: Request, token: str) -> Principal:
     return Principal(user_id=claims.user_id, session_id=claims.session_id)
 
 
-async def get_principal(
-    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
-) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    token = bearer_token(request)
     if not token:
         raise NotAuthenticated()
     principal = await _principal_from_token(request, token)
@@ -87,10 +94,9 @@ async def get_principal(
     return principal
 
 
-async def get_optional_principal(
-    request: Request, token: Annotated[str | None, Depends(bearer_scheme)]
-) -> Principal | None:
+async def get_optional_principal(request: Request) -> Principal | None:
     """For public routes that show more to a signed-in caller. A bad token is still a 401."""
+    token = bearer_token(request)
     if not token:
         return None
     return await _principal_from_token(request, token)

@@ -41,7 +41,6 @@ _REDIRECT: dict[int | str, dict[str, Any]] = {
     }
 }
 # Appended to the bearer requirement FastAPI derives: `{}` marks the token optional.
-_OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnavailable)
 
 
@@ -51,7 +50,6 @@ _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnav
     status_code=status.HTTP_302_FOUND,
     response_class=RedirectResponse,
     summary="Start Google sign-in (redirects to Google)",
-    openapi_extra=_OPTIONAL_BEARER,
     responses={
         **_REDIRECT,
         **problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
@@ -87,7 +85,6 @@ async def google_login(
     name="google_callback",
     response_model=AuthResult,
     summary="Finish Google sign-in",
-    openapi_extra=_OPTIONAL_BEARER,
     responses=problem_responses(
         GoogleLoginDisabled,
         InvalidOAuthState,

@@ -13,6 +13,7 @@ every route of a kind, and fixes what FastAPI writes in a way clients misread:
   that clients name them as the API does (`component(...)`).
 """
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -48,12 +49,19 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def install(app: FastAPI) -> None:
+DocumentHook = Callable[[FastAPI, dict[str, Any]], None]
+
+
+def install(app: FastAPI, hooks: Sequence[DocumentHook] = ()) -> None:
+    """Serve the completed document; `hooks` add what domains know (auth: security)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = complete(generate())
+            document = complete(generate())
+            for hook in hooks:
+                hook(app, document)
+            app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

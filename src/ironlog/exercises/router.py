@@ -31,7 +31,6 @@ router = api_router(prefix="/exercises", tags=["exercises"])
 
 _BAD_TOKEN = problem_responses(NotAuthenticated)
 # Appended to the bearer requirement FastAPI derives: `{}` marks the token optional.
-_OPTIONAL_BEARER: dict[str, Any] = {"security": [{}]}
 _WRITE_ERRORS = (NotAuthenticated, SystemExerciseReadOnly, ExerciseNotFound)
 
 
@@ -73,7 +72,6 @@ def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
     response_model=Page[ExerciseRead],
     summary="Search the exercises",
     responses=_BAD_TOKEN,
-    openapi_extra=_OPTIONAL_BEARER,
 )
 async def search_exercises(
     *,
@@ -98,7 +96,6 @@ async def search_exercises(
     response_model=list[str],
     summary="List the body parts",
     responses={**_json_example(["back", "biceps", "chest", "core"]), **_BAD_TOKEN},
-    openapi_extra=_OPTIONAL_BEARER,
 )
 async def list_body_parts(session: SessionDep, user_id: OptionalUserId) -> list[str]:
     """The distinct body parts of the exercises the caller can see (the system library's
@@ -145,7 +142,6 @@ async def list_my_exercises(
     response_model=ExerciseRead,
     summary="Get an exercise",
     responses=problem_responses(NotAuthenticated, ExerciseNotFound),
-    openapi_extra=_OPTIONAL_BEARER,
 )
 async def get_exercise(exercise: VisibleExercise) -> Exercise:
     """Public for system exercises; a custom exercise only for its owner. Another user's

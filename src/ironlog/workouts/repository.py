@@ -11,12 +11,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     Integer,
     Select,
     String,
     Uuid,
     bindparam,
     case,
+    cast,
     delete,
     func,
     or_,
@@ -50,15 +52,23 @@ EXECUTION_COLUMNS = (
     Exercise.body_part,
     Exercise.modality,
 )
+
+
+def _as_float(column: Any) -> Any:
+    """A decimal column read as a float: the API serves JSON numbers, and the driver decodes a
+    float much faster than it builds a Decimal (the read path sends rows to the driver as is)."""
+    return cast(column, Float).label(column.key)
+
+
 SET_COLUMNS = (
     WorkoutSet.id,
     WorkoutSet.position,
     WorkoutSet.set_type,
-    WorkoutSet.weight_kg,
+    _as_float(WorkoutSet.weight_kg),
     WorkoutSet.reps,
     WorkoutSet.duration_seconds,
-    WorkoutSet.distance_m,
-    WorkoutSet.rpe,
+    _as_float(WorkoutSet.distance_m),
+    _as_float(WorkoutSet.rpe),
     WorkoutSet.rest_seconds,
     WorkoutSet.completed,
     WorkoutSet.notes,
