@@ -13,6 +13,7 @@ from ironlog.portability import export, service
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
 from ironlog.portability.formats.ironlog_csv import HEADER
 from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
+from ironlog.workouts.schemas import EXECUTION_READ_EXAMPLE
 
 router = api_router(tags=["portability"], responses=problem_responses(NotAuthenticated))
 
@@ -60,34 +61,7 @@ _EXPORT_EXAMPLE_JSON = {
             "source_key": "strong|2026-11-20T18:30:00|Push day",
             "created_at": "…",
             "updated_at": "…",
-            "exercises": [
-                {
-                    "exercise_id": "5d1e…",
-                    "position": 0,
-                    "notes": None,
-                    "exercise": {
-                        "id": "5d1e…",
-                        "name": "Bench Press",
-                        "body_part": "chest",
-                        "modality": "BARBELL",
-                    },
-                    "sets": [
-                        {
-                            "id": "9f2a…",
-                            "position": 0,
-                            "set_type": "normal",
-                            "weight_kg": 80.0,
-                            "reps": 5,
-                            "duration_seconds": None,
-                            "distance_m": None,
-                            "rpe": 8.0,
-                            "rest_seconds": 120,
-                            "completed": True,
-                            "notes": None,
-                        }
-                    ],
-                }
-            ],
+            "exercises": [EXECUTION_READ_EXAMPLE],
         }
     ],
 }

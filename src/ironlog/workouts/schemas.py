@@ -237,27 +237,49 @@ class ReorderRequest(InputModel):
     exercise_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_EXERCISES_PER_WORKOUT)]
 
 
-# Response shapes.
+# Response shapes, with one example of each, nested in each other as the API nests them.
+
+SET_READ_EXAMPLE: dict[str, Any] = {
+    "id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b",
+    "position": 0,
+    "set_type": "normal",
+    "weight_kg": 80.0,
+    "reps": 5,
+    "duration_seconds": None,
+    "distance_m": None,
+    "rpe": 8.0,
+    "rest_seconds": 120,
+    "completed": True,
+    "notes": None,
+}
+EXECUTION_READ_EXAMPLE: dict[str, Any] = {
+    "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+    "position": 0,
+    "notes": None,
+    "exercise": {
+        "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
+        "name": "Bench Press",
+        "body_part": "chest",
+        "modality": "BARBELL",
+    },
+    "sets": [SET_READ_EXAMPLE],
+}
+WORKOUT_READ_EXAMPLE: dict[str, Any] = {
+    "id": "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+    "name": "Push day",
+    "notes": None,
+    "status": "in_progress",
+    "started_at": "2026-11-20T17:30:00Z",
+    "finished_at": None,
+    "duration_seconds": None,
+    "created_at": "2026-11-20T17:30:02Z",
+    "updated_at": "2026-11-20T17:41:10Z",
+    "exercises": [EXECUTION_READ_EXAMPLE],
+}
 
 
 class SetRead(OutputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b",
-                "position": 0,
-                "set_type": "normal",
-                "weight_kg": 80.0,
-                "reps": 5,
-                "duration_seconds": None,
-                "distance_m": None,
-                "rpe": 8.0,
-                "rest_seconds": 120,
-                "completed": True,
-                "notes": None,
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": SET_READ_EXAMPLE})
 
     id: uuid.UUID
     position: int
@@ -280,24 +302,7 @@ class ExerciseSummary(OutputModel):
 
 
 class ExecutionRead(OutputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
-                "position": 0,
-                "notes": "Paused reps",
-                "exercise": {
-                    "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
-                    "name": "Bench Press",
-                    "body_part": "chest",
-                    "modality": "BARBELL",
-                },
-                "sets": [
-                    {"id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b", "position": 0, **SET_EXAMPLE}
-                ],
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": EXECUTION_READ_EXAMPLE})
 
     exercise_id: uuid.UUID
     position: int
@@ -307,49 +312,7 @@ class ExecutionRead(OutputModel):
 
 
 class WorkoutRead(OutputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
-                "name": "Push day",
-                "notes": None,
-                "status": "in_progress",
-                "started_at": "2026-11-20T17:30:00Z",
-                "finished_at": None,
-                "duration_seconds": None,
-                "created_at": "2026-11-20T17:30:02Z",
-                "updated_at": "2026-11-20T17:41:10Z",
-                "exercises": [
-                    {
-                        "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
-                        "position": 0,
-                        "notes": None,
-                        "exercise": {
-                            "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
-                            "name": "Bench Press",
-                            "body_part": "chest",
-                            "modality": "BARBELL",
-                        },
-                        "sets": [
-                            {
-                                "id": "9f2a1b3c-4d5e-4f60-8a7b-6c5d4e3f2a1b",
-                                "position": 0,
-                                "set_type": "normal",
-                                "weight_kg": 80.0,
-                                "reps": 5,
-                                "duration_seconds": None,
-                                "distance_m": None,
-                                "rpe": 8.0,
-                                "rest_seconds": 120,
-                                "completed": True,
-                                "notes": None,
-                            }
-                        ],
-                    }
-                ],
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": WORKOUT_READ_EXAMPLE})
 
     id: uuid.UUID
     name: str
