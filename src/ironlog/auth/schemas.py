@@ -1,9 +1,9 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password
-from ironlog.users.schemas import UserRead
+from ironlog.users.schemas import USER_READ_EXAMPLE, UserRead
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Nonce = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
@@ -41,17 +41,16 @@ class RefreshRequest(InputModel):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
+TOKEN_PAIR_EXAMPLE: dict[str, Any] = {
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+    "refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA",
+    "token_type": "bearer",
+    "expires_in": 900,
+}
+
+
 class TokenPair(OutputModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
-                "refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA",
-                "token_type": "bearer",
-                "expires_in": 900,
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": TOKEN_PAIR_EXAMPLE})
 
     access_token: str
     refresh_token: str
@@ -61,26 +60,7 @@ class TokenPair(OutputModel):
 
 class AuthResult(OutputModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "user": {
-                    "id": "3f0b6a2e-8a4e-4c3b-9f5e-2f1d7c9b8a10",
-                    "email": "ada@example.com",
-                    "name": "Ada",
-                    "email_verified": False,
-                    "has_password": True,
-                    "google_linked": False,
-                    "created_at": "2026-11-20T17:30:00Z",
-                    "updated_at": "2026-11-20T17:30:00Z",
-                },
-                "tokens": {
-                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
-                    "refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA",
-                    "token_type": "bearer",
-                    "expires_in": 900,
-                },
-            }
-        }
+        json_schema_extra={"example": {"user": USER_READ_EXAMPLE, "tokens": TOKEN_PAIR_EXAMPLE}}
     )
 
     user: UserRead
