@@ -10,7 +10,7 @@ from ironlog.auth.errors import (
     InvalidRefreshToken,
     RefreshTokenReused,
 )
-from ironlog.auth.schemas import RegisterRequest, TokenPair
+from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
@@ -114,3 +114,9 @@ async def logout(session: AsyncSession, *, raw_token: str) -> None:
 
 async def logout_all(session: AsyncSession, *, user: User) -> None:
     await repository.revoke_user_sessions(session, user.id)
+
+
+def public_config(settings: Settings) -> AuthConfig:
+    """What the sign-in screen shows. Registration is open to anyone today; a registration
+    setting fills `registration` when it exists."""
+    return AuthConfig(google_enabled=settings.google_enabled, registration="open")
