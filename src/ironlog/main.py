@@ -118,7 +118,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-IronLog-Session",
+            ],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
     # Innermost: its 503 still gets the security headers, the request id and the access log.
