@@ -22,7 +22,12 @@ from ironlog.auth.errors import (
     OAuthStateExpired,
 )
 from ironlog.auth.google import GoogleProvider
-from ironlog.auth.schemas import AuthResult, GoogleAuthorizationUrl, GoogleIdTokenRequest
+from ironlog.auth.schemas import (
+    AuthResult,
+    GoogleAuthorizationUrl,
+    GoogleIdTokenRequest,
+    UserRead,
+)
 from ironlog.auth.web_session import is_secure_context, refresh_cookie
 from ironlog.core.config import Settings
 from ironlog.core.errors import DomainError, NotAuthenticated, problem_responses
@@ -30,7 +35,6 @@ from ironlog.core.routing import SessionDep, SettingsDep, api_router
 from ironlog.core.schemas import NO_NUL
 from ironlog.core.security import TokenCodec
 from ironlog.models import OidcLogin, User
-from ironlog.users.schemas import UserRead
 
 router = api_router(prefix="/google")
 

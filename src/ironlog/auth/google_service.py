@@ -23,7 +23,6 @@ from ironlog.auth.service import normalize_email, start_session
 from ironlog.core.clock import utc_now
 from ironlog.core.security import TokenCodec, hash_token
 from ironlog.models import OidcLogin, User
-from ironlog.users import repository as user_repository
 
 LOGIN_TTL = timedelta(minutes=10)
 MAX_EMAIL_LENGTH = 254
@@ -111,7 +110,7 @@ async def finish_web_login(
     _ensure_fresh(login)
     identity = await _callback_identity(provider, login, code=code, error=error)
     if login.link_user_id is not None:
-        owner = await user_repository.get(session, login.link_user_id)
+        owner = await repository.get_user(session, login.link_user_id)
         if owner is None:  # pragma: no cover - deleting the account deletes its sign-ins
             raise InvalidOAuthState()
         return await link(session, user=owner, identity=identity), None
@@ -172,7 +171,7 @@ async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> Us
     email = normalize_email(identity.email)
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidIdToken("The ID token's email is longer than 254 characters.")
-    existing = await user_repository.get_by_email(session, email)
+    existing = await repository.get_user_by_email(session, email)
     if existing is None:
         return await _create(session, identity, email)
     if not identity.email_verified:
@@ -223,7 +222,7 @@ async def _create(session: AsyncSession, identity: GoogleIdentity, email: str) -
     )
     try:
         async with session.begin_nested():
-            await user_repository.add(session, user)
+            await repository.add_user(session, user)
     except IntegrityError as error:
         # A concurrent request created the account (same identity) or took the email.
         existing = await repository.get_user_by_google_identity(

@@ -1,9 +1,37 @@
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password
-from ironlog.users.schemas import USER_READ_EXAMPLE, UserRead
+
+USER_READ_EXAMPLE: dict[str, Any] = {
+    "id": "3f0b6a2e-8a4e-4c3b-9f5e-2f1d7c9b8a10",
+    "email": "ada@example.com",
+    "name": "Ada",
+    "email_verified": False,
+    "has_password": True,
+    "google_linked": False,
+    "created_at": "2026-11-20T17:30:00Z",
+    "updated_at": "2026-11-20T17:30:00Z",
+}
+
+
+class UserRead(OutputModel):
+    """An account as the API shows it: sign-in answers it, and so does `GET /users/me`."""
+
+    model_config = ConfigDict(json_schema_extra={"example": USER_READ_EXAMPLE})
+
+    id: uuid.UUID
+    email: str
+    name: str
+    email_verified: bool
+    has_password: bool
+    google_linked: bool
+    created_at: datetime
+    updated_at: datetime
+
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Nonce = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
