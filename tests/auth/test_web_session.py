@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ironlog.core.config import Settings
 from ironlog.models import AuthSession, RefreshToken, User
@@ -192,6 +193,37 @@ async def test_the_cookie_is_secure_except_over_plain_http_to_a_loopback_host(
     assert response.status_code == 200
     _, attributes = refresh_cookie_of(response)
     assert ("secure" in attributes) is secure
+
+
+@pytest.mark.parametrize(
+    ("trusted", "secure", "own_origin"),
+    [("127.0.0.1", True, "https://localhost"), ("10.0.0.1", False, "http://localhost")],
+)
+async def test_a_trusted_proxy_decides_the_scheme(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    user: UserHandle,
+    trusted: str,
+    secure: bool,
+    own_origin: str,
+) -> None:
+    """Behind a proxy that `--forwarded-allow-ips` trusts, TLS at the proxy means `Secure` and
+    an https origin, although IronLog itself is reached over http://localhost."""
+    proxied = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # what `ironlog serve` adds
+    transport = httpx.ASGITransport(app=proxied, client=("127.0.0.1", 40000))
+    headers = {**COOKIE_MODE, "X-Forwarded-Proto": "https"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as browser:
+        signed_in = await browser.post(
+            LOGIN,
+            json={"email": user.email, "password": user.password},
+            headers={**headers, "Origin": own_origin},
+        )
+        other_scheme = "http://localhost" if secure else "https://localhost"
+        refused = await browser.post(REFRESH, headers={**headers, "Origin": other_scheme})
+    assert signed_in.status_code == 200, signed_in.text
+    _, attributes = refresh_cookie_of(signed_in)
+    assert ("secure" in attributes) is secure
+    assert refused.status_code == 403
 
 
 async def test_a_browser_cookie_jar_keeps_the_session_going(
