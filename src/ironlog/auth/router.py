@@ -55,6 +55,18 @@ _LOGIN_BODY: dict[str, Any] = {
 }
 
 
+_COOKIE = (
+    "`ironlog_refresh=<token>; HttpOnly; Max-Age=<refresh lifetime>; Path=/api/v1/auth; "
+    "SameSite=Strict; Secure` (no `Secure` over plain HTTP to a loopback host)"
+)
+
+
+def _sets_cookie(status_code: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """The `Set-Cookie` header of cookie mode, for the OpenAPI document."""
+    header = {"description": description, "schema": {"type": "string"}}
+    return {status_code: {"headers": {"Set-Cookie": header}}}
+
+
 async def _read_credentials(request: Request) -> LoginRequest:
     content_type = request.headers.get("content-type", "")
     try:
@@ -82,7 +94,10 @@ async def _read_credentials(request: Request) -> LoginRequest:
     status_code=status.HTTP_201_CREATED,
     response_model=AuthResult,
     summary="Create an account",
-    responses=problem_responses(EmailTaken, ForeignOrigin),
+    responses={
+        **_sets_cookie(201, f"In cookie mode only: {_COOKIE}."),
+        **problem_responses(EmailTaken, ForeignOrigin),
+    },
 )
 async def register(
     response: Response,
@@ -111,9 +126,12 @@ async def register(
     response_model=TokenPair,
     summary="Sign in with email and password",
     openapi_extra=_LOGIN_BODY,
-    responses=problem_responses(
-        BadRequest, InvalidCredentials, ForeignOrigin, UnsupportedMediaType, RateLimited
-    ),
+    responses={
+        **_sets_cookie(200, f"In cookie mode only: {_COOKIE}."),
+        **problem_responses(
+            BadRequest, InvalidCredentials, ForeignOrigin, UnsupportedMediaType, RateLimited
+        ),
+    },
 )
 async def login(
     request: Request,
@@ -166,7 +184,10 @@ def _presented_token(data: RefreshRequest | None, browser: BrowserSession | None
     "/refresh",
     response_model=TokenPair,
     summary="Exchange a refresh token for new tokens",
-    responses=problem_responses(InvalidRefreshToken, RefreshTokenReused, ForeignOrigin),
+    responses={
+        **_sets_cookie(200, f"In cookie mode only: the new token, {_COOKIE}; cleared on a 401."),
+        **problem_responses(InvalidRefreshToken, RefreshTokenReused, ForeignOrigin),
+    },
 )
 async def refresh(
     response: Response,
@@ -199,7 +220,10 @@ async def refresh(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End one session",
-    responses=problem_responses(ForeignOrigin),
+    responses={
+        **_sets_cookie(204, "In cookie mode only: `ironlog_refresh` cleared (empty, `Max-Age=0`)."),
+        **problem_responses(ForeignOrigin),
+    },
 )
 async def logout(
     response: Response,

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Header, Request
+from fastapi import Depends, Header, Request
 from starlette.responses import Response
 
 from ironlog.auth.errors import ForeignOrigin
 from ironlog.auth.schemas import TokenPair
 from ironlog.core.config import Settings
-from ironlog.core.schemas import NO_NUL
 
 SESSION_HEADER = "X-IronLog-Session"
 COOKIE_NAME = "ironlog_refresh"
@@ -98,18 +97,10 @@ async def get_browser_session(
             examples=["cookie"],
         ),
     ] = None,
-    ironlog_refresh: Annotated[
-        str | None,
-        Cookie(
-            alias=COOKIE_NAME,
-            pattern=NO_NUL,
-            description="The refresh token of a browser session; read only in cookie mode.",
-            examples=["mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA"],
-        ),
-    ] = None,
 ) -> BrowserSession | None:
     """The request's cookie mode, or None for an API client. 403 `forbidden` when a
-    cookie-mode request comes from a foreign origin."""
+    cookie-mode request comes from a foreign origin. (The cookie is read from the request, not
+    declared as a parameter: generated API clients have no use for it.)"""
     if x_ironlog_session is None:
         return None
     settings: Settings = request.app.state.settings
@@ -117,7 +108,7 @@ async def get_browser_session(
     if origin is not None and not _origin_allowed(request, origin, settings):
         raise ForeignOrigin()
     return BrowserSession(
-        refresh_token=ironlog_refresh or None,
+        refresh_token=request.cookies.get(COOKIE_NAME) or None,
         secure=is_secure_context(request),
         max_age=settings.refresh_token_ttl_seconds,
     )
