@@ -28,7 +28,7 @@ from ironlog.auth.schemas import (
     GoogleIdTokenRequest,
     UserRead,
 )
-from ironlog.auth.web_session import is_secure_context, refresh_cookie
+from ironlog.auth.web_session import browser_session
 from ironlog.core.config import Settings
 from ironlog.core.errors import DomainError, NotAuthenticated, problem_responses
 from ironlog.core.routing import SessionDep, SettingsDep, api_router
@@ -259,15 +259,7 @@ async def _finish_web_login(
     if tokens is None:
         return _to_web_app(f"{_WEB_SETTINGS}?google=linked")
     response = _to_web_app(_WEB_HOME)
-    if tokens.refresh_token is not None:
-        response.headers.append(
-            "set-cookie",
-            refresh_cookie(
-                tokens.refresh_token,
-                max_age=settings.refresh_token_ttl_seconds,
-                secure=is_secure_context(request),
-            ),
-        )
+    browser_session(request, settings).deliver(tokens, response)
     return response
 
 

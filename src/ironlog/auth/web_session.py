@@ -84,6 +84,15 @@ class BrowserSession:
         return tokens.model_copy(update={"refresh_token": None})
 
 
+def browser_session(request: Request, settings: Settings) -> BrowserSession:
+    """The request's cookie transport (whether or not it asked for cookie mode)."""
+    return BrowserSession(
+        refresh_token=request.cookies.get(COOKIE_NAME) or None,
+        secure=is_secure_context(request),
+        max_age=settings.refresh_token_ttl_seconds,
+    )
+
+
 async def get_browser_session(
     request: Request,
     x_ironlog_session: Annotated[
@@ -107,11 +116,7 @@ async def get_browser_session(
     origin = request.headers.get("origin")
     if origin is not None and not _origin_allowed(request, origin, settings):
         raise ForeignOrigin()
-    return BrowserSession(
-        refresh_token=request.cookies.get(COOKIE_NAME) or None,
-        secure=is_secure_context(request),
-        max_age=settings.refresh_token_ttl_seconds,
-    )
+    return browser_session(request, settings)
 
 
 BrowserSessionDep = Annotated[BrowserSession | None, Depends(get_browser_session)]
