@@ -22,7 +22,12 @@ from ironlog.auth.schemas import (
     RegisterRequest,
     TokenPair,
 )
-from ironlog.auth.web_session import COOKIE_NAME, BrowserSession, BrowserSessionDep, clear_cookie
+from ironlog.auth.web_session import (
+    COOKIE_NAME,
+    BrowserSession,
+    BrowserSessionDep,
+    browser_session,
+)
 from ironlog.core import openapi
 from ironlog.core.errors import (
     BadRequest,
@@ -251,13 +256,17 @@ async def logout(
     responses=problem_responses(NotAuthenticated),
 )
 async def logout_all(
-    request: Request, response: Response, session: SessionDep, user: CurrentUser
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
 ) -> None:
     """Revoke every session of the signed-in user, this one included. A browser's
     `ironlog_refresh` cookie, when the request carries it, is cleared."""
     await service.logout_all(session, user=user)
     if COOKIE_NAME in request.cookies:
-        response.headers.append("set-cookie", clear_cookie(request))
+        browser_session(request, settings).clear_cookie(response)
 
 
 @router.get("/config", response_model=AuthConfig, summary="What the sign-in screen offers")

@@ -47,10 +47,6 @@ def is_secure_context(request: Request) -> bool:
     return request.url.scheme != "http" or request.url.hostname not in _LOOPBACK_HOSTS
 
 
-def clear_cookie(request: Request) -> str:
-    return refresh_cookie("", max_age=0, secure=is_secure_context(request))
-
-
 def _origin_allowed(request: Request, origin: str, settings: Settings) -> bool:
     own = f"{request.url.scheme}://{request.url.netloc}".lower()
     allowed = {own, *(item.rstrip("/").lower() for item in settings.cors_origins)}
