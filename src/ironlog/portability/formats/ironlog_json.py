@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ironlog.core.units import round_to_gram
 from ironlog.models import Modality, SetType
 from ironlog.portability.formats import common
 from ironlog.portability.formats.model import (
@@ -170,7 +171,7 @@ def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:
     record = SetRecord(
         row=number,
         set_type=data.set_type,
-        weight_kg=None if data.weight_kg is None else round(data.weight_kg, 2),
+        weight_kg=None if data.weight_kg is None else round_to_gram(data.weight_kg),
         reps=data.reps,
         duration_seconds=data.duration_seconds,
         distance_m=None if data.distance_m is None else round(data.distance_m, 2),
