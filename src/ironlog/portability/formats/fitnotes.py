@@ -28,8 +28,8 @@ from ironlog.portability.formats.reader import Columns, CsvFile, cell
 from ironlog.portability.formats.values import (
     BadValue,
     check_set,
-    drop_unentered_zeros,
     distance_factor,
+    drop_unentered_zeros,
     localize,
     parse_date,
     parse_distance,
