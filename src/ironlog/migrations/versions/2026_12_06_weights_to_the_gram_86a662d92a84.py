@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 WORKING_INDEX = "ix_workout_set_working"
 
 
-def _change_weight(old: sa.Numeric, new: sa.Numeric) -> None:
+def _change_weight(old: sa.Numeric[float], new: sa.Numeric[float]) -> None:
     with op.batch_alter_table("workout_set", schema=None) as batch_op:
         batch_op.drop_index(WORKING_INDEX)
     with op.batch_alter_table("workout_set", schema=None) as batch_op:
