@@ -6,7 +6,7 @@ import secrets
 import httpx
 
 from tests.conftest import register_user
-from tests.measurements.test_router import URL
+from tests.measurements.conftest import URL
 
 
 async def test_concurrent_puts_of_a_new_date_make_one_entry(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import BodyMeasurement
 from tests.conftest import UserHandle, register_user
-from tests.measurements.test_router import EMPTY, URL, put, values
+from tests.measurements.conftest import EMPTY, URL, put, values
 from tests.portability.helpers import EXPORT, upload
 
 

@@ -10,25 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import BodyMeasurement
 from tests.conftest import UserHandle
-
-URL = "/api/v1/body-measurements"
-CIRCUMFERENCES = (
-    "neck", "chest", "waist", "hips", "arm_left", "arm_right",
-    "thigh_left", "thigh_right", "calf_left", "calf_right",
-)  # fmt: skip
-EMPTY = {"weight_kg": None, "body_fat_pct": None, **dict.fromkeys(CIRCUMFERENCES), "notes": None}
-
-
-async def put(client: httpx.AsyncClient, user: UserHandle, day: str, **body: Any) -> httpx.Response:
-    return await client.put(f"{URL}/{day}", json=body, headers=user.headers)
+from tests.measurements.conftest import CIRCUMFERENCES, EMPTY, URL, put, values
 
 
 async def stored(db: AsyncSession) -> list[BodyMeasurement]:
     return list((await db.scalars(select(BodyMeasurement))).all())
-
-
-def values(body: dict[str, Any]) -> dict[str, Any]:
-    return {key: body[key] for key in EMPTY}
 
 
 async def test_put_creates_then_replaces_whole(

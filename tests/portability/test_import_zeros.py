@@ -9,13 +9,19 @@ from tests.portability.helpers import stored_workouts, upload, values
 
 MEASURES = ("weight_kg", "reps", "duration_seconds", "distance_m")
 
-STRONG = b"""Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE
-2024-03-01 07:00:00,Core,30m,Plank,1,0,0,0,60,,,
+STRONG_HEADER = (
+    b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+    b"Workout Notes,RPE\n"
+)
+STRONG = (
+    STRONG_HEADER
+    + b"""2024-03-01 07:00:00,Core,30m,Plank,1,0,0,0,60,,,
 2024-03-01 07:00:00,Core,30m,Farmers Walk,1,40,0,0,45,,,
 2024-03-01 07:00:00,Core,30m,Rowing Machine,1,0,0,2,480,,,
 2024-03-01 07:00:00,Core,30m,Pull Up,1,0,10,0,0,,,
 2024-03-01 07:00:00,Core,30m,Pull Up,2,0,0,0,0,,,
 """
+)
 
 FITNOTES = b"""Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time,Comment
 2024-03-02,Treadmill,Cardio,0.0,kgs,0,5.0,km,0:25:00,

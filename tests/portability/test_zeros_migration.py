@@ -126,7 +126,7 @@ async def _fill(settings: Settings) -> dict[str | None, uuid.UUID]:
                     body_part="core",
                     modality="BODYWEIGHT",
                     **stamps,
-                )  # fmt: skip
+                )
             )
             for source, workout_id in workout_ids.items():
                 await connection.execute(
@@ -140,7 +140,7 @@ async def _fill(settings: Settings) -> dict[str | None, uuid.UUID]:
                         version=1,
                         started_at=when,
                         **stamps,
-                    )  # fmt: skip
+                    )
                 )
                 await connection.execute(
                     execution.insert().values(
@@ -162,7 +162,7 @@ async def _fill(settings: Settings) -> dict[str | None, uuid.UUID]:
                             "distance_m": metres,
                             "completed": True,
                             **stamps,
-                        }  # fmt: skip
+                        }
                         for position, (weight, reps, seconds, metres) in enumerate(OLD_SETS)
                     ],
                 )
