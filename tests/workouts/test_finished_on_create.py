@@ -89,6 +89,17 @@ async def test_finished_without_start_ends_at_finished_at(
     assert body["finished_at"] == "2026-11-20T19:00:00Z"
 
 
+async def test_finished_at_alone_starts_now(client: httpx.AsyncClient, user: UserHandle) -> None:
+    before = utc_now()
+    finished_at = before + timedelta(hours=2)
+    body = await create_workout(
+        client, user, status="finished", finished_at=finished_at.isoformat()
+    )
+    started_at = datetime.fromisoformat(body["started_at"])
+    assert before <= started_at <= utc_now()
+    assert datetime.fromisoformat(body["finished_at"]) == finished_at
+
+
 async def test_finished_without_start_or_end_ends_now(
     client: httpx.AsyncClient, user: UserHandle
 ) -> None:
@@ -116,6 +127,7 @@ async def test_finished_without_start_or_end_ends_now(
             "finished_at": "2026-11-20T18:30:00Z",
             "duration_seconds": 3599,
         },
+        # Without started_at it starts now, so a finished_at in the past is before the start.
         {"status": "finished", "finished_at": "2026-11-20T18:30:00Z"},
         {"status": "finished", "started_at": "2026-11-20T17:30:00Z", "duration_seconds": -1},
         {"status": "finished", "started_at": "2026-11-20T17:30:00Z", "duration_seconds": 604_801},

@@ -187,7 +187,8 @@ class WorkoutCreate(InputModel):
 
     A past workout is logged in one call with `status: "finished"` and `finished_at` or
     `duration_seconds` (`finished_at` = `started_at` + `duration_seconds`). Without `started_at`,
-    a finished workout ends at `finished_at` (or now) and starts `duration_seconds` earlier.
+    a finished workout with a duration ends at `finished_at` (or now) and starts that much
+    earlier; without a duration it starts now, as any workout does.
     """
 
     model_config = ConfigDict(json_schema_extra={"example": WORKOUT_WRITE_EXAMPLE})
@@ -199,7 +200,9 @@ class WorkoutCreate(InputModel):
         WorkoutStatus.IN_PROGRESS, description="`finished` logs a past workout in one call."
     )
     started_at: UtcDatetime | None = Field(
-        None, description="Defaults to now (for a finished workout: its end minus its duration)."
+        None,
+        description="Defaults to now (for a finished workout with `duration_seconds`: its end "
+        "minus its duration).",
     )
     finished_at: UtcDatetime | None = Field(
         None, description="Only with `status: finished`; not before `started_at`."
@@ -217,10 +220,7 @@ class WorkoutCreate(InputModel):
             return self
         if self.finished_at is None and self.duration_seconds is None:
             raise ValueError("a finished workout needs finished_at or duration_seconds")
-        if self.started_at is None:
-            if self.duration_seconds is None:
-                raise ValueError("finished_at without started_at needs duration_seconds")
-        elif self.finished_at is not None:
+        if self.started_at is not None and self.finished_at is not None:
             if self.finished_at < self.started_at:
                 raise ValueError("finished_at must not be before started_at")
             elapsed = int((self.finished_at - self.started_at).total_seconds())
@@ -232,7 +232,9 @@ class WorkoutCreate(InputModel):
         """(started_at, finished_at) of the new workout, `now` standing in for what is omitted."""
         if self.status != WorkoutStatus.FINISHED:
             return self.started_at or now, None
-        duration = timedelta(seconds=self.duration_seconds or 0)
+        if self.duration_seconds is None:  # then finished_at is set
+            return self.started_at or now, self.finished_at
+        duration = timedelta(seconds=self.duration_seconds)
         if self.started_at is None:
             finished_at = self.finished_at or now
             return finished_at - duration, finished_at

@@ -182,6 +182,8 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
     now = utc_now()
     workout_id = data.id or new_id()
     started_at, finished_at = data.times(now)
+    if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
+        raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
