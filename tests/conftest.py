@@ -235,6 +235,7 @@ async def client(
     app: FastAPI, test_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
+    app.state.snapshot_sessionmaker = test_sessionmaker
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

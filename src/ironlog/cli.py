@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog import __version__
 from ironlog.core import backup, config_reference, metrics, migrations
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+from ironlog.core.db import (
+    create_engine,
+    create_sessionmaker,
+    create_snapshot_sessionmaker,
+    private_file,
+    session_scope,
+)
 from ironlog.core.errors import DomainError, NotFound
 from ironlog.core.json import dumps
 from ironlog.exercises import library
@@ -288,10 +294,11 @@ async def _export(
     try:
         async with session_scope(sessionmaker) as session:
             account = portability_export.user_summary(await _account(session, email))
-        target = output.open("wb") if output else sys.stdout.buffer
+        # The export holds the whole account: owner-only, like the backups.
+        target = private_file(output) if output else sys.stdout.buffer
         try:
             async for chunk in portability_export.stream(
-                sessionmaker, user=account, export_format=export_format
+                create_snapshot_sessionmaker(engine), user=account, export_format=export_format
             ):
                 target.write(chunk)
         finally:

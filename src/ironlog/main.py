@@ -12,7 +12,12 @@ from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import idempotency, metrics, openapi
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from ironlog.core.db import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    create_snapshot_sessionmaker,
+)
 from ironlog.core.errors import (
     DatabaseUnavailable,
     Unprocessable,
@@ -26,6 +31,7 @@ from ironlog.core.http import (
 )
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.core.streaming import StreamSlots
 from ironlog.exercises.router import router as exercises_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
@@ -92,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
+    app.state.snapshot_sessionmaker = create_snapshot_sessionmaker(app.state.engine)
+    app.state.stream_slots = StreamSlots(settings.export_concurrency)
     app.state.password_hasher = PasswordHasher(settings)
     app.state.token_codec = TokenCodec(settings)
 

@@ -82,6 +82,19 @@ class Settings(BaseSettings):
         "timeouts never exceed it.",
     )
 
+    export_deadline_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="A streamed export the client has not taken in whole by then is cut and its "
+        "database connection returned; 0 disables the deadline.",
+    )
+    export_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Exports each server process streams at once (each holds a database "
+        "connection while it is sent); one more is 429 `streams_busy`.",
+    )
+
     db_pool_size: int = Field(
         10, ge=1, description="PostgreSQL connections each server process keeps open."
     )
@@ -187,7 +200,7 @@ class Settings(BaseSettings):
         key_file = self.data_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         key_file.touch(mode=0o600)
         key_file.write_text(key)

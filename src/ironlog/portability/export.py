@@ -1,14 +1,15 @@
 """The full export, streamed: batches of workouts by keyset, so memory stays flat.
 
-The stream reads in a session of its own (the request's unit of work has committed and closed by
-the time the body is sent), inside one transaction.
+The stream reads in a session of its own (the request's unit of work has closed by the time the
+body is sent), inside one read-only snapshot that takes no write lock (`snapshot_sessionmaker`):
+a client that reads slowly never blocks anyone's writes.
 """
 
 import csv
 import io
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,7 +53,7 @@ async def stream(
     *,
     user: dict[str, Any],
     export_format: ExportFormat,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     """The export's bytes, a batch of workouts at a time."""
     user_id: uuid.UUID = user["id"]
     async with sessionmaker() as session, session.begin():
