@@ -77,18 +77,29 @@ async def _read_credentials(request: Request) -> LoginRequest:
     status_code=status.HTTP_201_CREATED,
     response_model=AuthResult,
     summary="Create an account",
-    responses=problem_responses(EmailTaken),
+    responses=problem_responses(EmailTaken, RateLimited),
 )
 async def register(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     hasher: PasswordHasherDep,
     codec: TokenCodecDep,
     data: Annotated[RegisterRequest, Body()],
 ) -> AuthResult:
     """Create an account with email and password and sign it in. The email is compared
-    case-insensitively and stored lower-cased; the password needs 8..128 characters and no
-    composition rules (NIST 800-63B)."""
-    user, tokens = await service.register(session, hasher, codec, data=data)
+    case-insensitively and stored normalised (NFC, lower-cased); the password needs 8..128
+    characters and no composition rules (NIST 800-63B). Each client address may register 20
+    accounts an hour (`IRONLOG_REGISTER_*`), then 429 with `Retry-After`."""
+    user, tokens = await service.register(
+        session,
+        request.app.state.sessionmaker,
+        hasher,
+        codec,
+        settings,
+        data=data,
+        client=request.client.host if request.client else None,
+    )
     return AuthResult.model_validate({"user": user, "tokens": tokens})
 
 
@@ -115,6 +126,7 @@ async def login(
     credentials = await _read_credentials(request)
     return await service.login(
         session,
+        request.app.state.sessionmaker,
         hasher,
         codec,
         settings,

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     )
     login_window_seconds: int = Field(900, ge=1, description="Window of the login limits.")
 
+    register_max_per_client: int = Field(
+        20, ge=1, description="Registrations per client address within the window before 429."
+    )
+    register_window_seconds: int = Field(
+        3600, ge=1, description="Window of the registration limit."
+    )
+
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory.")
     argon2_memory_cost_kib: int = Field(
         65_536, ge=8, description="argon2id memory per hash, in KiB (64 MiB)."
@@ -102,7 +109,10 @@ class Settings(BaseSettings):
         10, ge=0, description="Extra PostgreSQL connections a process may open under load."
     )
     db_connect_timeout_seconds: float = Field(
-        5.0, gt=0, description="Timeout to connect and to wait for a pooled connection."
+        5.0,
+        gt=0,
+        description="Timeout to connect, to wait for a pooled connection and, on SQLite, to "
+        "wait for the write lock; then 503 `database_unavailable`.",
     )
     db_statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."

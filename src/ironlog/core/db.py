@@ -76,7 +76,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
             connect_args={"timeout": settings.db_wait_seconds},
             **overrides,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms=int(settings.db_wait_seconds * 1000))
         return engine
     server_settings = {"application_name": "ironlog"}
     if settings.db_statement_timeout_ms:
@@ -115,12 +115,13 @@ def private_file(path: Path) -> BinaryIO:
     return os.fdopen(descriptor, "wb")
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL, and SQLAlchemy's recipe that lets SQLAlchemy own BEGIN.
 
     The recipe (docs: "Serializable isolation / Savepoints / Transactional DDL") makes savepoints
     work. BEGIN IMMEDIATE takes the write lock up front, so two concurrent writers wait for each
-    other (busy_timeout) instead of one failing with "database is locked" on upgrade.
+    other (busy_timeout) instead of one failing with "database is locked" on upgrade. A wait
+    that outlasts busy_timeout (the connect/pool wait setting) is a 503, never a 500.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -130,7 +131,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

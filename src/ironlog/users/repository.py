@@ -1,6 +1,6 @@
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import User, Workout
@@ -12,6 +12,12 @@ async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email))
+
+
+async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
+    await session.execute(
+        update(User).where(User.id == user_id).values(password_hash=password_hash)
+    )
 
 
 async def add(session: AsyncSession, user: User) -> User:
