@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
-from ironlog.core import backup, config_reference, metrics, migrations
+from ironlog.core import backup, config_reference, metrics, migrations, serving
 from ironlog.core.config import Settings
 from ironlog.core.db import (
     create_engine,
@@ -69,7 +69,7 @@ def serve(
     ] = None,
 ) -> None:
     """Apply pending migrations, load the system exercise library, then serve."""
-    settings = Settings()
+    settings = _settings_or_exit()
     prepare_database(settings)
     # Outside production the key is generated into the data folder: once, here, so that several
     # workers starting at once cannot each generate a different one.
@@ -89,7 +89,22 @@ def serve(
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=30,
+            **serving.uvicorn_options(),
         )
+
+
+def _settings_or_exit() -> Settings:
+    """The settings, or one line naming what is wrong and exit code 2 (a configuration error)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, item['loc'])) + ': ' if item['loc'] else ''}"
+            f"{item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors(include_url=False)
+        )
+        typer.echo(f"ironlog: refusing to start: {problems}", err=True)
+        raise typer.Exit(2) from None
 
 
 def prepare_database(settings: Settings) -> None:

@@ -163,17 +163,6 @@ def test_several_server_processes_report_together(database_url: str, tmp_path: P
     assert not Path(made.group(1)).exists()  # the folder serve made is gone with it
 
 
-def test_production_warns_when_metrics_are_public(tmp_path: Path) -> None:
-    settings = make_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, env="production")
-    app = FastAPI()
-    app.state.engine = create_engine(settings)
-    with structlog.testing.capture_logs() as logs:
-        metrics.install(app, settings)
-        metrics.install(app, settings.model_copy(update={"env": "development"}))
-    assert [entry["event"] for entry in logs] == ["metrics_unprotected"]
-    assert logs[0]["log_level"] == "warning"
-
-
 async def test_unknown_methods_share_one_series(client: httpx.AsyncClient) -> None:
     other = {"method": "other", "route": "/health", "status": "405"}
     before = await scrape(client)

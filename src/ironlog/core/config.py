@@ -10,6 +10,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "ironlog"
@@ -25,7 +28,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = Field(
         "development",
-        description="`production` refuses to start without `IRONLOG_SECRET_KEY`.",
+        description="`production` refuses to start without a secret key of 32 bytes or more, "
+        "without a metrics token while metrics are on, and without a Google redirect URI "
+        "while Google sign-in is on.",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir,
@@ -102,6 +107,13 @@ class Settings(BaseSettings):
         "connection while it is sent); one more is 429 `streams_busy`.",
     )
 
+    http_header_timeout_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="`ironlog serve` closes a connection whose request line and headers are not "
+        "complete by then (slowloris); 0 disables it.",
+    )
+
     db_pool_size: int = Field(
         10, ge=1, description="PostgreSQL connections each server process keeps open."
     )
@@ -170,13 +182,35 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def require_secret_in_production(self) -> "Settings":
-        if self.env == "production" and self.secret_key is None:
-            raise ValueError(
-                "IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production "
-                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
+    def refuse_unsafe_production(self) -> "Settings":
+        """Production refuses to start on a setting that would leave it open (see
+        docs/security.md); `ironlog serve` prints the message as one line and exits 2."""
+        if self.env == "production":
+            problem = self.production_problem()
+            if problem:
+                raise ValueError(problem)
         return self
+
+    def production_problem(self) -> str | None:
+        generate = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        if self.secret_key is None:
+            return f"IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production (generate one with: {generate})"
+        if len(self.secret_key.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
+            return (
+                f"IRONLOG_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production "
+                f"(generate one with: {generate})"
+            )
+        if self.metrics_enabled and self.metrics_token is None:
+            return (
+                "IRONLOG_METRICS_TOKEN is required in production while metrics are on "
+                "(or set IRONLOG_METRICS_ENABLED=false)"
+            )
+        if self.google_enabled and not self.google_redirect_uri:
+            return (
+                "IRONLOG_GOOGLE_REDIRECT_URI is required in production when Google sign-in is on "
+                "(else the callback URL would follow the request's Host header)"
+            )
+        return None
 
     @cached_property
     def sqlalchemy_url(self) -> str:
