@@ -23,6 +23,7 @@ from ironlog.models.base import new_id
 from ironlog.portability import repository
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
 from ironlog.portability.formats import parse_file
+from ironlog.portability.formats.reader import UnreadableCsv
 from ironlog.portability.formats.model import (
     BinaryFile,
     ExecutionRecord,
@@ -79,6 +80,10 @@ async def import_file(
         )
     except UnrecognizedFile as error:
         raise ImportUnrecognized(f"The file cannot be imported: {error}.") from None
+    except UnreadableCsv as error:
+        # The csv module cannot go on past this row: the file is refused even with
+        # `skip_invalid_rows`.
+        raise ImportInvalid([RowIssue(error.row, f"unreadable CSV: {error.reason}")]) from None
     if parsed.errors and not options.skip_invalid_rows:
         raise ImportInvalid(parsed.errors)
     warnings = [RowIssue(issue.row, f"row skipped: {issue.message}") for issue in parsed.errors]

@@ -5,7 +5,7 @@ The document is parsed whole (orjson); the 20 MiB upload limit bounds it.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -25,7 +25,7 @@ from ironlog.portability.formats.model import (
     UnrecognizedFile,
     WorkoutRecord,
 )
-from ironlog.portability.formats.values import BadValue, check_set, localize
+from ironlog.portability.formats.values import BadValue, check_set, instant_in_range, localize
 
 FORMAT = "ironlog_json"
 SOURCE = "ironlog"
@@ -184,7 +184,7 @@ def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:
 
 
 def _instant(moment: datetime, options: ParseOptions) -> datetime:
-    return localize(moment, options.timezone) if moment.tzinfo is None else moment.astimezone(UTC)
+    return localize(moment, options.timezone) if moment.tzinfo is None else instant_in_range(moment)
 
 
 def _explain(error: ValidationError) -> str:
