@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ironlog.core.clock import utc_now
 from ironlog.models import User
 from ironlog.portability import repository
-from ironlog.portability.formats.ironlog_csv import HEADER
+from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
 from ironlog.portability.schemas import ExportFormat
 from ironlog.workouts import views
 
@@ -164,10 +164,10 @@ async def _csv(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[bytes
 def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
     head = [
         str(workout["id"]),
-        workout["name"],
+        escape_text(workout["name"]),
         _instant(workout["started_at"]),
         _instant(workout["finished_at"]),
-        workout["notes"] or "",
+        escape_text(workout["notes"] or ""),
     ]
     if not workout["exercises"]:
         return [head + [""] * (len(HEADER) - len(head))]
@@ -175,11 +175,11 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
     for execution in workout["exercises"]:
         exercise = execution["exercise"]
         middle = [
-            exercise["name"],
-            exercise["body_part"],
+            escape_text(exercise["name"]),
+            escape_text(exercise["body_part"]),
             str(exercise["modality"]),
             str(execution["position"]),
-            execution["notes"] or "",
+            escape_text(execution["notes"] or ""),
         ]
         sets: Sequence[dict[str, Any]] = execution["sets"]
         if not sets:
@@ -199,7 +199,7 @@ def _csv_set(item: dict[str, Any]) -> list[str]:
         _value(item["rpe"]),
         _value(item["rest_seconds"]),
         "true" if item["completed"] else "false",
-        item["notes"] or "",
+        escape_text(item["notes"] or ""),
     ]
 
 
