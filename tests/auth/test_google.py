@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -432,3 +433,22 @@ async def test_password_registration_with_a_google_accounts_email_is_taken(
     # and the Google account still signs in without a password
     assert (await sign_in(client, oidc_provider, sub)).status_code == 200
     await register_user(client)  # other emails are unaffected
+
+
+async def test_google_login_starts_are_limited_per_client_address(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    configure_google: ConfigureGoogle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each start stores a pending sign-in: an anonymous client cannot fill the table."""
+    now = utc_now()
+    monkeypatch.setattr("ironlog.auth.throttle.utc_now", lambda: now)
+    configure_google(google_login_max_per_client=3)
+    for _ in range(3):
+        assert (await client.get(GOOGLE_LOGIN)).status_code == 302
+    refused = await client.get(GOOGLE_LOGIN)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.headers["retry-after"] == "600"
+    assert await pending_logins(db) == 3

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import Body, Query, Request, status
 from fastapi.responses import RedirectResponse
 
-from ironlog.auth import google_service
+from ironlog.auth import google_service, throttle
 from ironlog.auth.dependencies import CurrentUser, GoogleProviderDep, OptionalUser, TokenCodecDep
 from ironlog.auth.errors import (
     GoogleAlreadyLinked,
@@ -19,7 +19,7 @@ from ironlog.auth.errors import (
     OAuthStateExpired,
 )
 from ironlog.auth.schemas import AuthResult, GoogleIdTokenRequest
-from ironlog.core.errors import NotAuthenticated, problem_responses
+from ironlog.core.errors import NotAuthenticated, RateLimited, problem_responses
 from ironlog.core.routing import SessionDep, SettingsDep, api_router
 from ironlog.core.schemas import NO_NUL
 from ironlog.models import User
@@ -52,7 +52,9 @@ _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnav
     summary="Start Google sign-in (redirects to Google)",
     responses={
         **_REDIRECT,
-        **problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
+        **problem_responses(
+            GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable, RateLimited
+        ),
     },
 )
 async def google_login(
@@ -70,7 +72,13 @@ async def google_login(
 
     **Linking**: sent with a bearer access token, the sign-in links Google to that account
     instead; its callback must then carry the same account's access token. Browsers cannot send
-    one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`."""
+    one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`.
+
+    Each client address may start 30 sign-ins in 10 minutes (`IRONLOG_GOOGLE_LOGIN_*`), then
+    429 with `Retry-After`: every start stores a pending sign-in until it expires."""
+    await throttle.reserve_google_login(
+        session, settings, client=request.client.host if request.client else None
+    )
     redirect_uri = settings.google_redirect_uri or str(request.url_for("google_callback"))
     url = await google_service.start_login(
         session, provider, redirect_uri=redirect_uri, link_user=user

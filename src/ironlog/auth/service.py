@@ -1,3 +1,4 @@
+import unicodedata
 import uuid
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,11 @@ from ironlog.users import repository as user_repository
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one form of an email IronLog stores and compares (register, login, password checks,
+    Google): trimmed, lower-cased and in Unicode NFC, so that "josé" typed with a combining accent
+    and with a precomposed "é" is one account. NFC and not NFKC: NFKC would fold distinct
+    characters (ligatures, full-width letters) into one, merging addresses that differ."""
+    return unicodedata.normalize("NFC", email.strip().lower())
 
 
 async def issue_tokens(

@@ -66,6 +66,16 @@ async def reserve_registration(
             await _reserve(session, limits, settings.register_window_seconds, "registrations")
 
 
+async def reserve_google_login(
+    session: AsyncSession, settings: Settings, *, client: str | None
+) -> None:
+    """Count a `GET /google/login` (which stores a pending sign-in) of this client address, in
+    the request's transaction; 429 past `google_login_max_per_client`."""
+    if client:
+        limits = [("google", client, settings.google_login_max_per_client)]
+        await _reserve(session, limits, settings.google_login_window_seconds, "Google sign-ins")
+
+
 async def _reserve(
     session: AsyncSession, limits: list[Limit], window_seconds: int, what: str
 ) -> Reservation:

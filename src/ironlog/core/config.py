@@ -151,6 +151,15 @@ class Settings(BaseSettings):
         description="Comma-separated client ids of your own Android/iOS apps: ID tokens whose "
         "`aud` or `azp` is one of them are accepted too.",
     )
+    google_login_max_per_client: int = Field(
+        30,
+        ge=1,
+        description="Google sign-ins a client address may start (each stores a pending row "
+        "until it expires) within the window, before 429.",
+    )
+    google_login_window_seconds: int = Field(
+        600, ge=1, description="Window of the Google sign-in limit."
+    )
     google_http_timeout_seconds: float = Field(
         5.0,
         gt=0,

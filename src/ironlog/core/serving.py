@@ -76,7 +76,10 @@ def _header_timeout() -> float:
 def uvicorn_options() -> dict[str, Any]:
     """The protocol and limits `ironlog serve` passes to uvicorn."""
     return {
-        "http": GuardedHttpProtocol,
+        "http": f"{__name__}:GuardedHttpProtocol",
         "timeout_keep_alive": 5,
+        # uvicorn restarts a worker that has not answered its supervisor's ping within this; at
+        # its default (5 s) a loaded machine (a burst of argon2id) got workers killed in a loop.
+        "timeout_worker_healthcheck": 30,
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
     }
