@@ -83,9 +83,7 @@ def test_production_refuses_unsafe_settings(
 
 
 def test_serve_refuses_to_start_in_one_line_with_exit_code_2(tmp_path: Path) -> None:
-    env = {
-        name: value for name, value in os.environ.items() if not name.startswith("IRONLOG_")
-    }
+    env = {name: value for name, value in os.environ.items() if not name.startswith("IRONLOG_")}
     env.update(
         {
             "IRONLOG_ENV": "production",

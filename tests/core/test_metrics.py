@@ -8,12 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import structlog.testing
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from ironlog.core import metrics
-from ironlog.core.db import create_engine
 from ironlog.main import create_app
 from tests.conftest import BACKENDS, UserHandle, make_settings
 from tests.live_server import live_server

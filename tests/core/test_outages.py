@@ -9,8 +9,8 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ironlog.auth.repository import session_is_active
-from ironlog.core.db import create_sessionmaker
 from ironlog.core.config import Settings
+from ironlog.core.db import create_sessionmaker
 from ironlog.core.errors import DatabaseUnavailable
 from ironlog.main import create_app
 

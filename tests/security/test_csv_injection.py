@@ -40,7 +40,9 @@ async def test_csv_export_escapes_formula_cells_and_reimports_them_exactly(
     await insert_history(db, original.id, HISTORY)
     exported = await client.get(EXPORT, params={"format": "csv"}, headers=original.headers)
     rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert [row["workout_name"] for row in rows] == ['\'=HYPERLINK("http://evil.example","Push")'] * 3
+    assert [row["workout_name"] for row in rows] == [
+        '\'=HYPERLINK("http://evil.example","Push")'
+    ] * 3
     assert rows[0]["workout_notes"] == "'+1 rep next time"
     assert rows[0]["exercise_name"] == "'@Sled Drag"
     assert rows[0]["body_part"] == "'=cmd|'/c calc'!a0"

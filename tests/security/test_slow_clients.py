@@ -99,4 +99,3 @@ def test_a_normal_request_is_served(server: LiveServer) -> None:
     with _connect(server) as connection:
         connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert connection.recv(4096).startswith(b"HTTP/1.1 200")
-

@@ -115,7 +115,9 @@ async def test_stalled_export_blocks_no_write_and_is_cut_at_the_deadline(
                         assert response.status_code == 201, response.text
                         assert time.monotonic() - started < 2
                     # The stalled stream holds this process's only export slot.
-                    busy = await http.get("/api/v1/export", headers={"Authorization": f"Bearer {token}"})
+                    busy = await http.get(
+                        "/api/v1/export", headers={"Authorization": f"Bearer {token}"}
+                    )
                     assert busy.status_code == 429
                     assert busy.json()["code"] == "streams_busy"
                     assert busy.headers["retry-after"] == "5"
@@ -129,7 +131,9 @@ async def test_stalled_export_blocks_no_write_and_is_cut_at_the_deadline(
                     stalled.close()
                 assert time.monotonic() >= cut_at - 0.5
 
-                whole = await http.get("/api/v1/export", headers={"Authorization": f"Bearer {token}"})
+                whole = await http.get(
+                    "/api/v1/export", headers={"Authorization": f"Bearer {token}"}
+                )
                 assert whole.status_code == 200
                 assert len(whole.content) > received + 1024 * 1024
                 assert whole.content.endswith(b"]}")

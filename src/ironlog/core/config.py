@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -94,6 +93,12 @@ class Settings(BaseSettings):
         "timeouts never exceed it.",
     )
 
+    import_timeout_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="The request deadline of `POST /imports` (a 20 MiB file is ~180,000 sets); "
+        "0 disables it.",
+    )
     export_deadline_seconds: float = Field(
         600.0,
         ge=0,
@@ -203,7 +208,10 @@ class Settings(BaseSettings):
     def production_problem(self) -> str | None:
         generate = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         if self.secret_key is None:
-            return f"IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production (generate one with: {generate})"
+            return (
+                "IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production "
+                f"(generate one with: {generate})"
+            )
         if len(self.secret_key.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
             return (
                 f"IRONLOG_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production "

@@ -8,8 +8,8 @@ from starlette.responses import Response
 
 from ironlog.auth.dependencies import CurrentUser
 from ironlog.core.errors import NotAuthenticated, Unprocessable, problem_responses
-from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
-from ironlog.core.streaming import BoundedStreamingResponse, StreamSlots, StreamsBusy
+from ironlog.core.routing import SessionDep, SettingsDep, api_router, end_reads, read_only
+from ironlog.core.streaming import BoundedStreamingResponse, StreamsBusy, StreamSlots
 from ironlog.portability import export, service
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
 from ironlog.portability.formats.ironlog_csv import HEADER
@@ -211,6 +211,8 @@ async def import_file(
         dry_run=dry_run,
         skip_invalid_rows=skip_invalid_rows,
     )
+    # Parsing a big file takes seconds: hold no transaction (no SQLite write lock) meanwhile.
+    await end_reads(session)
     report = await service.import_file(session, user=user, file=file.file, options=options)
     if dry_run:
         response.status_code = status.HTTP_200_OK

@@ -62,6 +62,8 @@ def escape_text(value: str) -> str:
 def unescape_text(value: str) -> str:
     """What `escape_text` was given."""
     return value[1:] if value.startswith("'") else value
+
+
 _TRUE = {"", "true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
 
