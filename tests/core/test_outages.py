@@ -37,10 +37,10 @@ async def test_a_write_lock_wait_that_runs_out_is_503_with_retry_after(
     settings: Settings, backend: str
 ) -> None:
     """SQLite: another writer holds the database longer than the lock wait (busy_timeout, the
-    `db_connect_timeout_seconds` setting): the request is a 503 to retry, not a 500."""
+    `db_lock_timeout_seconds` setting): the request is a 503 to retry, not a 500."""
     if backend != "sqlite":
         pytest.skip("the database-wide write lock is SQLite's (PostgreSQL waits per row)")
-    app = create_app(settings.model_copy(update={"db_connect_timeout_seconds": 0.3}))
+    app = create_app(settings.model_copy(update={"db_lock_timeout_seconds": 0.3}))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     path = make_url(settings.sqlalchemy_url).database
     assert path

@@ -126,10 +126,13 @@ class Settings(BaseSettings):
         10, ge=0, description="Extra PostgreSQL connections a process may open under load."
     )
     db_connect_timeout_seconds: float = Field(
-        5.0,
+        5.0, gt=0, description="Timeout to connect and to wait for a pooled connection."
+    )
+    db_lock_timeout_seconds: float = Field(
+        20.0,
         gt=0,
-        description="Timeout to connect, to wait for a pooled connection and, on SQLite, to "
-        "wait for the write lock; then 503 `database_unavailable`.",
+        description="SQLite: how long a write waits for the database's write lock (another "
+        "request's transaction) before it is answered 503 `database_unavailable`.",
     )
     db_statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."

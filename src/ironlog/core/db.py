@@ -76,7 +76,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
             connect_args={"timeout": settings.db_wait_seconds},
             **overrides,
         )
-        _configure_sqlite(engine, busy_timeout_ms=int(settings.db_wait_seconds * 1000))
+        _configure_sqlite(engine, busy_timeout_ms=int(settings.db_lock_timeout_seconds * 1000))
         return engine
     server_settings = {"application_name": "ironlog"}
     if settings.db_statement_timeout_ms:
@@ -121,7 +121,7 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     The recipe (docs: "Serializable isolation / Savepoints / Transactional DDL") makes savepoints
     work. BEGIN IMMEDIATE takes the write lock up front, so two concurrent writers wait for each
     other (busy_timeout) instead of one failing with "database is locked" on upgrade. A wait
-    that outlasts busy_timeout (the connect/pool wait setting) is a 503, never a 500.
+    that outlasts busy_timeout (`db_lock_timeout_seconds`) is a 503, never a 500.
     """
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -29,12 +29,15 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
-        if self._head_timer is not None:
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
-                self.send_400_response("Request head too large.")
-                return
+        reading_head = self._head_timer is not None
         super().data_received(data)
+        # Still no complete head after this data (a head that completed in it disarmed the
+        # timer, and the body that follows is not counted).
+        if reading_head and self._head_timer is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                self._disarm_head_timer()
+                self.send_400_response("Request head too large.")
 
     def on_headers_complete(self) -> None:
         self._disarm_head_timer()
