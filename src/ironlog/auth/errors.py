@@ -18,6 +18,13 @@ class WrongCurrentPassword(Forbidden):
     persist_changes = True  # the attempt was counted for throttling: that must stick
 
 
+class ForeignOrigin(Forbidden):
+    default_detail = (
+        "Cookie-mode requests are accepted from this server's own origin or a configured CORS "
+        "origin only."
+    )
+
+
 class InvalidRefreshToken(NotAuthenticated):
     code = "invalid_refresh_token"
     default_detail = "The refresh token is unknown, expired or revoked."

@@ -11,13 +11,12 @@ from ironlog.auth.errors import (
     InvalidRefreshToken,
     RefreshTokenReused,
 )
-from ironlog.auth.schemas import RegisterRequest, TokenPair
+from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import session_scope
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
-from ironlog.users import repository as user_repository
 
 
 def normalize_email(email: str) -> str:
@@ -69,11 +68,11 @@ async def register(
     # Hashed before this request's transaction starts: on SQLite that transaction holds the
     # database's write lock, which must never wait for argon2id.
     password_hash = await hasher.hash(data.password)
-    if await user_repository.get_by_email(session, email) is not None:
+    if await repository.get_user_by_email(session, email) is not None:
         raise EmailTaken()
     user = User(email=email, name=data.name, password_hash=password_hash)
     try:
-        await user_repository.add(session, user)
+        await repository.add_user(session, user)
     except IntegrityError as error:  # a concurrent registration won the race
         raise EmailTaken() from error
     return user, await start_session(session, codec, user)
@@ -97,14 +96,14 @@ async def login(
         reservation = await throttle.reserve_password_check(
             attempt, settings, email=email, client=client
         )
-        user = await user_repository.get_by_email(attempt, email)
+        user = await repository.get_user_by_email(attempt, email)
     # An unknown email is verified against a decoy hash: the same answer in the same time.
     password_hash = user.password_hash if user else None
     if not await hasher.verify(password_hash, password) or user is None or password_hash is None:
         raise InvalidCredentials()  # the reservation stays: it is the failure
     await throttle.succeeded(session, reservation, email=email)
     if hasher.needs_rehash(password_hash):
-        await user_repository.set_password_hash(session, user.id, await hasher.hash(password))
+        await repository.set_password_hash(session, user.id, await hasher.hash(password))
     return await start_session(session, codec, user)
 
 
@@ -136,3 +135,9 @@ async def logout(session: AsyncSession, *, raw_token: str) -> None:
 
 async def logout_all(session: AsyncSession, *, user: User) -> None:
     await repository.revoke_user_sessions(session, user.id)
+
+
+def public_config(settings: Settings) -> AuthConfig:
+    """What the sign-in screen shows. Registration is open to anyone today; a registration
+    setting fills `registration` when it exists."""
+    return AuthConfig(google_enabled=settings.google_enabled, registration="open")

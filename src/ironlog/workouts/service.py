@@ -30,7 +30,8 @@ from ironlog.workouts.errors import (
     WorkoutFinished,
     WorkoutNotFound,
 )
-from ironlog.workouts.repository import WorkoutFilters, WorkoutState
+from ironlog.workouts.filters import WorkoutFilters
+from ironlog.workouts.repository import WorkoutState
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionWrite,
