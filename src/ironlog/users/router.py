@@ -1,12 +1,12 @@
 from typing import Annotated
 
-from fastapi import Body, status
+from fastapi import Body, Request, status
 
 from ironlog.auth.dependencies import CurrentPrincipal, CurrentUser, PasswordHasherDep
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.schemas import UserRead
-from ironlog.core.errors import NotAuthenticated, problem_responses
-from ironlog.core.routing import SessionDep, api_router
+from ironlog.core.errors import NotAuthenticated, RateLimited, problem_responses
+from ironlog.core.routing import SessionDep, SettingsDep, api_router
 from ironlog.models import User
 from ironlog.users import service
 from ironlog.users.schemas import PasswordChange, UserUpdate
@@ -36,18 +36,30 @@ async def update_me(
     "/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change the password",
-    responses=problem_responses(WrongCurrentPassword),
+    responses=problem_responses(WrongCurrentPassword, RateLimited),
 )
 async def change_password(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     principal: CurrentPrincipal,
     hasher: PasswordHasherDep,
     data: Annotated[PasswordChange, Body()],
 ) -> None:
     """Check `current_password`, set `new_password` (8..128 characters, never trimmed) and end
-    every other session of the user; the session making the request stays signed in."""
-    await service.change_password(session, hasher, user=user, principal=principal, data=data)
+    every other session of the user; the session making the request stays signed in.
+    Wrong current passwords count like failed logins (per email and client address): past the
+    limit every attempt is 429 with `Retry-After`, even with the right password."""
+    await service.change_password(
+        session,
+        hasher,
+        settings,
+        user=user,
+        principal=principal,
+        data=data,
+        client=request.client.host if request.client else None,
+    )
 
 
 @router.delete(

@@ -5,7 +5,7 @@ The document is parsed whole (orjson); the 20 MiB upload limit bounds it.
 """
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -29,7 +29,7 @@ from ironlog.portability.formats.model import (
     UnrecognizedFile,
     WorkoutRecord,
 )
-from ironlog.portability.formats.values import BadValue, check_set, localize
+from ironlog.portability.formats.values import BadValue, check_set, instant_in_range, localize
 
 FORMAT = "ironlog_json"
 SOURCE = "ironlog"
@@ -217,7 +217,7 @@ def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:
 
 
 def _instant(moment: datetime, options: ParseOptions) -> datetime:
-    return localize(moment, options.timezone) if moment.tzinfo is None else moment.astimezone(UTC)
+    return localize(moment, options.timezone) if moment.tzinfo is None else instant_in_range(moment)
 
 
 def _explain(error: ValidationError) -> str:
