@@ -1,9 +1,10 @@
 import uuid
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.models import User, Workout
+from ironlog.models import User, UserPreferences, Workout
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -29,3 +30,21 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """
     await session.execute(delete(Workout).where(Workout.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
+
+
+async def get_preferences(session: AsyncSession, user_id: uuid.UUID) -> UserPreferences | None:
+    return await session.get(UserPreferences, user_id)
+
+
+async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[Any] | None:
+    """The time zone and week start alone, for the reads that need local dates."""
+    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
+        UserPreferences.user_id == user_id
+    )
+    return (await session.execute(statement)).first()
+
+
+async def add_preferences(session: AsyncSession, preferences: UserPreferences) -> UserPreferences:
+    session.add(preferences)
+    await session.flush()
+    return preferences
