@@ -55,8 +55,8 @@ class Offset:
 
 
 def _offset_at(zone: ZoneInfo, instant: datetime) -> int:
-    offset = instant.astimezone(zone).utcoffset()
-    assert offset is not None
+    # A ZoneInfo always has an offset; `or` only satisfies the type (timedelta | None).
+    offset = instant.astimezone(zone).utcoffset() or timedelta()
     return int(offset.total_seconds())
 
 
