@@ -1,5 +1,4 @@
 import uuid
-from typing import Any
 
 from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +35,7 @@ async def get_preferences(session: AsyncSession, user_id: uuid.UUID) -> UserPref
     return await session.get(UserPreferences, user_id)
 
 
-async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[Any] | None:
+async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
     """The time zone and week start alone, for the reads that need local dates."""
     statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
         UserPreferences.user_id == user_id
