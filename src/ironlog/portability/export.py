@@ -20,6 +20,8 @@ from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER
 from ironlog.portability.schemas import ExportFormat
+from ironlog.users import schemas as user_schemas
+from ironlog.users import service as user_service
 from ironlog.workouts import views
 
 BATCH_WORKOUTS = 250
@@ -137,7 +139,18 @@ async def _json(
     exercises = [
         _exercise(exercise) for exercise in await repository.own_exercises(session, user_id)
     ]
-    head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
+    preferences = await user_service.get_preferences(session, user_id=user_id)
+    head = dumps(
+        {
+            "format": "ironlog",
+            "version": 1,
+            "exported_at": utc_now(),
+            "user": user,
+            "preferences": user_schemas.PreferencesRead.model_validate(preferences).model_dump(
+                mode="json"
+            ),
+        }
+    )
     yield head[:-1] + b',"exercises":' + dumps(exercises) + b',"workouts":['
     first = True
     async for batch in workout_trees(session, user_id):

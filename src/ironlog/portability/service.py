@@ -36,6 +36,7 @@ from ironlog.portability.formats.model import (
 )
 from ironlog.portability.matching import Known, Matcher
 from ironlog.portability.schemas import ExerciseMapping, ImportReport, ImportWarning
+from ironlog.users import service as user_service
 from ironlog.workouts import repository as workout_repository
 
 # Rows are written in batches of about this many sets, so memory stays flat for big files.
@@ -100,6 +101,10 @@ async def import_file(
         try:
             await exercise_repository.add_many(session, resolver.new_rows(user.id))
             await _write(session, user.id, new, sets, written)
+            if parsed.preferences is not None:
+                await user_service.update_preferences(
+                    session, user_id=user.id, data=parsed.preferences
+                )
         except IntegrityError as error:
             raise ImportConflict() from error
     return ImportReport(
