@@ -78,10 +78,12 @@ async def list_workouts(
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
-        PlainDate | None, Query(alias="from", description="Started on or after (UTC date).")
+        PlainDate | None,
+        Query(alias="from", description="Started on or after (local date, your time zone)."),
     ] = None,
     to_date: Annotated[
-        PlainDate | None, Query(alias="to", description="Started on or before (UTC date).")
+        PlainDate | None,
+        Query(alias="to", description="Started on or before (local date, your time zone)."),
     ] = None,
     exercise_id: Annotated[
         uuid.UUID | None, Query(description="Only workouts containing this exercise.")

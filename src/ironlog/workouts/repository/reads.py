@@ -6,8 +6,8 @@ them, compiled once, to the driver (docs/workouts.md).
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
+from ironlog.core.local_time import LocalCalendar
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
 
@@ -76,14 +77,19 @@ SET_COLUMNS = (
 @dataclass(frozen=True, slots=True)
 class WorkoutFilters:
     status: WorkoutStatus | None = None
+    # Local dates of `started_at` in the user's time zone (`calendar`), both inclusive.
     from_date: date | None = None
     to_date: date | None = None
     exercise_id: uuid.UUID | None = None
     q: str | None = None
+    calendar: LocalCalendar = field(default_factory=LocalCalendar)
 
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    def started_range(self) -> tuple[datetime | None, datetime | None]:
+        """`from` / `to` as instants: started_at >= the first, < the second (None: open)."""
+        first = None if self.from_date is None else self.calendar.first_instant(self.from_date)
+        if self.to_date is None or self.to_date == date.max:
+            return first, None
+        return first, self.calendar.first_instant(self.to_date + timedelta(days=1))
 
 
 def _tree_statement() -> Select[Any]:
@@ -195,11 +201,12 @@ def _like_pattern(text: str) -> str:
 
 
 def _filter_params(user_id: uuid.UUID, filters: WorkoutFilters) -> dict[str, Any]:
+    from_at, before_at = filters.started_range()
     return {
         "user_id": user_id,
         "status": filters.status,
-        "from_at": _start_of(filters.from_date) if filters.from_date else None,
-        "before_at": _start_of(filters.to_date + timedelta(days=1)) if filters.to_date else None,
+        "from_at": from_at,
+        "before_at": before_at,
         "exercise_id": filters.exercise_id,
         "name_pattern": _like_pattern(filters.q) if filters.q else None,
     }
