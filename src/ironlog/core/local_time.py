@@ -22,12 +22,13 @@ from zoneinfo import ZoneInfo, available_timezones
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 LATEST = datetime.max.replace(tzinfo=UTC)
 ONE_DAY = timedelta(days=1)
-# Offsets change at most a few times a year and never twice within a few hours: the year is
+# Offsets change at most a few times a year and never twice within half a day: the year is
 # scanned in steps of this size and each change is then found to the second.
-_SCAN_STEP = timedelta(hours=3)
-# Offsets are computed for these years; instants outside (before year 2, after year 9998) use
-# the offset of the nearest end, so that no arithmetic overflows the calendar.
-_FIRST_YEAR, _LAST_YEAR = 2, 9998
+_SCAN_STEP = timedelta(hours=12)
+# SQLite's offsets are computed for these years (a few milliseconds a year, once per zone and
+# year); instants outside use the offset of the nearest end. No workout is logged there, and
+# the bound keeps a workout dated 9999 from costing seconds, and the arithmetic from overflowing.
+_FIRST_YEAR, _LAST_YEAR = 1850, 2200
 _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 
@@ -113,7 +114,10 @@ class LocalCalendar:
         return ZoneInfo(self.timezone)
 
     def local_date(self, instant: datetime) -> date:
-        return (_clamp(instant) + timedelta(seconds=_offset_at(self.zone, _clamp(instant)))).date()
+        try:
+            return instant.astimezone(self.zone).date()
+        except OverflowError:  # within a day of the calendar's ends
+            return instant.date()
 
     def today(self, now: datetime) -> date:
         return self.local_date(now)
