@@ -364,8 +364,7 @@ def report(
         )
     print()
     print(f"{'state':<10}{'route':<10}{'history':>9}{'p50 ms':>10}{'p95 ms':>10}")
-    for state, route, years in results:
-        timings = results[(state, route, years)]
+    for (state, route, years), timings in results.items():
         print(
             f"{state:<10}{route:<10}{years:>8}y{statistics.median(timings):>10.2f}"
             f"{percentile(timings, 0.95):>10.2f}"
