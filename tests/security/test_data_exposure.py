@@ -95,12 +95,21 @@ async def test_real_responses_carry_no_internal_field(
         (await client.get("/api/v1/exercises/my-exercises", headers=headers)).json(),
         (await client.get("/api/v1/users/me/stats", headers=headers)).json(),
         (await client.get("/api/v1/users/me/records", headers=headers)).json(),
+        (await client.get("/api/v1/users/me/preferences", headers=headers)).json(),
     ]
     export = (await client.get("/api/v1/export", headers=headers)).json()
     # The export's own `version` is its format's (SPEC section 7), not a row version.
-    assert set(export) == {"format", "version", "exported_at", "user", "exercises", "workouts"}
+    assert set(export) == {
+        "format",
+        "version",
+        "exported_at",
+        "user",
+        "preferences",
+        "exercises",
+        "workouts",
+    }
     assert set(export["user"]) == {"id", "email", "name", "created_at"}
-    bodies += [export["exercises"], export["workouts"]]
+    bodies += [export["preferences"], export["exercises"], export["workouts"]]
     for body in bodies:
         assert not _keys(body) & INTERNAL, body
     # The stored refresh token is a hash; the client gets the token, never the hash.

@@ -10,13 +10,12 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from ironlog.core.local_time import WeekStart, is_time_zone
-from ironlog.core.schemas import InputModel, Name, OutputModel, Password, PlainText
+from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password, PlainText
 
 
 class WeightUnit(enum.StrEnum):
@@ -109,9 +108,9 @@ Gram = Annotated[float, Strict(), Field(ge=0, le=100), AfterValidator(_to_the_gr
 PlateWeight = Annotated[float, Strict(), Field(gt=0, le=100), AfterValidator(_to_the_gram)]
 TimeZoneName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64),
+    StringConstraints(min_length=1, max_length=64, pattern=NO_NUL),
     AfterValidator(_known_time_zone),
-    WithJsonSchema({"type": "string", "examples": ["Europe/Paris"]}),
+    Field(examples=["Europe/Paris"]),
 ]
 Plates = Annotated[list[PlateWeight], Field(max_length=MAX_PLATES), AfterValidator(_heaviest_first)]
 RestSeconds = Annotated[int, Strict(), Field(ge=0, le=3600)]
