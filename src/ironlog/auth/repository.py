@@ -1,12 +1,35 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
-from ironlog.models import AuthSession, LoginFailure, OidcLogin, RefreshToken, User
+from ironlog.models import (
+    AuthSession,
+    LoginFailure,
+    OidcLogin,
+    RefreshToken,
+    User,
+    UserPreferences,
+)
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The account with this (normalised, lower-cased) email."""
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def add_user(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
+
 
 # Built once: every authenticated request runs it. (Deleting a user deletes its sessions.)
 _ACTIVE_SESSION = select(AuthSession.id).where(
@@ -174,3 +197,11 @@ async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> No
         .where(OidcLogin.expires_at <= now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
+    """The user's time zone and week start alone (no row: the defaults)."""
+    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
+        UserPreferences.user_id == user_id
+    )
+    return (await session.execute(statement)).first()

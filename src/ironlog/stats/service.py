@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
 from ironlog.core.clock import utc_now
 from ironlog.core.local_time import LocalCalendar
 from ironlog.stats import repository
 from ironlog.stats.repository import Bounds, ExerciseSets, RecordRow
-from ironlog.users import service as user_service
 
 WEEK = timedelta(weeks=1)
 ONE_DAY = timedelta(days=1)
@@ -162,7 +162,7 @@ def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
 
 
 async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> Stats:
-    calendar = await user_service.get_calendar(session, user_id=user_id)
+    calendar = await auth_service.get_calendar(session, user_id=user_id)
     bounds = period.bounds(calendar)
     current_week = calendar.week_start(period.date_to or calendar.today(utc_now()))
     mondays, window = _weekly_window(calendar, current_week)
@@ -205,7 +205,7 @@ async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period
 
 
 async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
-    calendar = await user_service.get_calendar(session, user_id=user_id)
+    calendar = await auth_service.get_calendar(session, user_id=user_id)
     rows = await repository.records(session, user_id=user_id, bounds=period.bounds(calendar))
     return [
         Record(

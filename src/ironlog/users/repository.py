@@ -1,23 +1,9 @@
 import uuid
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import User, UserPreferences, Workout
-
-
-async def get(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
-
-
-async def get_by_email(session: AsyncSession, email: str) -> User | None:
-    return await session.scalar(select(User).where(User.email == email))
-
-
-async def add(session: AsyncSession, user: User) -> User:
-    session.add(user)
-    await session.flush()
-    return user
 
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -33,14 +19,6 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
 
 async def get_preferences(session: AsyncSession, user_id: uuid.UUID) -> UserPreferences | None:
     return await session.get(UserPreferences, user_id)
-
-
-async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
-    """The time zone and week start alone, for the reads that need local dates."""
-    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
-        UserPreferences.user_id == user_id
-    )
-    return (await session.execute(statement)).first()
 
 
 async def add_preferences(session: AsyncSession, preferences: UserPreferences) -> UserPreferences:

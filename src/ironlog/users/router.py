@@ -9,6 +9,7 @@ from ironlog.auth.dependencies import (
     PasswordHasherDep,
 )
 from ironlog.auth.errors import WrongCurrentPassword
+from ironlog.auth.schemas import UserRead
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.routing import SessionDep, api_router, read_only
 from ironlog.models import User, UserPreferences
@@ -17,7 +18,6 @@ from ironlog.users.schemas import (
     PasswordChange,
     PreferencesRead,
     PreferencesUpdate,
-    UserRead,
     UserUpdate,
 )
 

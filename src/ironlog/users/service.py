@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.auth import repository as auth_repository
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.principal import Principal
-from ironlog.core.local_time import LocalCalendar, WeekStart
+from ironlog.core.local_time import WeekStart
 from ironlog.core.security import PasswordHasher
 from ironlog.models import User, UserPreferences
 from ironlog.users import repository
@@ -84,11 +84,3 @@ async def update_preferences(
         setattr(preferences, field, value)
     await session.flush()
     return preferences
-
-
-async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:
-    """The time zone and week start that decide the user's local dates and weeks."""
-    settings = await repository.get_calendar_settings(session, user_id)
-    if settings is None:
-        return LocalCalendar()
-    return LocalCalendar(settings.timezone, WeekStart(settings.week_starts_on))

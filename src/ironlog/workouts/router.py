@@ -27,7 +27,7 @@ from ironlog.workouts.errors import (
     WorkoutExists,
     WorkoutFinished,
 )
-from ironlog.workouts.repository import WorkoutFilters
+from ironlog.workouts.filters import WorkoutFilters
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionRead,

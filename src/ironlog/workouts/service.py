@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
 from ironlog.core.clock import utc_now
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
 from ironlog.models.base import new_id
-from ironlog.users import service as user_service
 from ironlog.workouts import repository, views
 from ironlog.workouts.errors import (
     DuplicateExercise,
@@ -32,7 +32,8 @@ from ironlog.workouts.errors import (
     WorkoutFinished,
     WorkoutNotFound,
 )
-from ironlog.workouts.repository import WorkoutFilters, WorkoutState
+from ironlog.workouts.filters import WorkoutFilters
+from ironlog.workouts.repository import WorkoutState
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionWrite,
@@ -174,7 +175,7 @@ async def list_workouts(
 ) -> JsonDict:
     if filters.from_date is not None or filters.to_date is not None:
         # The dates are local to the user's time zone.
-        calendar = await user_service.get_calendar(session, user_id=user_id)
+        calendar = await auth_service.get_calendar(session, user_id=user_id)
         filters = dataclasses.replace(filters, calendar=calendar)
     rows, total = await repository.list_page(session, user_id=user_id, filters=filters, page=page)
     items = [body for body, _version in views.trees_from_rows(rows)]

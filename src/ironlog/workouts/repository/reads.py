@@ -6,8 +6,6 @@ them, compiled once, to the driver (docs/workouts.md).
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -25,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
-from ironlog.core.local_time import LocalCalendar
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
+from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
+from ironlog.workouts.filters import WorkoutFilters
 
 WORKOUT_COLUMNS = (
     Workout.id,
@@ -72,24 +70,6 @@ SET_COLUMNS = (
     WorkoutSet.completed,
     WorkoutSet.notes,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class WorkoutFilters:
-    status: WorkoutStatus | None = None
-    # Local dates of `started_at` in the user's time zone (`calendar`), both inclusive.
-    from_date: date | None = None
-    to_date: date | None = None
-    exercise_id: uuid.UUID | None = None
-    q: str | None = None
-    calendar: LocalCalendar = field(default_factory=LocalCalendar)
-
-    def started_range(self) -> tuple[datetime | None, datetime | None]:
-        """`from` / `to` as instants: started_at >= the first, < the second (None: open)."""
-        first = None if self.from_date is None else self.calendar.first_instant(self.from_date)
-        if self.to_date is None or self.to_date == date.max:
-            return first, None
-        return first, self.calendar.first_instant(self.to_date + timedelta(days=1))
 
 
 def _tree_statement() -> Select[Any]:
