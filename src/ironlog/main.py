@@ -25,6 +25,7 @@ from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
 from ironlog.idempotency import service as idempotency
+from ironlog.measurements.router import router as measurements_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
@@ -51,6 +52,10 @@ TAGS = [
     },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
     {"name": "stats", "description": "The signed-in user's training statistics and records."},
+    {
+        "name": "body-measurements",
+        "description": "Body weight, body fat and circumferences: one entry per local date.",
+    },
     {
         "name": "portability",
         "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
@@ -104,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         users_router,
         stats_router,
+        measurements_router,
         portability_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)

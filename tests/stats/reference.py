@@ -1,10 +1,11 @@
 """Statistics and records computed the plain way, set by set, from a `History`'s rows.
 
 The property tests compare the API with this. It follows the documented rules literally:
-Decimal arithmetic, rounding half up to two decimals, records held by the first set in
-chronological order (started_at, workout id, execution position, set position) to reach the
-rounded best, and a record only for a positive value. Dates are local to `zone` (zoneinfo),
-weeks start on `week_start` (0 Monday, 6 Sunday, as Python's weekday()).
+Decimal arithmetic (weights and volumes exact to the gram), estimated 1RMs rounded half up to
+two decimals, records held by the first set in chronological order (started_at, workout id,
+execution position, set position) to reach the best, and a record only for a positive value.
+Dates are local to `zone` (zoneinfo), weeks start on `week_start` (0 Monday, 6 Sunday, as
+Python's weekday()).
 """
 
 import uuid
@@ -229,14 +230,14 @@ def records(
         )
         e1rm = _e1rm(item)
         candidates = {
-            "heaviest_weight_kg": None if item.weight is None else _round(item.weight),
+            "heaviest_weight_kg": item.weight,
             "best_e1rm_kg": None if e1rm is None else _round(e1rm),
             "most_reps": item.reps,
             "best_set_volume_kg": None
             if item.weight is None or item.reps is None
-            else _round(item.weight * item.reps),
+            else item.weight * item.reps,
             "longest_duration_seconds": item.duration_seconds,
-            "longest_distance_m": None if item.distance is None else _round(item.distance),
+            "longest_distance_m": item.distance,
         }
         for field, value in candidates.items():
             held = record[field]

@@ -1,7 +1,7 @@
 """user preferences: units, time zone, week start, rest and plates, one row per user
 
 Revision ID: 5c1e8a3f9b20
-Revises: 9d4b7e2c1a63
+Revises: 08d359de5a0d
 Create Date: 2026-12-06 04:20:00.000000+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c1e8a3f9b20"
-down_revision: str | None = "9d4b7e2c1a63"
+down_revision: str | None = "08d359de5a0d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
