@@ -1,12 +1,19 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import Row, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
-from ironlog.models import AuthSession, LoginFailure, OidcLogin, RefreshToken, User
+from ironlog.models import (
+    AuthSession,
+    LoginFailure,
+    OidcLogin,
+    RefreshToken,
+    User,
+    UserPreferences,
+)
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -219,3 +226,11 @@ async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> No
         .where(OidcLogin.expires_at <= now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
+    """The user's time zone and week start alone (no row: the defaults)."""
+    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
+        UserPreferences.user_id == user_id
+    )
+    return (await session.execute(statement)).first()

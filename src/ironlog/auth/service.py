@@ -15,6 +15,7 @@ from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import session_scope
+from ironlog.core.local_time import LocalCalendar, WeekStart
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
 
@@ -141,3 +142,12 @@ def public_config(settings: Settings) -> AuthConfig:
     """What the sign-in screen shows. Registration is open to anyone today; a registration
     setting fills `registration` when it exists."""
     return AuthConfig(google_enabled=settings.google_enabled, registration="open")
+
+
+async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:
+    """The time zone and week start that decide the user's local dates and weeks (from the
+    preferences, which the users package owns; read here so every feature can use them)."""
+    settings = await repository.get_calendar_settings(session, user_id)
+    if settings is None:
+        return LocalCalendar()
+    return LocalCalendar(settings.timezone, WeekStart(settings.week_starts_on))

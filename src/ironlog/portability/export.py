@@ -23,6 +23,8 @@ from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
 from ironlog.portability.schemas import ExportFormat
+from ironlog.users import schemas as user_schemas
+from ironlog.users import service as user_service
 from ironlog.workouts import views
 
 BATCH_WORKOUTS = 250
@@ -144,7 +146,18 @@ async def _json(
         MeasurementRead.model_validate(entry).model_dump(mode="json")
         for entry in await measurement_repository.all_of(session, user_id)
     ]
-    head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
+    preferences = user_schemas.PreferencesRead.model_validate(
+        await user_service.get_preferences(session, user_id=user_id)
+    ).model_dump(mode="json")
+    head = dumps(
+        {
+            "format": "ironlog",
+            "version": 1,
+            "exported_at": utc_now(),
+            "user": user,
+            "preferences": preferences,
+        }
+    )
     yield (
         head[:-1]
         + b',"exercises":'

@@ -40,6 +40,7 @@ from ironlog.portability.formats.model import (
 from ironlog.portability.formats.reader import UnreadableCsv
 from ironlog.portability.matching import Known, Matcher
 from ironlog.portability.schemas import ExerciseMapping, ImportReport, ImportWarning
+from ironlog.users import service as user_service
 from ironlog.workouts import repository as workout_repository
 
 # Rows are written in batches of about this many sets, so memory stays flat for big files.
@@ -114,6 +115,10 @@ async def import_file(
                     session, user_id=user.id, measurement_date=entry.measurement_date,
                     data=entry.data,
                 )  # fmt: skip
+            if parsed.preferences is not None:
+                await user_service.update_preferences(
+                    session, user_id=user.id, data=parsed.preferences
+                )
         except IntegrityError as error:
             raise ImportConflict() from error
     return ImportReport(

@@ -79,11 +79,17 @@ async def list_workouts(
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
         BoundedDate | None,
-        Query(alias="from", description="Started on or after (UTC date, years 1900..2999)."),
+        Query(
+            alias="from",
+            description="Started on or after (local date, years 1900..2999).",
+        ),
     ] = None,
     to_date: Annotated[
         BoundedDate | None,
-        Query(alias="to", description="Started on or before (UTC date, years 1900..2999)."),
+        Query(
+            alias="to",
+            description="Started on or before (local date, years 1900..2999).",
+        ),
     ] = None,
     exercise_id: Annotated[
         uuid.UUID | None, Query(description="Only workouts containing this exercise.")
