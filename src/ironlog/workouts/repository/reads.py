@@ -38,6 +38,7 @@ WORKOUT_COLUMNS = (
     Workout.created_at,
     Workout.updated_at,
     Workout.version,
+    Workout.routine_id,
 )
 
 
@@ -49,6 +50,7 @@ EXECUTION_COLUMNS = (
     Exercise.name,
     Exercise.body_part,
     Exercise.modality,
+    ExerciseExecution.superset,
 )
 
 
@@ -86,7 +88,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _tree_statement() -> Select[Any]:
+def _tree_statement() -> Select[*tuple[Any, ...]]:
     """Workouts with their executions, exercises and sets: one row per set (or per empty
     execution, or per empty workout), in display order."""
     return (
