@@ -241,7 +241,7 @@ OWNED_ROUTES: list[tuple[str, str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "suffix", "body"), OWNED_ROUTES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("method", "suffix", "body"), OWNED_ROUTES, ids=str)
 async def test_another_users_routine_is_404_on_every_route(
     client: httpx.AsyncClient,
     user: UserHandle,

@@ -53,7 +53,9 @@ async def test_a_tree_breaking_the_superset_rule_is_422(
     assert created.json()["code"] == "invalid_superset"
     workout = await create_workout(client, user)
     replaced = await client.put(
-        f"{WORKOUTS}/{workout['id']}", json={"name": "X", "exercises": exercises}, headers=user.headers
+        f"{WORKOUTS}/{workout['id']}",
+        json={"name": "X", "exercises": exercises},
+        headers=user.headers,
     )
     assert replaced.status_code == 422
     assert replaced.json()["code"] == "invalid_superset"

@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ironlog.core.clock import utc_now
 from ironlog.models import User
 from ironlog.portability import repository
-from ironlog.portability.formats.ironlog_csv import HEADER
+from ironlog.portability.formats.ironlog_csv import HEADER, OPTIONAL_COLUMNS
 from ironlog.portability.schemas import ExportFormat
+from ironlog.routines import repository as routine_repository
+from ironlog.routines import views as views_of_routines
 from ironlog.workouts import views
 
 BATCH_WORKOUTS = 250
@@ -85,6 +87,7 @@ async def workout_trees(
                     "exercise_id": row.exercise_id,
                     "position": row.position,
                     "notes": row.notes,
+                    "superset": row.superset,
                     "exercise": {
                         "id": row.exercise_id,
                         "name": row.name,
@@ -111,6 +114,7 @@ def _workout(row: Any, exercises: list[dict[str, Any]]) -> dict[str, Any]:
         else int((finished_at - row.started_at).total_seconds()),
         "source": row.source,
         "source_key": row.source_key,
+        "routine_id": row.routine_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "exercises": exercises,
@@ -138,7 +142,22 @@ async def _json(
         _exercise(exercise) for exercise in await repository.own_exercises(session, user_id)
     ]
     head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
-    yield head[:-1] + b',"exercises":' + dumps(exercises) + b',"workouts":['
+    folders = [
+        views_of_routines.folder_json(row)
+        for row in await routine_repository.all_folders(session, user_id)
+    ]
+    routine_rows = await routine_repository.all_trees(session, user_id)
+    routines = [body for body, _version in views_of_routines.routines_from_rows(routine_rows)]
+    yield (
+        head[:-1]
+        + b',"exercises":'
+        + dumps(exercises)
+        + b',"routine_folders":'
+        + dumps(folders)
+        + b',"routines":'
+        + dumps(routines)
+        + b',"workouts":['
+    )
     first = True
     async for batch in workout_trees(session, user_id):
         parts = [dumps(workout) for workout in batch]
@@ -150,7 +169,7 @@ async def _json(
 async def _csv(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow((*HEADER, *OPTIONAL_COLUMNS))
     async for batch in workout_trees(session, user_id):
         for workout in batch:
             writer.writerows(_csv_rows(workout))
@@ -168,8 +187,9 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
         _instant(workout["finished_at"]),
         workout["notes"] or "",
     ]
+    routine_id = "" if workout["routine_id"] is None else str(workout["routine_id"])
     if not workout["exercises"]:
-        return [head + [""] * (len(HEADER) - len(head))]
+        return [head + [""] * (len(HEADER) - len(head)) + ["", routine_id]]
     rows: list[list[str]] = []
     for execution in workout["exercises"]:
         exercise = execution["exercise"]
@@ -180,10 +200,11 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
             str(execution["position"]),
             execution["notes"] or "",
         ]
+        tail = [_value(execution["superset"]), routine_id]
         sets: Sequence[dict[str, Any]] = execution["sets"]
         if not sets:
-            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)))
-        rows.extend(head + middle + _csv_set(item) for item in sets)
+            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)) + tail)
+        rows.extend(head + middle + _csv_set(item) + tail for item in sets)
     return rows
 
 

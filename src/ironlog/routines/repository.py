@@ -355,3 +355,9 @@ async def reorder_folders(
         .where(RoutineFolder.user_id == user_id, RoutineFolder.position != position)
         .values(position=position, updated_at=utc_now())
     )
+
+
+async def routine_names(session: AsyncSession, user_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The user's routines by lower-cased name (the importer's duplicate check)."""
+    statement = select(Routine.name, Routine.id).where(Routine.user_id == user_id)
+    return {name.lower(): routine_id for name, routine_id in await session.execute(statement)}

@@ -43,6 +43,9 @@ HEADER = (
     "completed",
     "set_notes",
 )
+# Written after HEADER by the export, read when present (older exports lack them). A routine id
+# names a routine of the exporting account: an import does not link it.
+OPTIONAL_COLUMNS = ("superset", "routine_id")
 BODY_PART_MAX = 50
 _TRUE = {"", "true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
@@ -81,7 +84,7 @@ def parse_position(text: str, what: str) -> int:
 def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(format=FORMAT, exact_names=True)
     columns = Columns(csv_file.header)
-    at = {name: columns.find(name) for name in HEADER}
+    at = {name: columns.find(name) for name in (*HEADER, *OPTIONAL_COLUMNS)}
 
     def get(cells: list[str], name: str) -> str:
         return cell(cells, at[name])
@@ -115,6 +118,7 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
         line.body_part = (get(cells, "body_part").lower()[:BODY_PART_MAX]) or None
         line.modality = parse_modality(get(cells, "modality"))
         line.execution_group = parse_position(get(cells, "exercise_position"), "exercise_position")
+        line.superset = common.superset_number(get(cells, "superset"))
         if get(cells, "set_position"):
             parse_position(get(cells, "set_position"), "set_position")
             line.set = _read_set(row, cells)
