@@ -81,6 +81,16 @@ async def _fill(settings: Settings) -> None:
             assert created.status_code == 201, created.text
             finish = f"/api/v1/workouts/{created.json()['id']}/finish"
             assert (await client.post(finish, headers=headers)).status_code == 200
+            folder = await client.post(
+                "/api/v1/routine-folders", json={"name": "Legs"}, headers=headers
+            )
+            routine = {
+                "name": "Leg day",
+                "folder_id": folder.json()["id"],
+                "exercises": [{"exercise_id": exercise.json()["id"], "sets": [{"reps": 5}]}],
+            }
+            saved = await client.post("/api/v1/routines", json=routine, headers=headers)
+            assert saved.status_code == 201, saved.text
     finally:
         await app.state.engine.dispose()
 

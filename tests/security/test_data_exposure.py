@@ -83,12 +83,22 @@ async def test_real_responses_carry_no_internal_field(
         },
         headers=headers,
     )
+    routine = await client.post(
+        "/api/v1/routines",
+        json={
+            "name": "Arms",
+            "exercises": [{"exercise_id": exercise.json()["id"], "sets": [{"reps": 8}]}],
+        },
+        headers=headers,
+    )
     login = await client.post(
         "/api/v1/auth/login", json={"email": user.email, "password": user.password}
     )
     bodies = [
         exercise.json(),
         workout.json(),
+        routine.json(),
+        (await client.get("/api/v1/routines", headers=headers)).json(),
         login.json(),
         (await client.get("/api/v1/users/me", headers=headers)).json(),
         (await client.get("/api/v1/workouts", headers=headers)).json(),
@@ -98,9 +108,19 @@ async def test_real_responses_carry_no_internal_field(
     ]
     export = (await client.get("/api/v1/export", headers=headers)).json()
     # The export's own `version` is its format's (SPEC section 7), not a row version.
-    assert set(export) == {"format", "version", "exported_at", "user", "exercises", "workouts"}
+    assert set(export) == {
+        "format",
+        "version",
+        "exported_at",
+        "user",
+        "exercises",
+        "routine_folders",
+        "routines",
+        "workouts",
+    }
     assert set(export["user"]) == {"id", "email", "name", "created_at"}
-    bodies += [export["exercises"], export["workouts"]]
+    bodies += [export["exercises"], export["routine_folders"], export["routines"]]
+    bodies += [export["workouts"]]
     for body in bodies:
         assert not _keys(body) & INTERNAL, body
     # The stored refresh token is a hash; the client gets the token, never the hash.

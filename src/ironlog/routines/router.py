@@ -180,7 +180,12 @@ async def delete_routine(
     response_model=WorkoutRead,
     summary="Start a workout from a routine",
     responses={
-        201: {"headers": {**CREATED, "ETag": {"description": "The workout's strong ETag."}}},
+        201: {
+            "headers": {
+                "ETag": {"description": "The workout's strong ETag.", "schema": {"type": "string"}},
+                "Location": {"description": "The new workout.", "schema": {"type": "string"}},
+            }
+        },
         **problem_responses(WorkoutExists),
     },
 )
