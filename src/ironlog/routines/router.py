@@ -8,7 +8,7 @@ from ironlog.core.errors import NotAuthenticated, NotFound, PreconditionFailed, 
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import SessionDep, api_router, read_only
-from ironlog.routines import service
+from ironlog.routines import service, workouts
 from ironlog.routines.dependencies import LockedRoutine, OwnedFolderId, RoutineId
 from ironlog.routines.errors import FolderExists, InvalidOrder, RoutineExists, UnknownFolder
 from ironlog.routines.schemas import (
@@ -200,7 +200,7 @@ async def start_routine(
     the last finished workout started from this routine carry over, raised by `increment_kg`
     when every working set reached its target then. Send an `Idempotency-Key` to make retries
     safe."""
-    view = await service.start(session, user_id=user_id, routine_id=routine_id, data=data)
+    view = await workouts.start(session, user_id=user_id, routine_id=routine_id, data=data)
     headers = {"ETag": view.etag, "Location": f"/api/v1/workouts/{view.body['id']}"}
     return json_response(view.body, status.HTTP_201_CREATED, headers)
 
@@ -220,7 +220,7 @@ async def save_workout_as_routine(
 ) -> Response:
     """A new routine (at the end of your routines) with the workout's exercises, notes,
     supersets and sets as targets; each exercise's rest is that of its first working set."""
-    view = await service.save_workout(session, user_id=user_id, workout_id=workout_id, data=data)
+    view = await workouts.save_workout(session, user_id=user_id, workout_id=workout_id, data=data)
     return _routine_response(view, status.HTTP_201_CREATED, location=True)
 
 
