@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
+    Row,
     RowMapping,
+    String,
     bindparam,
     case,
     delete,
@@ -22,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.core.db import insert_rows
+from ironlog.core.db import fetch_all, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import (
     Exercise,
@@ -96,12 +99,25 @@ _TREE = (
 )
 
 
+_ONE_TREE = _TREE.where(
+    Routine.id == bindparam("routine_id"), Routine.user_id == bindparam("user_id")
+)
+
+
+def _mappings(rows: Sequence[Any]) -> Mappings:
+    """Rows of `core.db.fetch_all` read by column name: the driver's records on PostgreSQL
+    (mappings already), SQLAlchemy rows elsewhere."""
+    return [row._mapping if isinstance(row, Row) else row for row in rows]
+
+
 async def fetch_tree(
     session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
 ) -> Mappings:
-    """One routine's tree; no rows when the user does not own it."""
-    statement = _TREE.where(Routine.id == routine_id, Routine.user_id == user_id)
-    return (await session.execute(statement)).mappings().all()
+    """One routine's tree, in one statement built once and sent straight to the driver; no
+    rows when the user does not own it. Decimal columns may come back as `Decimal` (`views`
+    turns them into numbers)."""
+    params = {"routine_id": routine_id, "user_id": user_id}
+    return _mappings(await fetch_all(session, _ONE_TREE, params))
 
 
 async def list_page(
@@ -214,17 +230,18 @@ async def reorder_routines(
     )
 
 
-# Progression: the last time a routine was done.
+# Progression: the last time a routine was done. Every value is a named parameter: the
+# statement goes to the driver compiled once (core.db.fetch_all).
 
 _LAST_WORKOUT = (
     select(Workout.id)
     .where(
         Workout.user_id == bindparam("user_id"),
         Workout.routine_id == bindparam("routine_id"),
-        Workout.status == WorkoutStatus.FINISHED,
+        Workout.status == bindparam("finished", type_=String),
     )
     .order_by(Workout.started_at.desc(), Workout.id.desc())
-    .limit(1)
+    .limit(bindparam("one", type_=Integer))
     .scalar_subquery()
 )
 
@@ -245,9 +262,13 @@ async def last_sets(
     session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
 ) -> Mappings:
     """The sets of the latest finished workout started from the routine (by start, then id)."""
-    params = {"user_id": user_id, "routine_id": routine_id}
-    rows: Mappings = (await session.execute(_LAST_SETS, params)).mappings().all()
-    return rows
+    params = {
+        "user_id": user_id,
+        "routine_id": routine_id,
+        "finished": WorkoutStatus.FINISHED.value,
+        "one": 1,
+    }
+    return _mappings(await fetch_all(session, _LAST_SETS, params))
 
 
 # Folders.
