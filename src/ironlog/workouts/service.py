@@ -183,10 +183,13 @@ async def create(
     user_id: uuid.UUID,
     data: WorkoutCreate,
     routine_id: uuid.UUID | None = None,
+    exercises: dict[uuid.UUID, tuple[Any, ...]] | None = None,
 ) -> WorkoutView:
-    """A new workout in progress with its tree; `routine_id` when started from a routine."""
+    """A new workout in progress with its tree; `routine_id` when started from a routine, whose
+    `exercises` (id, name, body_part, modality) are known visible and distinct already."""
     supersets.check([execution.superset for execution in data.exercises], whole=True)
-    exercises = await _visible_exercises(session, user_id, data.exercises)
+    if exercises is None:
+        exercises = await _visible_exercises(session, user_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
         raise WorkoutExists()
     now = utc_now()
