@@ -329,8 +329,7 @@ async def test_save_as_routine_of_another_users_workout_is_404(
 set_strategy = st.fixed_dictionaries(
     {
         "set_type": st.sampled_from(["warmup", "normal", "failure", "drop"]),
-        # Whole hundredths: a workout set keeps two decimals until its column is widened.
-        "weight_kg": st.one_of(st.none(), st.integers(0, 40_000).map(lambda g: g / 100)),
+        "weight_kg": st.one_of(st.none(), st.integers(0, 400_000).map(lambda g: g / 1000)),
         "reps": st.one_of(st.none(), st.integers(0, 30)),
         "rep_range": st.one_of(
             st.none(),

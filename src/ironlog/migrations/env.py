@@ -21,7 +21,29 @@ def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    """Switch SQLite's foreign keys for this connection. Sent on the driver connection outside
+    any transaction: SQLite ignores the pragma inside one."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    cursor.close()
+
+
 def run_with_connection(connection: Connection) -> None:
+    # Batch mode changes a SQLite table by copying it and dropping the old one; with foreign keys
+    # on, the drop would cascade to the rows that refer to it (a change to `workout` would delete
+    # every execution and set). They are off while migrations run, as Alembic advises.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        _sqlite_foreign_keys(connection, enabled=False)
+    try:
+        _run_migrations(connection)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, enabled=True)
+
+
+def _run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -16,6 +16,8 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog.core.clock import utc_now
+from ironlog.measurements import repository as measurement_repository
+from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER, OPTIONAL_COLUMNS
@@ -141,6 +143,10 @@ async def _json(
     exercises = [
         _exercise(exercise) for exercise in await repository.own_exercises(session, user_id)
     ]
+    measurements = [
+        MeasurementRead.model_validate(entry).model_dump(mode="json")
+        for entry in await measurement_repository.all_of(session, user_id)
+    ]
     head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
     folders = [
         views_of_routines.folder_json(row)
@@ -152,6 +158,8 @@ async def _json(
         head[:-1]
         + b',"exercises":'
         + dumps(exercises)
+        + b',"body_measurements":'
+        + dumps(measurements)
         + b',"routine_folders":'
         + dumps(folders)
         + b',"routines":'

@@ -7,6 +7,7 @@ the routine was done, so the rule is tested without a database.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 
 MAX_WEIGHT_KG = 1000.0
@@ -71,4 +72,4 @@ def target_weights(
             else min(weight + increment, MAX_WEIGHT_KG)
             for weight, routine_set in zip(weights, routine_sets, strict=True)
         ]
-    return [None if weight is None else round(weight, 3) for weight in weights]
+    return [None if weight is None else round_to_gram(weight) for weight in weights]

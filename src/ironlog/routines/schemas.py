@@ -15,12 +15,14 @@ from ironlog.core.schemas import (
     ShortText,
     UtcDatetime,
 )
+from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 from ironlog.workouts.schemas import (
     MAX_EXERCISES_PER_WORKOUT,
     MAX_SETS_PER_EXERCISE,
     DurationSeconds,
     ExerciseSummary,
+    Kilograms,
     Metres,
     Reps,
     RestSeconds,
@@ -31,22 +33,12 @@ from ironlog.workouts.schemas import (
 MAX_ROUTINES_IN_ORDER = 1000
 
 
-def to_the_gram(value: float) -> float:
-    """Weights are kept to the gram: more decimals are rounded, never refused."""
-    return round(value, 3)
-
-
-Kilograms = Annotated[
-    float,
-    Strict(),
-    Field(ge=0, le=1000, description="Kilograms, rounded to the gram."),
-    AfterValidator(to_the_gram),
-]
+# A progression step: more than nothing, at most 100 kg, rounded to the gram like a weight.
 Increment = Annotated[
     float,
     Strict(),
-    Field(gt=0, le=100, description="Kilograms, rounded to the gram."),
-    AfterValidator(to_the_gram),
+    Field(gt=0, le=100, description="Kilograms, rounded to the gram (half away from zero)."),
+    AfterValidator(round_to_gram),
 ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 from ironlog.routines import progression, repository, service
 from ironlog.routines.schemas import (
@@ -109,7 +110,7 @@ def _routine_exercise(execution: JsonDict) -> RoutineExerciseWrite:
         sets=[
             RoutineSetWrite.model_construct(
                 set_type=SetType(item["set_type"]),
-                weight_kg=None if item["weight_kg"] is None else round(item["weight_kg"], 3),
+                weight_kg=None if item["weight_kg"] is None else round_to_gram(item["weight_kg"]),
                 reps=item["reps"],
                 rep_range=None,
                 duration_seconds=item["duration_seconds"],

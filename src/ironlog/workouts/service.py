@@ -30,7 +30,8 @@ from ironlog.workouts.errors import (
     WorkoutFinished,
     WorkoutNotFound,
 )
-from ironlog.workouts.repository import WorkoutFilters, WorkoutState
+from ironlog.workouts.filters import WorkoutFilters
+from ironlog.workouts.repository import WorkoutState
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionWrite,
@@ -194,14 +195,17 @@ async def create(
         raise WorkoutExists()
     now = utc_now()
     workout_id = data.id or new_id()
+    started_at, finished_at = data.times(now)
+    if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
+        raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
         "name": data.name,
         "notes": data.notes,
-        "status": WorkoutStatus.IN_PROGRESS,
-        "started_at": data.started_at or now,
-        "finished_at": None,
+        "status": data.status,
+        "started_at": started_at,
+        "finished_at": finished_at,
         "routine_id": routine_id,
         "source": None,
         "source_key": None,
@@ -221,10 +225,10 @@ async def create(
         "id": workout_id,
         "name": data.name,
         "notes": data.notes,
-        "status": WorkoutStatus.IN_PROGRESS,
-        "started_at": workout_row["started_at"],
-        "finished_at": None,
-        "duration_seconds": None,
+        "status": data.status,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "duration_seconds": views.duration_seconds(started_at, finished_at),
         "routine_id": routine_id,
         "created_at": now,
         "updated_at": now,

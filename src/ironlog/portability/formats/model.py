@@ -6,10 +6,11 @@ duplicates and writes.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
+from ironlog.measurements.schemas import MeasurementWrite
 from ironlog.models import Modality, SetType
 
 
@@ -81,6 +82,14 @@ class ExerciseRecord:
     description: str | None
 
 
+@dataclass(slots=True, frozen=True)
+class BodyMeasurementRecord:
+    """An entry of `body_measurements` in an IronLog JSON export, validated as the API does."""
+
+    measurement_date: date
+    data: MeasurementWrite
+
+
 @dataclass(slots=True)
 class RoutineExerciseRecord:
     """A routine's exercise: named like an execution; `values` are the API's fields (notes,
@@ -108,6 +117,9 @@ class ParsedFile:
     format: str
     workouts: list[WorkoutRecord] = field(default_factory=list)
     exercises: list[ExerciseRecord] = field(default_factory=list)
+    body_measurements: list[BodyMeasurementRecord] = field(default_factory=list)
+    # Entries dropped because an entry of the same date came earlier in the same file.
+    body_measurements_repeated: int = 0
     # IronLog JSON only: routine folders (names, in order) and routines.
     folders: list[str] = field(default_factory=list)
     routines: list[RoutineRecord] = field(default_factory=list)
