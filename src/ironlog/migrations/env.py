@@ -30,20 +30,6 @@ def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
 
 
 def run_with_connection(connection: Connection) -> None:
-    # Batch mode changes a SQLite table by copying it and dropping the old one; with foreign keys
-    # on, the drop would cascade to the rows that refer to it (a change to `workout` would delete
-    # every execution and set). They are off while migrations run, as Alembic advises.
-    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
-    if sqlite:
-        _sqlite_foreign_keys(connection, enabled=False)
-    try:
-        _run_migrations(connection)
-    finally:
-        if sqlite:
-            _sqlite_foreign_keys(connection, enabled=True)
-
-
-def _run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -61,8 +47,17 @@ async def run_online() -> None:
     engine = create_engine(settings)
     try:
         async with engine.connect() as connection:
+            # Batch mode changes a SQLite table by copying it and dropping the old one; with
+            # foreign keys on, the drop would cascade to the rows that refer to it (a change to
+            # `workout` would delete every execution and set). They are off while migrations run,
+            # as Alembic advises, on this connection only (the engine is disposed after).
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                await connection.run_sync(_sqlite_foreign_keys, enabled=False)
             await connection.run_sync(run_with_connection)
             await connection.commit()
+            if sqlite:
+                await connection.run_sync(_sqlite_foreign_keys, enabled=True)
     finally:
         await engine.dispose()
 
