@@ -105,6 +105,7 @@ async def test_real_responses_carry_no_internal_field(
         (await client.get("/api/v1/exercises/my-exercises", headers=headers)).json(),
         (await client.get("/api/v1/users/me/stats", headers=headers)).json(),
         (await client.get("/api/v1/users/me/records", headers=headers)).json(),
+        (await client.get("/api/v1/users/me/preferences", headers=headers)).json(),
         (
             await client.put(
                 "/api/v1/body-measurements/2026-11-20", json={"weight_kg": 80}, headers=headers
@@ -119,6 +120,7 @@ async def test_real_responses_carry_no_internal_field(
         "version",
         "exported_at",
         "user",
+        "preferences",
         "exercises",
         "body_measurements",
         "routine_folders",
@@ -126,8 +128,14 @@ async def test_real_responses_carry_no_internal_field(
         "workouts",
     }
     assert set(export["user"]) == {"id", "email", "name", "created_at"}
-    bodies += [export["exercises"], export["body_measurements"], export["workouts"]]
-    bodies += [export["routine_folders"], export["routines"]]
+    bodies += [
+        export["preferences"],
+        export["exercises"],
+        export["body_measurements"],
+        export["workouts"],
+        export["routine_folders"],
+        export["routines"],
+    ]
     for body in bodies:
         assert not _keys(body) & INTERNAL, body
     # The stored refresh token is a hash; the client gets the token, never the hash.

@@ -14,6 +14,7 @@ from ironlog.models.routine_exercise import RoutineExercise
 from ironlog.models.routine_folder import RoutineFolder
 from ironlog.models.routine_set import RoutineSet
 from ironlog.models.user import User
+from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
 from ironlog.models.workout_set import SetType, WorkoutSet
 
@@ -34,6 +35,7 @@ __all__ = [
     "RoutineSet",
     "SetType",
     "User",
+    "UserPreferences",
     "Workout",
     "WorkoutSet",
     "WorkoutStatus",

@@ -1,7 +1,7 @@
 """routines
 
 Revision ID: 0002_routines
-Revises: 08d359de5a0d
+Revises: 8d2b4f6a1c37
 Create Date: 2026-12-06 04:06:32.700690+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_routines"
-down_revision: str | None = "08d359de5a0d"
+down_revision: str | None = "8d2b4f6a1c37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
