@@ -198,6 +198,7 @@ def generate(user_id: uuid.UUID, years: int, exercise_ids: dict[str, uuid.UUID])
                 "source": None,
                 "source_key": None,
                 "version": 1,
+                "change_seq": 0,
                 "created_at": started_at,
                 "updated_at": finished_at or started_at,
             }

@@ -30,6 +30,7 @@ from ironlog.exercises.router import router as exercises_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
+from ironlog.sync.router import router as sync_router
 from ironlog.users.router import router as users_router
 from ironlog.workouts.router import router as workouts_router
 
@@ -56,6 +57,10 @@ TAGS = [
     {
         "name": "portability",
         "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
+    },
+    {
+        "name": "sync",
+        "description": "A change feed that keeps an offline copy of your data up to date.",
     },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -107,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users_router,
         stats_router,
         portability_router,
+        sync_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.

@@ -8,6 +8,8 @@ from ironlog.models.idempotency_key import IdempotencyKey
 from ironlog.models.login_failure import LoginFailure
 from ironlog.models.oidc_login import OidcLogin
 from ironlog.models.refresh_token import RefreshToken
+from ironlog.models.sync_tombstone import SyncTombstone
+from ironlog.models.synced import Synced
 from ironlog.models.user import User
 from ironlog.models.workout import Workout, WorkoutStatus
 from ironlog.models.workout_set import SetType, WorkoutSet
@@ -23,6 +25,8 @@ __all__ = [
     "OidcLogin",
     "RefreshToken",
     "SetType",
+    "SyncTombstone",
+    "Synced",
     "User",
     "Workout",
     "WorkoutSet",

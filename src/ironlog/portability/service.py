@@ -36,6 +36,7 @@ from ironlog.portability.formats.model import (
 )
 from ironlog.portability.matching import Known, Matcher
 from ironlog.portability.schemas import ExerciseMapping, ImportReport, ImportWarning
+from ironlog.sync import changes
 from ironlog.workouts import repository as workout_repository
 
 # Rows are written in batches of about this many sets, so memory stays flat for big files.
@@ -98,8 +99,10 @@ async def import_file(
         resolver.hide_new_ids()
     else:
         try:
-            await exercise_repository.add_many(session, resolver.new_rows(user.id))
-            await _write(session, user.id, new, sets, written)
+            # One change number for the whole import (docs/sync.md); none when nothing is new.
+            seq = await changes.next_seq(session, user.id) if new or resolver.rows else 0
+            await exercise_repository.add_many(session, resolver.new_rows(user.id, seq))
+            await _write(session, user.id, seq, new, sets, written)
         except IntegrityError as error:
             raise ImportConflict() from error
     return ImportReport(
@@ -188,8 +191,8 @@ class _Resolver:
         self.created.append(ExerciseMapping(source_name=name, exercise_id=exercise_id, name=name))
         return exercise_id
 
-    def new_rows(self, user_id: uuid.UUID) -> list[dict[str, Any]]:
-        return [{**row, "user_id": user_id} for row in self.rows]
+    def new_rows(self, user_id: uuid.UUID, seq: int) -> list[dict[str, Any]]:
+        return [{**row, "user_id": user_id, "change_seq": seq} for row in self.rows]
 
     def hide_new_ids(self) -> None:
         """In a dry run nothing is created, so new exercises have no id yet."""
@@ -229,12 +232,13 @@ def _merge_notes(first: str | None, second: str | None) -> str | None:
 async def _write(
     session: AsyncSession,
     user_id: uuid.UUID,
+    seq: int,
     workouts: list[WorkoutRecord],
     total_sets: int,
     written: Written | None,
 ) -> None:
     """Insert the workouts in batches of about WRITE_BATCH_SETS sets."""
-    rows = _Rows()
+    rows = _Rows(seq)
     done = 0
     for workout in workouts:
         rows.add(user_id, workout)
@@ -243,7 +247,7 @@ async def _write(
             await workout_repository.insert_trees(
                 session, workouts=rows.workouts, executions=rows.executions, sets=rows.sets
             )
-            rows = _Rows()
+            rows = _Rows(seq)
             if written is not None:
                 written(done, total_sets)
 
@@ -251,7 +255,8 @@ async def _write(
 class _Rows:
     """Plain rows for `insert_trees`; no ORM object per set."""
 
-    def __init__(self) -> None:
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
         self.workouts: list[dict[str, Any]] = []
         self.executions: list[dict[str, Any]] = []
         self.sets: list[dict[str, Any]] = []
@@ -273,6 +278,7 @@ class _Rows:
                 "source": workout.source,
                 "source_key": workout.source_key,
                 "version": 1,
+                "change_seq": self.seq,
                 **stamps,
             }
         )

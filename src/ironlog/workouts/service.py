@@ -18,6 +18,7 @@ from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
 from ironlog.models.base import new_id
+from ironlog.sync import changes
 from ironlog.workouts import repository, views
 from ironlog.workouts.errors import (
     DuplicateExercise,
@@ -181,6 +182,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         raise WorkoutExists()
     now = utc_now()
     workout_id = data.id or new_id()
+    seq = await changes.next_seq(session, user_id)
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
@@ -192,6 +194,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         "source": None,
         "source_key": None,
         "version": 1,
+        "change_seq": seq,
         "created_at": now,
         "updated_at": now,
     }
@@ -236,13 +239,15 @@ async def update(
     session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: WorkoutPatch
 ) -> WorkoutView:
     _ensure_open(workout)
-    await repository.touch(session, workout.id, **data.model_dump(exclude_unset=True))
+    changed = data.model_dump(exclude_unset=True)
+    if changed:  # an empty patch changes nothing: same version, nothing for the sync feed
+        await repository.touch(session, workout.id, **changed)
     return await _read(session, user_id, workout.id)
 
 
-async def delete(session: AsyncSession, *, workout: WorkoutState) -> None:
+async def delete(session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState) -> None:
     """Allowed for finished workouts too."""
-    await repository.delete_workout(session, workout.id)
+    await repository.delete_workout(session, user_id, workout.id)
 
 
 async def finish(
@@ -349,8 +354,9 @@ async def reorder(
     wanted = data.exercise_ids
     if len(wanted) != len(current) or set(wanted) != set(current):
         raise InvalidOrder()
-    await repository.reorder_executions(session, workout.id, wanted)
-    await repository.touch(session, workout.id)
+    if wanted != current:  # the same order changes nothing
+        await repository.reorder_executions(session, workout.id, wanted)
+        await repository.touch(session, workout.id)
     return await _read(session, user_id, workout.id)
 
 

@@ -8,6 +8,7 @@ from ironlog.workouts.repository.reads import (
     WorkoutFilters,
     fetch_execution,
     fetch_tree,
+    fetch_trees_for_sync,
     list_page,
 )
 from ironlog.workouts.repository.writes import (
@@ -48,6 +49,7 @@ __all__ = [
     "exists",
     "fetch_execution",
     "fetch_tree",
+    "fetch_trees_for_sync",
     "get_set",
     "get_state",
     "insert_trees",
