@@ -106,4 +106,3 @@ async def record_delete(
         for entity_id in entity_ids
     ]
     await connection.execute(_upsert_tombstones(connection.dialect.name), rows)
-

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Integer,
+    String,
     Uuid,
     bindparam,
     delete,
@@ -53,7 +54,10 @@ class KeyRange:
 
 def in_range(seq: Any, id_: Any) -> tuple[ColumnElement[bool], ...]:
     """Rows whose (change_seq, id) lies in a `KeyRange` (its `params()`), for the loaders."""
-    first_seq, last_seq = bindparam("first_seq", type_=Integer), bindparam("last_seq", type_=Integer)
+    first_seq, last_seq = (
+        bindparam("first_seq", type_=Integer),
+        bindparam("last_seq", type_=Integer),
+    )
     return (
         seq >= first_seq,
         seq <= last_seq,
@@ -105,7 +109,7 @@ def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect:
                 2 * index + 1,
                 SyncTombstone,
                 SyncTombstone.entity_id,
-                SyncTombstone.entity == entity,
+                SyncTombstone.entity == bindparam(f"entity_{2 * index + 1}", type_=String),
                 SyncTombstone.change_seq > bindparam("floor", type_=Integer),
             )
         )
@@ -136,6 +140,8 @@ async def change_keys(
         "floor": floor,
         "limit": limit,
     }
+    for index, (entity, _model) in enumerate(sources):
+        params[f"entity_{2 * index + 1}"] = entity
     for kind in range(2 * len(sources)):
         # Inside change `after.seq`, the kinds before `after.kind` are delivered, the kinds
         # after it are not, and in `after.kind` the ids up to `after.id` are.
@@ -155,4 +161,3 @@ async def delete_tombstones(session: AsyncSession, *, before: datetime) -> int:
         delete(SyncTombstone).where(SyncTombstone.deleted_at < before)
     )
     return int(result.rowcount)
-
