@@ -102,7 +102,7 @@ def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect:
     """Each source's next keys and its tombstones' (each branch walks its index on
     (user_id, change_seq)), merged in feed order."""
     branches = []
-    for index, (entity, model) in enumerate(sources):
+    for index, (_entity, model) in enumerate(sources):
         branches.append(_branch(2 * index, model, model.id))
         branches.append(
             _branch(
