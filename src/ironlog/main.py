@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -30,6 +31,7 @@ from ironlog.exercises.router import router as exercises_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
+from ironlog.sync import cleanup as sync_cleanup
 from ironlog.sync.router import router as sync_router
 from ironlog.users.router import router as users_router
 from ironlog.workouts.router import router as workouts_router
@@ -73,8 +75,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # as the process: keep it out of the garbage collector's full passes, which otherwise stall
     # requests for tens of milliseconds (bench/workouts.py's p99).
     gc.freeze()
-    async with app_metrics.running() if app_metrics else nullcontext():
+    settings: Settings = app.state.settings
+    async with (
+        app_metrics.running() if app_metrics else nullcontext(),
+        anyio.create_task_group() as background,
+    ):
+        if settings.sync_cleanup_interval_seconds > 0:
+            background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield
+        background.cancel_scope.cancel()
     await app.state.engine.dispose()
 
 

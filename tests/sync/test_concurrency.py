@@ -2,10 +2,10 @@
 counter gives by construction (docs/sync.md), checked against databases that really commit."""
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 

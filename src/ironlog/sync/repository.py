@@ -98,7 +98,7 @@ def _branch(kind: int, table: Any, id_column: Any, *criteria: Any) -> Any:
 
 
 @functools.cache
-def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect:
+def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect[*tuple[Any, ...]]:
     """Each source's next keys and its tombstones' (each branch walks its index on
     (user_id, change_seq)), merged in feed order."""
     branches = []
@@ -113,7 +113,7 @@ def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect:
                 SyncTombstone.change_seq > bindparam("floor", type_=Integer),
             )
         )
-    columns = [literal_column("seq"), literal_column("kind"), literal_column("id")]
+    columns: list[Any] = [literal_column(name) for name in ("seq", "kind", "id")]
     return (
         union_all(*(select(branch) for branch in branches))
         .order_by(*columns)
