@@ -146,6 +146,7 @@ async def test_a_write_that_changes_nothing_records_nothing(
     order = [str(execution["exercise_id"]) for execution in workout["exercises"]]
     for method, path, body in [
         ("PATCH", url, {}),
+        ("PATCH", f"{url}/exercises/{order[0]}", {}),
         ("PUT", f"{url}/exercises/order", {"exercise_ids": order}),
         ("POST", f"{url}/reopen", None),
         ("PATCH", f"{EXERCISES}/{exercise['id']}", {"name": "Larsen Press"}),

@@ -1,4 +1,4 @@
-"""Property (SPEC's sync guarantee): two devices write at random through the API and sync at
+"""Property (the sync guarantee): two devices write at random through the API and sync at
 random points with random page sizes; whenever a device has read the feed to its end, its
 replica, built only from the feed, equals the server's state as the API's GET routes show it."""
 

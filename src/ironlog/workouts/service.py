@@ -331,7 +331,8 @@ async def update_execution(
         await repository.delete_sets(session, workout.id, exercise_id)
         rows = _set_rows(workout.id, exercise_id, data.sets, utc_now())
         await repository.insert_trees(session, workouts=[], executions=[], sets=rows)
-    await repository.touch(session, workout.id)
+    if "notes" in data.model_fields_set or data.sets is not None:  # an empty patch changes nothing
+        await repository.touch(session, workout.id)
     return views.execution_from_rows(
         await repository.fetch_execution(session, workout.id, exercise_id)
     )
