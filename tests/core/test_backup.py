@@ -52,7 +52,7 @@ def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 
 async def _fill(settings: Settings) -> None:
     """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
-    exercises, workouts, executions, sets, OIDC sign-in state."""
+    exercises, workouts, executions, sets, sync tombstones, OIDC sign-in state."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
@@ -81,6 +81,10 @@ async def _fill(settings: Settings) -> None:
             assert created.status_code == 201, created.text
             finish = f"/api/v1/workouts/{created.json()['id']}/finish"
             assert (await client.post(finish, headers=headers)).status_code == 200
+            # A deletion, for the sync feed's tombstones.
+            gone = await client.post("/api/v1/workouts", json={"name": "Gone"}, headers=headers)
+            deleted = await client.delete(f"/api/v1/workouts/{gone.json()['id']}", headers=headers)
+            assert deleted.status_code == 204
     finally:
         await app.state.engine.dispose()
 
