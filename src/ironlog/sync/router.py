@@ -7,6 +7,7 @@ from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.json import json_response
 from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
+from ironlog.core.schemas import NO_NUL
 from ironlog.sync import service
 from ironlog.sync.errors import InvalidCursor
 from ironlog.sync.schemas import SyncPage
@@ -28,6 +29,7 @@ async def read_changes(
     cursor: Annotated[
         str | None,
         Query(
+            pattern=NO_NUL,
             description="The `cursor` of your last page; omit it (or send it empty) for a "
             "snapshot of everything you have.",
         ),
