@@ -11,6 +11,7 @@ edited, truncated or taken from another user's feed does not verify.
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -49,6 +50,7 @@ class Cursor:
         return self.kind == END_KIND
 
 
+@functools.lru_cache(maxsize=4)
 def _key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"ironlog sync cursor v1", hashlib.sha256).digest()
 
