@@ -6,11 +6,13 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx
 import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from ironlog.cli import app
@@ -18,7 +20,7 @@ from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.models import SyncTombstone, User
-from ironlog.sync import service
+from ironlog.sync import cleanup, service
 from tests.conftest import UserHandle, make_settings
 from tests.sync.conftest import read_page
 from tests.workouts.conftest import WORKOUTS, create_workout
@@ -128,3 +130,40 @@ def test_the_cleanup_command_deletes_expired_tombstones(
     assert "expired deletion(s) removed" in result.output
     left = _run(database_url, tmp_path, remaining)
     assert left == [now - timedelta(days=3)]
+
+
+async def test_each_server_cleans_up_periodically(
+    client: httpx.AsyncClient,
+    user: UserHandle,
+    db: AsyncSession,
+    settings: Settings,
+    test_sessionmaker: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lifespan's task: a round at once, then one per interval, until the server stops."""
+    old = uuid.UUID(await _deleted_workout(client, user))
+    expired = utc_now() - timedelta(days=92)
+    await db.execute(
+        update(SyncTombstone).where(SyncTombstone.entity_id == old).values(deleted_at=expired)
+    )
+    await db.flush()
+    rounds: list[int] = []
+    two_rounds = anyio.Event()
+    run_once = cleanup.run_once
+
+    async def counted(*args: Any) -> int:
+        rounds.append(await run_once(*args))
+        if len(rounds) == 2:
+            two_rounds.set()
+        return rounds[-1]
+
+    monkeypatch.setattr(cleanup, "run_once", counted)
+    fast = settings.model_copy(update={"sync_cleanup_interval_seconds": 0.01})
+    async with anyio.create_task_group() as server:
+        server.start_soon(cleanup.run_periodically, test_sessionmaker, fast)
+        with anyio.fail_after(10):
+            await two_rounds.wait()
+        server.cancel_scope.cancel()
+
+    assert rounds[:2] == [1, 0]
+    assert (await db.scalars(select(SyncTombstone.entity_id))).all() == []
