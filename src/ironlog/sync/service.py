@@ -75,15 +75,16 @@ class FeedPage:
     reset: bool
 
 
-def _start(cursor_text: str | None, *, secret: str, user_id: uuid.UUID, high: int,
-           now: int, retention_seconds: int) -> tuple[Cursor, bool]:  # fmt: skip
+def _start(
+    cursor_text: str | None, *, settings: Settings, user_id: uuid.UUID, high: int, now: int
+) -> tuple[Cursor, bool]:
     """The position to read from, and whether the client must start again (`reset`)."""
     if cursor_text is None:
         return Cursor.start(floor=high, since=now), False
-    cursor = cursors.decode(cursor_text, secret=secret, user_id=user_id)
+    cursor = cursors.decode(cursor_text, secret=settings.signing_key, user_id=user_id)
     # A cursor ahead of the counter comes from before a restore of an older backup; one older
     # than the retention may miss deletions whose tombstones are gone. Both start again.
-    if cursor.seq > high or now - cursor.since > retention_seconds:
+    if cursor.seq > high or now - cursor.since > settings.sync_retention_days * 86400:
         return Cursor.start(floor=high, since=now), True
     return cursor, False
 
@@ -99,14 +100,7 @@ async def read_page(
     """The changes after the cursor, oldest first, each object once in its latest state."""
     now = int(utc_now().timestamp())
     high = await repository.current_seq(session, user_id)
-    cursor, reset = _start(
-        cursor_text,
-        secret=settings.signing_key,
-        user_id=user_id,
-        high=high,
-        now=now,
-        retention_seconds=settings.sync_retention_days * 86400,
-    )
+    cursor, reset = _start(cursor_text, settings=settings, user_id=user_id, high=high, now=now)
     keys: list[ChangeKey] = []
     if not (cursor.complete and cursor.seq == high):  # an up-to-date client reads nothing more
         keys = await repository.change_keys(
