@@ -28,9 +28,10 @@ test: sync ## Run the whole test suite (SQLite and PostgreSQL)
 test-sqlite: sync ## Run the suite on SQLite only
 	$(RUN) pytest -k "not postgresql" $(ARGS)
 
-lint: sync ## Lint and check formatting (ruff)
+lint: sync ## Lint, check formatting (ruff) and the layering rules (import-linter)
 	$(RUN) ruff check src tests bench drills
 	$(RUN) ruff format --check src tests bench drills
+	$(RUN) lint-imports --no-cache
 
 format: sync ## Format and fix what ruff can
 	$(RUN) ruff format src tests bench drills

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import delete, update
 
+from ironlog.changes import record as changes
 from ironlog.core.db import create_engine
 from ironlog.models import User, Workout
-from ironlog.sync import changes
 from tests.conftest import BACKENDS, UserHandle, make_settings, register_user
 from tests.live_server import live_server
 from tests.sync.conftest import Replica, read_page, server_state

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.exercises import repository
 from ironlog.exercises.errors import (
@@ -20,7 +21,6 @@ from ironlog.exercises.names import name_key
 from ironlog.exercises.repository import SearchFilters
 from ironlog.exercises.schemas import ExerciseCreate, ExerciseUpdate
 from ironlog.models import Exercise, Modality
-from ironlog.sync import changes
 
 
 async def _page(

@@ -3,12 +3,10 @@ the clean-up of old tombstones. Statements are built once (`core.db.fetch_all`).
 
 import functools
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     CompoundSelect,
     Integer,
     String,
@@ -22,49 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes.ranges import ChangeKey
 from ironlog.core.db import fetch_all
 from ironlog.models import SyncTombstone, User
 from ironlog.sync.cursor import MAX_ID, NIL_ID
-
-
-class ChangeKey(NamedTuple):
-    """One change in the feed's order: (seq, kind, id). `kind` is 2 x the source's index, plus
-    1 for a deletion (see `service.SOURCES`)."""
-
-    seq: int
-    kind: int
-    id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True)
-class KeyRange:
-    """The (change_seq, id) keys from `first` to `last`, both included."""
-
-    first: ChangeKey
-    last: ChangeKey
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "first_seq": self.first.seq,
-            "first_id": self.first.id,
-            "last_seq": self.last.seq,
-            "last_id": self.last.id,
-        }
-
-
-def in_range(seq: Any, id_: Any) -> tuple[ColumnElement[bool], ...]:
-    """Rows whose (change_seq, id) lies in a `KeyRange` (its `params()`), for the loaders."""
-    first_seq, last_seq = (
-        bindparam("first_seq", type_=Integer),
-        bindparam("last_seq", type_=Integer),
-    )
-    return (
-        seq >= first_seq,
-        seq <= last_seq,
-        or_(seq > first_seq, id_ >= bindparam("first_id", type_=Uuid)),
-        or_(seq < last_seq, id_ <= bindparam("last_id", type_=Uuid)),
-    )
-
 
 _CURRENT_SEQ = select(User.change_seq).where(User.id == bindparam("user_id"))
 

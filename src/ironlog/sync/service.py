@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.exercises.schemas import ExerciseRead
@@ -16,7 +17,6 @@ from ironlog.models import Exercise, Workout
 from ironlog.sync import cursor as cursors
 from ironlog.sync import repository
 from ironlog.sync.cursor import Cursor
-from ironlog.sync.repository import ChangeKey, KeyRange
 from ironlog.workouts import repository as workout_repository
 from ironlog.workouts import views as workout_views
 
@@ -39,7 +39,7 @@ async def _load_exercises(
     session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(Exercise).where(
-        Exercise.user_id == user_id, *repository.in_range(Exercise.change_seq, Exercise.id)
+        Exercise.user_id == user_id, *in_range(Exercise.change_seq, Exercise.id)
     )
     exercises = await session.scalars(statement, keys.params())
     return [

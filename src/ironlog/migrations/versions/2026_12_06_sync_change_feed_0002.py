@@ -1,8 +1,11 @@
 """sync change feed: per-user change counter, change_seq on synced tables, tombstones
 
 Revision ID: 0002_sync
-Revises: 0001
+Revises: 08d359de5a0d
 Create Date: 2026-12-06 04:20:00.000000+00:00
+
+Plain ALTER TABLE ADD / DROP COLUMN on both databases, never SQLite's batch copy: copying
+`app_user` would drop the old table, and its ON DELETE CASCADE would empty every user's data.
 """
 
 from collections.abc import Sequence
@@ -11,27 +14,22 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_sync"
-down_revision: str | None = "0001"
+down_revision: str | None = "08d359de5a0d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SYNCED_TABLES = ("workout", "exercise")
+COUNTED_TABLES = ("app_user", "workout", "exercise")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("change_seq", sa.Integer(), server_default=sa.text("0"), nullable=False)
+    for table in COUNTED_TABLES:
+        op.add_column(
+            table,
+            sa.Column("change_seq", sa.Integer(), server_default=sa.text("0"), nullable=False),
         )
-    for table in SYNCED_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("change_seq", sa.Integer(), server_default=sa.text("0"), nullable=False)
-            )
-    with op.batch_alter_table("workout", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workout_user_id_change_seq"), ["user_id", "change_seq"]
-        )
+    op.create_index(
+        op.f("ix_workout_user_id_change_seq"), "workout", ["user_id", "change_seq"], unique=False
+    )
     op.create_table(
         "sync_tombstone",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -47,19 +45,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "entity", "entity_id", name=op.f("pk_sync_tombstone")),
     )
-    with op.batch_alter_table("sync_tombstone", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sync_tombstone_deleted_at"), ["deleted_at"])
-        batch_op.create_index(
-            batch_op.f("ix_sync_tombstone_user_id_change_seq"), ["user_id", "change_seq"]
-        )
+    op.create_index(op.f("ix_sync_tombstone_deleted_at"), "sync_tombstone", ["deleted_at"])
+    op.create_index(
+        op.f("ix_sync_tombstone_user_id_change_seq"), "sync_tombstone", ["user_id", "change_seq"]
+    )
 
 
 def downgrade() -> None:
     op.drop_table("sync_tombstone")
-    with op.batch_alter_table("workout", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_workout_user_id_change_seq"))
-    for table in reversed(SYNCED_TABLES):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("change_seq")
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.drop_column("change_seq")
+    op.drop_index(op.f("ix_workout_user_id_change_seq"), table_name="workout")
+    for table in reversed(COUNTED_TABLES):
+        # SQLite >= 3.35 drops a column in place (Alembic's op.drop_column would copy the table).
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN change_seq"))

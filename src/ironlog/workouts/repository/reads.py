@@ -6,7 +6,6 @@ them, compiled once, to the driver (docs/workouts.md).
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -24,10 +23,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import ranges
 from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
-from ironlog.sync import repository as sync_repository
+from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
+from ironlog.workouts.filters import WorkoutFilters
 
 WORKOUT_COLUMNS = (
     Workout.id,
@@ -74,15 +74,6 @@ SET_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WorkoutFilters:
-    status: WorkoutStatus | None = None
-    from_date: date | None = None
-    to_date: date | None = None
-    exercise_id: uuid.UUID | None = None
-    q: str | None = None
-
-
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -120,14 +111,14 @@ _SYNC_TREES = (
     _tree_statement()
     .where(
         Workout.user_id == bindparam("user_id"),
-        *sync_repository.in_range(Workout.change_seq, Workout.id),
+        *ranges.in_range(Workout.change_seq, Workout.id),
     )
     .order_by(Workout.change_seq, Workout.id, ExerciseExecution.position, WorkoutSet.position)
 )
 
 
 async def fetch_trees_for_sync(
-    session: AsyncSession, *, user_id: uuid.UUID, keys: sync_repository.KeyRange
+    session: AsyncSession, *, user_id: uuid.UUID, keys: ranges.KeyRange
 ) -> Sequence[Sequence[Any]]:
     """The trees of the user's workouts whose last change lies in `keys`, in feed order."""
     return await fetch_all(session, _SYNC_TREES, {"user_id": user_id, **keys.params()})

@@ -16,10 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.db import AnyRow, fetch_all, insert_rows
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
-from ironlog.sync import changes
 from ironlog.workouts.repository.reads import SET_COLUMNS
 
 
