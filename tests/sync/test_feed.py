@@ -398,3 +398,26 @@ async def test_the_system_library_answers_304_to_its_etag(client: httpx.AsyncCli
     assert stale.json() == first.json()
     other_page = await client.get(f"{EXERCISES}/system", params={"size": 5, "page": 2})
     assert other_page.headers["etag"] != etag
+
+
+async def test_body_measurements_reach_the_feed(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    path = "/api/v1/body-measurements/2026-11-20"
+    created = await client.put(path, json={"weight_kg": 82.5}, headers=user.headers)
+    assert created.status_code == 201, created.text
+    page = await read_page(client, user, None)
+    assert [(c["entity"], c["op"], c["data"]) for c in page["changes"]] == [
+        ("body_measurement", "upsert", created.json())
+    ]
+    replaced = await client.put(path, json={"waist": 84.25}, headers=user.headers)
+    assert replaced.status_code == 200
+    later = await read_page(client, user, page["cursor"])
+    assert [(c["op"], c["data"], c["version"]) for c in later["changes"]] == [
+        ("upsert", replaced.json(), 2)
+    ]
+    assert (await client.delete(path, headers=user.headers)).status_code == 204
+    last = await read_page(client, user, later["cursor"])
+    assert [(c["entity"], c["id"], c["op"], c["version"]) for c in last["changes"]] == [
+        ("body_measurement", created.json()["id"], "delete", 3)
+    ]

@@ -37,8 +37,8 @@ async def read_changes(
     limit: Annotated[int, Query(ge=1, le=1000, description="Changes per page at most.")] = 500,
 ) -> Response:
     """The change feed that keeps an offline copy of your data: workouts (with their exercises
-    and sets), your own exercises, and later routines, routine folders, body measurements and
-    preferences.
+    and sets), your own exercises and body measurements (routines, routine folders and
+    preferences as they arrive).
 
     Without a cursor: every object you have, as `upsert` changes, then a cursor. With a cursor:
     every change committed after it, oldest first, each object at most once (its latest state):

@@ -13,7 +13,8 @@ from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.exercises.schemas import ExerciseRead
-from ironlog.models import Exercise, Workout
+from ironlog.measurements.schemas import MeasurementRead
+from ironlog.models import BodyMeasurement, Exercise, Workout
 from ironlog.sync import cursor as cursors
 from ironlog.sync import repository
 from ironlog.sync.cursor import Cursor
@@ -48,6 +49,20 @@ async def _load_exercises(
     ]
 
 
+async def _load_measurements(
+    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+) -> list[tuple[uuid.UUID, JsonDict]]:
+    statement = select(BodyMeasurement).where(
+        BodyMeasurement.user_id == user_id,
+        *in_range(BodyMeasurement.change_seq, BodyMeasurement.id),
+    )
+    entries = await session.scalars(statement, keys.params())
+    return [
+        (entry.id, MeasurementRead.model_validate(entry).model_dump(mode="json"))
+        for entry in entries
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One kind of object in the feed: its name, its table (a `models.Synced` table with `id`
@@ -63,6 +78,7 @@ class Source:
 SOURCES: tuple[Source, ...] = (
     Source("workout", Workout, _load_workouts),
     Source("exercise", Exercise, _load_exercises),
+    Source("body_measurement", BodyMeasurement, _load_measurements),
 )
 _SOURCE_TABLES = tuple((source.entity, source.model) for source in SOURCES)
 

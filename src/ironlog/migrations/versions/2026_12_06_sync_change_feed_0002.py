@@ -18,7 +18,7 @@ down_revision: str | None = "08d359de5a0d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COUNTED_TABLES = ("app_user", "workout", "exercise")
+COUNTED_TABLES = ("app_user", "workout", "exercise", "body_measurement")
 
 
 def upgrade() -> None:
