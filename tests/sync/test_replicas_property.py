@@ -4,6 +4,7 @@ replica, built only from the feed, equals the server's state as the API's GET ro
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import Any
 
 import anyio
@@ -159,7 +160,7 @@ def replicas_machine(client: httpx.AsyncClient, pool: list[str]) -> type[RuleBas
             self.imports += 1
             rows = ["Date,Workout Name,Exercise Name,Set Order,Weight,Reps"]
             for day in range(1, days + 1):
-                started = f"2025-{self.imports:02d}-{day:02d} 07:00:00"
+                started = f"{date(2025, 1, 1) + timedelta(days=7 * self.imports + day)} 07:00:00"
                 rows.append(f"{started},Import {day},Bench Press (Barbell),1,100,5")
                 rows.append(f"{started},Import {day},Machine Lift {self.imports},1,40,10")
             response = run(self._import, "\n".join(rows).encode())
