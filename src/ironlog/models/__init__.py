@@ -12,6 +12,7 @@ from ironlog.models.refresh_token import RefreshToken
 from ironlog.models.sync_tombstone import SyncTombstone
 from ironlog.models.synced import Synced
 from ironlog.models.user import User
+from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
 from ironlog.models.workout_set import SetType, WorkoutSet
 
@@ -30,6 +31,7 @@ __all__ = [
     "SyncTombstone",
     "Synced",
     "User",
+    "UserPreferences",
     "Workout",
     "WorkoutSet",
     "WorkoutStatus",

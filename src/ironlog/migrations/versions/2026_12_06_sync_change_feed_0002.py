@@ -1,7 +1,7 @@
 """sync change feed: per-user change counter, change_seq on synced tables, tombstones
 
 Revision ID: 0002_sync
-Revises: 08d359de5a0d
+Revises: 8d2b4f6a1c37
 Create Date: 2026-12-06 04:20:00.000000+00:00
 
 Plain ALTER TABLE ADD / DROP COLUMN on both databases, never SQLite's batch copy: copying
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_sync"
-down_revision: str | None = "08d359de5a0d"
+down_revision: str | None = "8d2b4f6a1c37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
