@@ -37,7 +37,8 @@ class Replica:
                 self.objects.pop(key, None)
             else:
                 assert change["op"] == "upsert"
-                assert change["data"]["id"] == change["id"]
+                # Preferences are the user's (their id); their GET has no id of its own.
+                assert change["data"].get("id", change["id"]) == change["id"]
                 self.objects[key] = change["data"]
         self.cursor = page["cursor"]
         self.pages += 1
@@ -66,6 +67,30 @@ async def read_page(
     return page
 
 
+DEFAULT_PREFERENCES = {
+    "weight_unit": "kg",
+    "distance_unit": "km",
+    "timezone": "UTC",
+    "week_starts_on": "monday",
+    "default_rest_seconds": 120,
+    "bar_weight_kg": 20.0,
+    "plates_kg": [25.0, 20.0, 15.0, 10.0, 5.0, 2.5, 1.25],
+}
+
+
+def after_default_preferences(user: UserHandle, changes: list[Any]) -> list[Any]:
+    """A snapshot's changes after its first: the preferences of a user who never changed them
+    (the defaults, change 0), which every snapshot carries."""
+    assert changes[0] == {
+        "entity": "preferences",
+        "id": str(user.id),
+        "op": "upsert",
+        "version": 0,
+        "data": DEFAULT_PREFERENCES,
+    }
+    return changes[1:]
+
+
 async def _all_items(client: httpx.AsyncClient, user: UserHandle, path: str) -> list[Any]:
     items: list[Any] = []
     page = 1
@@ -90,6 +115,20 @@ async def server_state(client: httpx.AsyncClient, user: UserHandle) -> dict[Key,
         response = await client.get(f"/api/v1/exercises/{exercise['id']}", headers=user.headers)
         assert response.status_code == 200, response.text
         state[("exercise", exercise["id"])] = response.json()
+    for routine in await _all_items(client, user, "/api/v1/routines"):
+        response = await client.get(f"/api/v1/routines/{routine['id']}", headers=user.headers)
+        assert response.status_code == 200, response.text
+        state[("routine", routine["id"])] = response.json()
+    for folder in await _all_items(client, user, "/api/v1/routine-folders"):
+        state[("routine_folder", folder["id"])] = folder
+    for entry in await _all_items(client, user, "/api/v1/body-measurements"):
+        path = f"/api/v1/body-measurements/{entry['date']}"
+        response = await client.get(path, headers=user.headers)
+        assert response.status_code == 200, response.text
+        state[("body_measurement", entry["id"])] = response.json()
+    response = await client.get("/api/v1/users/me/preferences", headers=user.headers)
+    assert response.status_code == 200, response.text
+    state[("preferences", str(user.id))] = response.json()
     return state
 
 

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import SyncTombstone, User
 from tests.conftest import QueryCounter, UserHandle
-from tests.sync.conftest import SYNC, Replica, read_page, server_state
+from tests.sync.conftest import (
+    SYNC,
+    Replica,
+    after_default_preferences,
+    read_page,
+    server_state,
+)
 from tests.workouts.conftest import WORKOUTS, create_workout, tree
 
 EXERCISES = "/api/v1/exercises"
@@ -41,12 +47,13 @@ async def test_snapshot_holds_every_object_as_its_get_shows_it(
     page = await read_page(client, user, None)
 
     assert (page["has_more"], page["reset"]) == (False, False)
-    assert [(c["entity"], c["id"], c["op"]) for c in page["changes"]] == [
+    changes = after_default_preferences(user, page["changes"])
+    assert [(c["entity"], c["id"], c["op"]) for c in changes] == [
         ("exercise", exercise["id"], "upsert"),
         ("workout", first["id"], "upsert"),
         ("workout", second["id"], "upsert"),
     ]
-    versions = [change["version"] for change in page["changes"]]
+    versions = [change["version"] for change in changes]
     assert versions == [1, 2, 3]
     replica = Replica()
     replica.apply(page)
@@ -70,7 +77,8 @@ async def test_an_empty_account_has_an_empty_snapshot(
     client: httpx.AsyncClient, user: UserHandle
 ) -> None:
     page = await read_page(client, user, None)
-    assert (page["changes"], page["has_more"], page["reset"]) == ([], False, False)
+    assert after_default_preferences(user, page["changes"]) == []
+    assert (page["has_more"], page["reset"]) == (False, False)
     workout = await create_workout(client, user)
     later = await read_page(client, user, page["cursor"])
     assert [(c["id"], c["version"]) for c in later["changes"]] == [(workout["id"], 1)]
@@ -173,9 +181,10 @@ async def test_a_deleted_workout_is_a_tombstone_and_leaves_new_snapshots(
         {"entity": "workout", "id": gone["id"], "op": "delete", "version": 3, "data": None}
     ]
     replica.apply(page)
-    assert set(replica.objects) == {("workout", kept["id"])}
+    assert set(replica.objects) == {("workout", kept["id"]), ("preferences", str(user.id))}
     snapshot = await read_page(client, user, None)
-    assert [(c["id"], c["op"]) for c in snapshot["changes"]] == [(kept["id"], "upsert")]
+    changes = after_default_preferences(user, snapshot["changes"])
+    assert [(c["id"], c["op"]) for c in changes] == [(kept["id"], "upsert")]
     stored = (await db.execute(select(SyncTombstone))).scalars().all()
     assert [(t.user_id, t.entity, str(t.entity_id), t.change_seq) for t in stored] == [
         (user.id, "workout", gone["id"], 3)
@@ -192,9 +201,9 @@ async def test_a_workout_deleted_then_recreated_with_its_id_comes_once(
     response = await client.delete(f"{WORKOUTS}/{workout_id}", headers=user.headers)
     assert response.status_code == 204
     between = Replica()
-    between.cursor = early.cursor
+    between.objects, between.cursor = dict(early.objects), early.cursor
     await between.sync(client, user)
-    assert between.objects == {}
+    assert set(between.objects) == {("preferences", str(user.id))}
     await create_workout(client, user, id=workout_id, name="Second")
     response = await client.delete(f"{WORKOUTS}/{workout_id}", headers=user.headers)
     assert response.status_code == 204
@@ -233,11 +242,12 @@ async def test_an_import_is_one_change_paged_by_limit(
     replica = Replica()
     await replica.sync(client, user, limit=2)
 
-    assert replica.pages == 4  # 6 workouts and 1 new exercise, 2 a page
+    assert replica.pages == 4  # the preferences, 6 workouts and 1 new exercise, 2 a page
     assert replica.objects == await server_state(client, user)
     snapshot = await read_page(client, user, None)
-    assert {change["version"] for change in snapshot["changes"]} == {1}
-    assert [c["entity"] for c in snapshot["changes"]] == ["workout"] * 6 + ["exercise"]
+    changes = after_default_preferences(user, snapshot["changes"])
+    assert {change["version"] for change in changes} == {1}
+    assert [c["entity"] for c in changes] == ["workout"] * 6 + ["exercise"]
 
 
 async def test_renaming_an_exercise_changes_the_workouts_that_show_it(
@@ -324,7 +334,8 @@ async def test_bad_limits_are_422_and_a_token_is_required(
 async def test_an_empty_cursor_is_a_snapshot(client: httpx.AsyncClient, user: UserHandle) -> None:
     workout = await create_workout(client, user)
     response = await client.get(SYNC, params={"cursor": ""}, headers=user.headers)
-    assert [c["id"] for c in response.json()["changes"]] == [workout["id"]]
+    changes = after_default_preferences(user, response.json()["changes"])
+    assert [c["id"] for c in changes] == [workout["id"]]
 
 
 async def test_a_cursor_ahead_of_the_counter_starts_again(
@@ -407,7 +418,8 @@ async def test_body_measurements_reach_the_feed(
     created = await client.put(path, json={"weight_kg": 82.5}, headers=user.headers)
     assert created.status_code == 201, created.text
     page = await read_page(client, user, None)
-    assert [(c["entity"], c["op"], c["data"]) for c in page["changes"]] == [
+    changes = after_default_preferences(user, page["changes"])
+    assert [(c["entity"], c["op"], c["data"]) for c in changes] == [
         ("body_measurement", "upsert", created.json())
     ]
     replaced = await client.put(path, json={"waist": 84.25}, headers=user.headers)

@@ -22,7 +22,7 @@ from ironlog.core.db import create_engine, create_sessionmaker, session_scope
 from ironlog.models import SyncTombstone, User
 from ironlog.sync import cleanup, service
 from tests.conftest import UserHandle, make_settings
-from tests.sync.conftest import read_page
+from tests.sync.conftest import after_default_preferences, read_page
 from tests.workouts.conftest import WORKOUTS, create_workout
 
 
@@ -53,7 +53,8 @@ async def test_a_cursor_older_than_the_retention_gets_a_reset_snapshot(
     _clock_moved(monkeypatch, days=90.1)
     expired = await read_page(client, user, cursor)
     assert expired["reset"] is True
-    assert [(c["id"], c["op"]) for c in expired["changes"]] == [(kept["id"], "upsert")]
+    changes = after_default_preferences(user, expired["changes"])
+    assert [(c["id"], c["op"]) for c in changes] == [(kept["id"], "upsert")]
     assert (await read_page(client, user, expired["cursor"]))["reset"] is False
 
 

@@ -75,15 +75,21 @@ def _upsert_tombstones(dialect_name: str) -> Any:
 
 
 async def record_delete(
-    session: AsyncSession, *, user_id: uuid.UUID, entity: str, entity_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    entity: str,
+    entity_ids: Sequence[uuid.UUID],
+    seq: int | None = None,
 ) -> None:
     """Record that the user's objects `entity_ids` (of one `entity`) were deleted, under one
-    new change number. Call it in the transaction that deletes them."""
+    new change number, or under `seq` when the transaction already took one (a delete that
+    also changes other objects). Call it in the transaction that deletes them."""
     if not entity_ids:
         return
     connection = await session.connection()
     now = utc_now()
-    if connection.dialect.name == "postgresql":
+    if seq is None and connection.dialect.name == "postgresql":
         await connection.execute(
             _PG_RECORD_DELETES,
             {
@@ -94,7 +100,8 @@ async def record_delete(
             },
         )
         return
-    seq = await next_seq(session, user_id)
+    if seq is None:
+        seq = await next_seq(session, user_id)
     rows = [
         {
             "user_id": user_id,

@@ -4,9 +4,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
+from ironlog.models.synced import Synced
 
 
-class Routine(Timestamped, Base):
+class Routine(Synced, Timestamped, Base):
     """A workout template: exercises with target sets, in the user's order of routines."""
 
     __tablename__ = "routine"

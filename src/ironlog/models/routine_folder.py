@@ -4,9 +4,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
+from ironlog.models.synced import Synced
 
 
-class RoutineFolder(Timestamped, Base):
+class RoutineFolder(Synced, Timestamped, Base):
     """A named group of routines, in the user's order."""
 
     __tablename__ = "routine_folder"

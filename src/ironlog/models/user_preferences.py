@@ -4,9 +4,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped
+from ironlog.models.synced import Synced
 
 
-class UserPreferences(Timestamped, Base):
+class UserPreferences(Synced, Timestamped, Base):
     """A user's units, time zone and gym setup: one row per user, written on the first change
     (a user without a row has the defaults, see users/preferences.py)."""
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes.ranges import KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all, insert_rows
 from ironlog.core.pagination import PageRequest
@@ -195,38 +196,52 @@ async def touch(session: AsyncSession, routine_id: uuid.UUID, **values: Any) -> 
     )
 
 
-async def delete_routine(session: AsyncSession, user_id: uuid.UUID, routine: RoutineState) -> None:
+async def delete_routine(
+    session: AsyncSession, user_id: uuid.UUID, routine: RoutineState, seq: int
+) -> None:
     """Delete the routine; workouts started from it keep their data and lose the link (a change
-    to them: their versions move on); the positions after it close up."""
+    to them: their versions move on, and they take change number `seq`, as do the routines
+    after it, whose positions close up)."""
     await session.execute(
         update(Workout)
         .where(Workout.routine_id == routine.id)
-        .values(routine_id=None, version=Workout.version + 1, updated_at=utc_now())
+        .values(routine_id=None, version=Workout.version + 1, updated_at=utc_now(), change_seq=seq)
     )
     await session.execute(delete(Routine).where(Routine.id == routine.id))
     await session.execute(
         update(Routine)
         .where(Routine.user_id == user_id, Routine.position > routine.position)
-        .values(position=Routine.position - 1, version=Routine.version + 1, updated_at=utc_now())
+        .values(
+            position=Routine.position - 1,
+            version=Routine.version + 1,
+            updated_at=utc_now(),
+            change_seq=seq,
+        )
     )
 
 
 async def routine_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
-    statement = select(Routine.id).where(Routine.user_id == user_id)
+    """The user's routines in their order."""
+    statement = (
+        select(Routine.id).where(Routine.user_id == user_id).order_by(Routine.position, Routine.id)
+    )
     return list((await session.scalars(statement)).all())
 
 
 async def reorder_routines(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID], seq: int
 ) -> None:
-    """Each routine takes its index in `ids`; those that move get a new version."""
+    """Each routine takes its index in `ids`; those that move get a new version and change
+    number `seq`."""
     if not ids:
         return
     position = case({routine_id: index for index, routine_id in enumerate(ids)}, value=Routine.id)
     await session.execute(
         update(Routine)
         .where(Routine.user_id == user_id, Routine.position != position)
-        .values(position=position, version=Routine.version + 1, updated_at=utc_now())
+        .values(
+            position=position, version=Routine.version + 1, updated_at=utc_now(), change_seq=seq
+        )
     )
 
 
@@ -332,39 +347,45 @@ async def insert_folders(session: AsyncSession, rows: Sequence[dict[str, Any]]) 
     await insert_rows(session, RoutineFolder, rows)
 
 
-async def rename_folder(session: AsyncSession, folder_id: uuid.UUID, name: str) -> None:
+async def rename_folder(session: AsyncSession, folder_id: uuid.UUID, name: str, seq: int) -> None:
     await session.execute(
         update(RoutineFolder)
         .where(RoutineFolder.id == folder_id)
-        .values(name=name, updated_at=utc_now())
+        .values(name=name, updated_at=utc_now(), change_seq=seq)
     )
 
 
 async def delete_folder(
-    session: AsyncSession, user_id: uuid.UUID, folder_id: uuid.UUID, position: int
+    session: AsyncSession, user_id: uuid.UUID, folder_id: uuid.UUID, position: int, seq: int
 ) -> None:
-    """Move the folder's routines out of it (a change to each), delete it, close up."""
+    """Move the folder's routines out of it (a change to each), delete it, close up; the
+    routines and folders changed take change number `seq`."""
     now = utc_now()
     await session.execute(
         update(Routine)
         .where(Routine.folder_id == folder_id)
-        .values(folder_id=None, version=Routine.version + 1, updated_at=now)
+        .values(folder_id=None, version=Routine.version + 1, updated_at=now, change_seq=seq)
     )
     await session.execute(delete(RoutineFolder).where(RoutineFolder.id == folder_id))
     await session.execute(
         update(RoutineFolder)
         .where(RoutineFolder.user_id == user_id, RoutineFolder.position > position)
-        .values(position=RoutineFolder.position - 1, updated_at=now)
+        .values(position=RoutineFolder.position - 1, updated_at=now, change_seq=seq)
     )
 
 
 async def folder_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
-    statement = select(RoutineFolder.id).where(RoutineFolder.user_id == user_id)
+    """The user's folders in their order."""
+    statement = (
+        select(RoutineFolder.id)
+        .where(RoutineFolder.user_id == user_id)
+        .order_by(RoutineFolder.position, RoutineFolder.id)
+    )
     return list((await session.scalars(statement)).all())
 
 
 async def reorder_folders(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID], seq: int
 ) -> None:
     if not ids:
         return
@@ -374,8 +395,28 @@ async def reorder_folders(
     await session.execute(
         update(RoutineFolder)
         .where(RoutineFolder.user_id == user_id, RoutineFolder.position != position)
-        .values(position=position, updated_at=utc_now())
+        .values(position=position, updated_at=utc_now(), change_seq=seq)
     )
+
+
+# The sync feed (docs/sync.md).
+
+
+async def trees_for_sync(session: AsyncSession, *, user_id: uuid.UUID, keys: KeyRange) -> Mappings:
+    """The user's routines, with their trees, whose last change lies in `keys`."""
+    statement = _TREE.where(Routine.user_id == user_id, *in_range(Routine.change_seq, Routine.id))
+    return (await session.execute(statement, keys.params())).mappings().all()
+
+
+async def folders_for_sync(
+    session: AsyncSession, *, user_id: uuid.UUID, keys: KeyRange
+) -> Mappings:
+    """The user's folders whose last change lies in `keys`."""
+    statement = select(*_FOLDER_COLUMNS).where(
+        RoutineFolder.user_id == user_id,
+        *in_range(RoutineFolder.change_seq, RoutineFolder.id),
+    )
+    return (await session.execute(statement, keys.params())).mappings().all()
 
 
 async def routine_names(session: AsyncSession, user_id: uuid.UUID) -> dict[str, uuid.UUID]:

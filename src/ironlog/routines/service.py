@@ -2,8 +2,10 @@
 in `routines.workouts`).
 
 Every routine change goes through a routine locked by `dependencies.get_locked_routine` and
-ends with `repository.touch`, which bumps the version behind the ETag. Each write is one
-function here, so that later hooks (the sync feed) have one place to attach.
+ends with `repository.touch`, which bumps the version behind the ETag. Each write takes the
+user's next change number for the sync feed (`changes.next_seq`, docs/sync.md) and stores it in
+every routine and folder it changes; that statement also locks the user's row, which is what
+serialises the user's changes of positions (`repository.lock_user` where no number is needed).
 """
 
 import uuid
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models.base import new_id
@@ -159,7 +162,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: RoutineCrea
     await _check_tree(session, user_id, data.folder_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
         raise RoutineExists()
-    await repository.lock_user(session, user_id)
+    seq = await changes.next_seq(session, user_id)
     now = utc_now()
     routine_id = data.id or new_id()
     routine_row = {
@@ -170,6 +173,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: RoutineCrea
         "notes": data.notes,
         "position": await repository.next_position(session, user_id),
         "version": 1,
+        "change_seq": seq,
         "created_at": now,
         "updated_at": now,
     }
@@ -189,7 +193,12 @@ async def replace(
     await repository.delete_tree(session, routine.id)
     await _insert_tree(session, routine.id, data.exercises, utc_now())
     await repository.touch(
-        session, routine.id, name=data.name, notes=data.notes, folder_id=data.folder_id
+        session,
+        routine.id,
+        name=data.name,
+        notes=data.notes,
+        folder_id=data.folder_id,
+        change_seq=await changes.next_seq(session, user_id),
     )
     return await _read(session, user_id, routine.id)
 
@@ -197,31 +206,40 @@ async def replace(
 async def update(
     session: AsyncSession, *, user_id: uuid.UUID, routine: RoutineState, data: RoutinePatch
 ) -> RoutineView:
-    changes = data.model_dump(exclude_unset=True)
-    folder_id = changes.get("folder_id")
+    values = data.model_dump(exclude_unset=True)
+    if not values:  # an empty patch changes nothing: no new version, nothing in the feed
+        return await _read(session, user_id, routine.id)
+    folder_id = values.get("folder_id")
     if folder_id is not None and not await repository.get_folder(
         session, user_id=user_id, folder_id=folder_id
     ):
         raise UnknownFolder()
-    await repository.touch(session, routine.id, **changes)
+    seq = await changes.next_seq(session, user_id)
+    await repository.touch(session, routine.id, **values, change_seq=seq)
     return await _read(session, user_id, routine.id)
 
 
 async def delete(session: AsyncSession, *, user_id: uuid.UUID, routine: RoutineState) -> None:
-    """Workouts started from it stay, with `routine_id` null."""
-    await repository.lock_user(session, user_id)
-    await repository.delete_routine(session, user_id, routine)
+    """Workouts started from it stay, with `routine_id` null (a change to each)."""
+    seq = await changes.next_seq(session, user_id)
+    await repository.delete_routine(session, user_id, routine, seq)
+    await changes.record_delete(
+        session, user_id=user_id, entity="routine", entity_ids=[routine.id], seq=seq
+    )
 
 
 async def reorder(
     session: AsyncSession, *, user_id: uuid.UUID, data: OrderRequest
 ) -> list[JsonDict]:
-    """`ids` must be exactly the user's routines; returns them all in the new order."""
+    """`ids` must be exactly the user's routines; returns them all in the new order. The same
+    order changes nothing."""
     await repository.lock_user(session, user_id)
     current = await repository.routine_ids(session, user_id)
     if len(data.ids) != len(current) or set(data.ids) != set(current):
         raise InvalidOrder()
-    await repository.reorder_routines(session, user_id, data.ids)
+    if list(data.ids) != current:
+        seq = await changes.next_seq(session, user_id)
+        await repository.reorder_routines(session, user_id, data.ids, seq)
     rows = await repository.all_trees(session, user_id)
     return [body for body, _version in views.routines_from_rows(rows)]
 
@@ -249,7 +267,7 @@ async def create_folder(
     """A new folder at the end of the user's folders."""
     if data.id is not None and await repository.folder_exists(session, data.id):
         raise FolderExists()
-    await repository.lock_user(session, user_id)
+    seq = await changes.next_seq(session, user_id)
     now = utc_now()
     folder_id = data.id or new_id()
     row = {
@@ -257,6 +275,7 @@ async def create_folder(
         "user_id": user_id,
         "name": data.name,
         "position": await repository.next_folder_position(session, user_id),
+        "change_seq": seq,
         "created_at": now,
         "updated_at": now,
     }
@@ -273,24 +292,32 @@ async def rename_folder(
     session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID, data: FolderWrite
 ) -> JsonDict:
     await get_folder(session, user_id=user_id, folder_id=folder_id)
-    await repository.rename_folder(session, folder_id, data.name)
+    seq = await changes.next_seq(session, user_id)
+    await repository.rename_folder(session, folder_id, data.name, seq)
     return await get_folder(session, user_id=user_id, folder_id=folder_id)
 
 
 async def delete_folder(session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID) -> None:
-    """Its routines move out of it (folder_id null); the folders after it close up."""
-    await repository.lock_user(session, user_id)
+    """Its routines move out of it (folder_id null); the folders after it close up. All of
+    them change, under one change number with the folder's tombstone."""
+    seq = await changes.next_seq(session, user_id)
     folder = await get_folder(session, user_id=user_id, folder_id=folder_id)
-    await repository.delete_folder(session, user_id, folder_id, folder["position"])
+    await repository.delete_folder(session, user_id, folder_id, folder["position"], seq)
+    await changes.record_delete(
+        session, user_id=user_id, entity="routine_folder", entity_ids=[folder_id], seq=seq
+    )
 
 
 async def reorder_folders(
     session: AsyncSession, *, user_id: uuid.UUID, data: OrderRequest
 ) -> list[JsonDict]:
-    """`ids` must be exactly the user's folders; returns them all in the new order."""
+    """`ids` must be exactly the user's folders; returns them all in the new order. The same
+    order changes nothing."""
     await repository.lock_user(session, user_id)
     current = await repository.folder_ids(session, user_id)
     if len(data.ids) != len(current) or set(data.ids) != set(current):
         raise InvalidOrder()
-    await repository.reorder_folders(session, user_id, data.ids)
+    if list(data.ids) != current:
+        seq = await changes.next_seq(session, user_id)
+        await repository.reorder_folders(session, user_id, data.ids, seq)
     return [views.folder_json(row) for row in await repository.all_folders(session, user_id)]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
@@ -14,10 +14,22 @@ from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.exercises.schemas import ExerciseRead
 from ironlog.measurements.schemas import MeasurementRead
-from ironlog.models import BodyMeasurement, Exercise, Workout
+from ironlog.models import (
+    BodyMeasurement,
+    Exercise,
+    Routine,
+    RoutineFolder,
+    User,
+    UserPreferences,
+    Workout,
+)
+from ironlog.routines import repository as routine_repository
+from ironlog.routines import views as routine_views
 from ironlog.sync import cursor as cursors
 from ironlog.sync import repository
 from ironlog.sync.cursor import Cursor
+from ironlog.users import service as user_service
+from ironlog.users.schemas import PreferencesRead
 from ironlog.workouts import repository as workout_repository
 from ironlog.workouts import views as workout_views
 
@@ -63,10 +75,53 @@ async def _load_measurements(
     ]
 
 
+async def _load_routines(
+    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+) -> list[tuple[uuid.UUID, JsonDict]]:
+    rows = await routine_repository.trees_for_sync(session, user_id=user_id, keys=keys)
+    return [(body["id"], body) for body, _version in routine_views.routines_from_rows(rows)]
+
+
+async def _load_folders(
+    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+) -> list[tuple[uuid.UUID, JsonDict]]:
+    rows = await routine_repository.folders_for_sync(session, user_id=user_id, keys=keys)
+    return [(row["id"], routine_views.folder_json(row)) for row in rows]
+
+
+async def _load_preferences(
+    session: AsyncSession, user_id: uuid.UUID, _keys: KeyRange
+) -> list[tuple[uuid.UUID, JsonDict]]:
+    # One object per user, under the user's id: loaded only when its key is in the page.
+    preferences = await user_service.get_preferences(session, user_id=user_id)
+    return [(user_id, PreferencesRead.model_validate(preferences).model_dump(mode="json"))]
+
+
+class _PreferencesKeys:
+    """The preferences' keys, as a table of `id`, `user_id` and `change_seq`: one per user,
+    also for a user who never changed them (no row yet: change 0), so that every snapshot
+    carries them and a replica always has its preferences."""
+
+    _columns = (
+        select(
+            User.id.label("id"),
+            User.id.label("user_id"),
+            func.coalesce(UserPreferences.change_seq, 0).label("change_seq"),
+        )
+        .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
+        .subquery("preferences_keys")
+        .c
+    )
+    id = _columns.id
+    user_id = _columns.user_id
+    change_seq = _columns.change_seq
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One kind of object in the feed: its name, its table (a `models.Synced` table with `id`
-    and `user_id`), and how to load a range of them as the API's own GET shows them."""
+    and `user_id`, or a subquery's columns of those names and `change_seq`), and how to load a
+    range of them as the API's own GET shows them."""
 
     entity: str
     model: Any
@@ -79,6 +134,9 @@ SOURCES: tuple[Source, ...] = (
     Source("workout", Workout, _load_workouts),
     Source("exercise", Exercise, _load_exercises),
     Source("body_measurement", BodyMeasurement, _load_measurements),
+    Source("routine", Routine, _load_routines),
+    Source("routine_folder", RoutineFolder, _load_folders),
+    Source("preferences", _PreferencesKeys, _load_preferences),
 )
 _SOURCE_TABLES = tuple((source.entity, source.model) for source in SOURCES)
 

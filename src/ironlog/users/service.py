@@ -8,6 +8,7 @@ from ironlog.auth import repository as auth_repository
 from ironlog.auth import throttle
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.principal import Principal
+from ironlog.changes import record as change_record
 from ironlog.core.config import Settings
 from ironlog.core.local_time import WeekStart
 from ironlog.core.security import PasswordHasher
@@ -86,11 +87,14 @@ async def update_preferences(
 ) -> UserPreferences:
     """Change the fields `data` sets; the others stay as they are."""
     changes = data.model_dump(exclude_unset=True)
+    if not changes:  # an empty patch changes nothing (and records nothing in the sync feed)
+        return await get_preferences(session, user_id=user_id)
+    seq = await change_record.next_seq(session, user_id)
     preferences = await repository.get_preferences(session, user_id)
     if preferences is None:
-        values = {**copy.deepcopy(DEFAULT_PREFERENCES), **changes}
+        values = {**copy.deepcopy(DEFAULT_PREFERENCES), **changes, "change_seq": seq}
         return await repository.add_preferences(session, UserPreferences(user_id=user_id, **values))
-    for field, value in changes.items():
+    for field, value in {**changes, "change_seq": seq}.items():
         setattr(preferences, field, value)
     await session.flush()
     return preferences
