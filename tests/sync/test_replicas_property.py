@@ -19,6 +19,9 @@ from tests.sync.conftest import Replica, read_page, server_state
 from tests.workouts.conftest import WORKOUTS
 
 EXERCISES = "/api/v1/exercises"
+ROUTINES = "/api/v1/routines"
+FOLDERS = "/api/v1/routine-folders"
+MEASUREMENTS = "/api/v1/body-measurements"
 LIMITS = st.sampled_from([1, 2, 3, 5, 500])
 PICK = st.integers(0, 50)
 
@@ -38,6 +41,8 @@ def replicas_machine(client: httpx.AsyncClient, pool: list[str]) -> type[RuleBas
             self.workouts: list[str] = []
             self.deleted: list[str] = []
             self.exercises: list[str] = []
+            self.routines: list[str] = []
+            self.folders: list[str] = []
             self.imports = 0
 
         async def _request(self, method: str, path: str, body: Any = None) -> httpx.Response:
@@ -155,6 +160,92 @@ def replicas_machine(client: httpx.AsyncClient, pool: list[str]) -> type[RuleBas
                 if response.status_code == 204:
                     self.exercises.remove(exercise_id)
 
+        @rule(pick=PICK, in_folder=st.booleans())
+        def create_routine(self, pick: int, in_folder: bool) -> None:
+            body: dict[str, Any] = {
+                "name": f"Routine {uuid.uuid4().hex[:8]}",
+                "exercises": [{"exercise_id": pool[pick % len(pool)], "sets": [{"reps": 5}]}],
+            }
+            if in_folder and self.folders:
+                body["folder_id"] = self.folders[pick % len(self.folders)]
+            response = self.request("POST", ROUTINES, body)
+            assert response.status_code == 201, response.text
+            self.routines.append(response.json()["id"])
+
+        @rule(pick=PICK, move=st.booleans())
+        def rename_or_move_routine(self, pick: int, move: bool) -> None:
+            if self.routines:
+                routine_id = self.routines[pick % len(self.routines)]
+                body: dict[str, Any] = {"name": f"Renamed {pick}"}
+                if move:
+                    body = {
+                        "folder_id": self.folders[pick % len(self.folders)]
+                        if self.folders
+                        else None
+                    }
+                response = self.request("PATCH", f"{ROUTINES}/{routine_id}", body)
+                assert response.status_code == 200, response.text
+
+        @rule(pick=PICK)
+        def start_routine(self, pick: int) -> None:
+            if self.routines:
+                routine_id = self.routines[pick % len(self.routines)]
+                response = self.request("POST", f"{ROUTINES}/{routine_id}/start")
+                assert response.status_code == 201, response.text
+                self.workouts.append(response.json()["id"])
+
+        @rule(pick=PICK)
+        def delete_routine(self, pick: int) -> None:
+            if self.routines:
+                routine_id = self.routines.pop(pick % len(self.routines))
+                assert self.request("DELETE", f"{ROUTINES}/{routine_id}").status_code == 204
+
+        @rule(folders=st.booleans())
+        def reverse_routines_or_folders(self, folders: bool) -> None:
+            path, ids = (FOLDERS, self.folders) if folders else (ROUTINES, self.routines)
+            listed = self.request("GET", f"{path}?size=100").json()["items"]
+            assert {item["id"] for item in listed} == set(ids)
+            order = [item["id"] for item in reversed(listed)]
+            assert self.request("PUT", f"{path}/order", {"ids": order}).status_code == 200
+
+        @rule(pick=PICK)
+        def create_or_rename_folder(self, pick: int) -> None:
+            name = f"Folder {uuid.uuid4().hex[:8]}"
+            if self.folders and pick % 2:
+                folder_id = self.folders[pick % len(self.folders)]
+                response = self.request("PATCH", f"{FOLDERS}/{folder_id}", {"name": name})
+                assert response.status_code == 200, response.text
+                return
+            response = self.request("POST", FOLDERS, {"name": name})
+            assert response.status_code == 201, response.text
+            self.folders.append(response.json()["id"])
+
+        @rule(pick=PICK)
+        def delete_folder(self, pick: int) -> None:
+            if self.folders:
+                folder_id = self.folders.pop(pick % len(self.folders))
+                assert self.request("DELETE", f"{FOLDERS}/{folder_id}").status_code == 204
+
+        @rule(
+            unit=st.sampled_from(["kg", "lb"]),
+            rest=st.none() | st.integers(0, 300),
+        )
+        def change_preferences(self, unit: str, rest: int | None) -> None:
+            body: dict[str, Any] = {"weight_unit": unit}
+            if rest is not None:
+                body["default_rest_seconds"] = rest
+            response = self.request("PATCH", "/api/v1/users/me/preferences", body)
+            assert response.status_code == 200, response.text
+
+        @rule(day=st.integers(1, 4), weight=st.none() | st.integers(50, 120))
+        def put_or_delete_measurement(self, day: int, weight: int | None) -> None:
+            path = f"{MEASUREMENTS}/2026-11-0{day}"
+            if weight is None:
+                assert self.request("DELETE", path).status_code in (204, 404)
+                return
+            response = self.request("PUT", path, {"weight_kg": weight})
+            assert response.status_code in (200, 201), response.text
+
         @rule(days=st.integers(1, 3))
         def import_strong_file(self, days: int) -> None:
             self.imports += 1
@@ -207,7 +298,7 @@ async def test_replicas_built_from_the_feed_equal_the_server(
     machine = replicas_machine(client, [str(exercise_id) for exercise_id in exercise_ids])
     machine.TestCase.settings = settings(
         max_examples=12,
-        stateful_step_count=20,
+        stateful_step_count=25,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

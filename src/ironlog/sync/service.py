@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
@@ -106,7 +106,9 @@ class _PreferencesKeys:
         select(
             User.id.label("id"),
             User.id.label("user_id"),
-            func.coalesce(UserPreferences.change_seq, 0).label("change_seq"),
+            func.coalesce(UserPreferences.change_seq, literal_column("0", Integer)).label(
+                "change_seq"
+            ),
         )
         .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
         .subquery("preferences_keys")
