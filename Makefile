@@ -29,12 +29,12 @@ test-sqlite: sync ## Run the suite on SQLite only
 	$(RUN) pytest -k "not postgresql" $(ARGS)
 
 lint: sync ## Lint and check formatting (ruff)
-	$(RUN) ruff check src tests bench drills
-	$(RUN) ruff format --check src tests bench drills
+	$(RUN) ruff check src tests bench drills scripts
+	$(RUN) ruff format --check src tests bench drills scripts
 
 format: sync ## Format and fix what ruff can
-	$(RUN) ruff format src tests bench drills
-	$(RUN) ruff check --fix src tests bench drills
+	$(RUN) ruff format src tests bench drills scripts
+	$(RUN) ruff check --fix src tests bench drills scripts
 
 typecheck: sync ## Type-check the package (mypy --strict)
 	$(RUN) mypy

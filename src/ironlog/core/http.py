@@ -14,17 +14,34 @@ _SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
 ]
-# The API serves JSON only; the interactive docs page needs its CDN scripts.
+# The API serves JSON only: nothing may load or run from its responses.
 _API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
-_DOCS_PATHS = ("/docs", "/redoc")
+# The web app and the API docs: every asset from this origin, no inline script or style, no eval.
+WEB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+_WEB_HEADERS = [
+    (b"content-security-policy", WEB_CSP.encode()),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+_WEB_PATHS = ("/static/", "/docs", "/redoc")
+_WEB_FILES = ("/", "/sw.js", "/manifest.webmanifest")
+
+
+def _is_web(path: str) -> bool:
+    return path in _WEB_FILES or path.startswith(_WEB_PATHS)
+
+
+def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    return [*_SECURITY_HEADERS, *(_WEB_HEADERS if _is_web(path) else [_API_CSP])]
 
 
 def security_headers(path: str) -> dict[str, str]:
     """The headers as a dict, for responses made outside this middleware (a 500)."""
-    headers = list(_SECURITY_HEADERS)
-    if not path.startswith(_DOCS_PATHS):
-        headers.append(_API_CSP)
-    return {name.decode(): value.decode() for name, value in headers}
+    return {name.decode(): value.decode() for name, value in _headers_for(path)}
 
 
 class SecurityHeadersMiddleware:
@@ -35,9 +52,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = list(_SECURITY_HEADERS)
-        if not scope["path"].startswith(_DOCS_PATHS):
-            extra.append(_API_CSP)
+        extra = _headers_for(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
