@@ -10,7 +10,7 @@ import { uuid } from "./db.js";
  * @typedef {{ exercise_id: string, exercise: ExerciseRef, notes: string | null,
  *             superset: number | null, sets: LocalSet[] }} LocalExecution
  * @typedef {{ id: string, name: string, notes: string | null, status: string,
- *             started_at: string, finished_at: string | null, etag: string | null,
+ *             started_at: string, finished_at: string | null,
  *             routine_id?: string | null, exercises: LocalExecution[] }} LocalWorkout
  */
 
@@ -31,10 +31,9 @@ export function newSet(values = {}) {
 /**
  * The server's workout (API shape) as the device keeps it.
  * @param {any} server
- * @param {string | null} etag
  * @returns {LocalWorkout}
  */
-export function fromServer(server, etag) {
+export function fromServer(server) {
   return {
     id: server.id,
     name: server.name,
@@ -43,7 +42,6 @@ export function fromServer(server, etag) {
     started_at: server.started_at,
     finished_at: server.finished_at,
     routine_id: server.routine_id ?? null,
-    etag,
     exercises: server.exercises.map((/** @type {any} */ execution) => ({
       exercise_id: execution.exercise_id,
       exercise: execution.exercise,

@@ -4,17 +4,26 @@ export const KG_PER_LB = 0.45359237;
 
 /** @typedef {"kg" | "lb"} WeightUnit */
 
+/** The precision the server keeps, in kg: a gram, or what its OpenAPI document says. */
+let weightStepKg = 0.001;
+
+/** @param {number} step */
+export function setWeightStep(step) {
+  weightStepKg = step;
+}
+
 /**
- * Kilograms from the API to the number shown in `unit`: two decimals at most, so that 225 lb
- * (stored as 102.058 kg) reads 225 again.
+ * Kilograms from the API to the number shown in `unit`: kilograms to two decimals, pounds to
+ * the nearest 0.05 lb (finer than any plate), so 225 lb (stored as 102.058 kg, or 102.06 kg on
+ * a server that keeps 10 g) reads 225 again.
  * @param {number | null | undefined} kg
  * @param {WeightUnit} unit
  * @returns {number | null}
  */
 export function fromKg(kg, unit) {
   if (kg === null || kg === undefined) return null;
-  const value = unit === "lb" ? kg / KG_PER_LB : kg;
-  return Math.round(value * 100) / 100;
+  if (unit === "lb") return Math.round((kg / KG_PER_LB) * 20) / 20;
+  return Math.round(kg * 100) / 100;
 }
 
 /**
@@ -26,7 +35,8 @@ export function fromKg(kg, unit) {
 export function toKg(value, unit) {
   if (value === null || Number.isNaN(value)) return null;
   const kg = unit === "lb" ? value * KG_PER_LB : value;
-  return Math.round(kg * 1000) / 1000;
+  const steps = Math.round(kg / weightStepKg);
+  return Number((steps * weightStepKg).toFixed(3));
 }
 
 /**

@@ -1,7 +1,6 @@
 // Home: resume the workout in progress, start one (empty or from a routine), recent workouts.
 import { html, useEffect, useState } from "../html.js";
 import * as api from "../api.js";
-import { fromServer } from "../model.js";
 import { navigate } from "../router.js";
 import { errorMessage, t } from "../strings.js";
 import { features } from "../stores/features.js";
@@ -12,7 +11,6 @@ import * as workoutStore from "../stores/workout.js";
 import { defaultName } from "../model.js";
 import { Message, Page } from "../components/ui.js";
 import { WorkoutCard } from "./history.js";
-import { commit } from "../stores/outbox.js";
 
 export function Home() {
   const { active } = useStore(workoutStore.current);
@@ -29,9 +27,7 @@ export function Home() {
   const continueHere = async (server) => {
     try {
       const answer = await api.request("GET", `/workouts/${server.id}`);
-      const draft = fromServer(answer.data, answer.etag);
-      await commit(draft, draft.id, null);
-      workoutStore.current.set({ active: draft });
+      await workoutStore.adopt(answer.data, answer.etag);
       navigate("/workout");
     } catch (problem) {
       setError(errorMessage(problem));

@@ -1,6 +1,7 @@
 // The logger: the workout in progress, exercise by exercise, set by set.
 import { html, useEffect, useState } from "../html.js";
 import { ExercisePicker } from "../components/exercise-picker.js";
+import { CommitInput } from "../components/inputs.js";
 import { PlateCalculator } from "../components/plates.js";
 import { Dialog, Page } from "../components/ui.js";
 import * as db from "../db.js";
@@ -51,9 +52,9 @@ export function Logger() {
   >
     <div class="field">
       <label for="workout-name" class="visually-hidden">${t.workoutName}</label>
-      <input id="workout-name" class="title-input" value=${active.name} maxlength="100"
-        onChange=${(/** @type {any} */ e) => {
-          const name = e.target.value.trim();
+      <${CommitInput} id="workout-name" class="title-input" value=${active.name} maxlength="100"
+        onCommit=${(/** @type {string} */ text) => {
+          const name = text.trim();
           if (name) void change((w) => void (w.name = name));
         }} />
     </div>
@@ -68,9 +69,8 @@ export function Logger() {
     <button type="button" class="button wide big" onClick=${() => setPicking(true)}>+ ${t.addExercise}</button>
     <div class="field">
       <label for="workout-notes">${t.workoutNotes}</label>
-      <textarea id="workout-notes" rows="2" maxlength="2000"
-        onChange=${(/** @type {any} */ e) => void change((w) => void (w.notes = e.target.value.trim() || null))}
-      >${active.notes || ""}</textarea>
+      <${CommitInput} multiline id="workout-notes" rows="2" maxlength="2000" value=${active.notes || ""}
+        onCommit=${(/** @type {string} */ text) => void change((w) => void (w.notes = text.trim() || null))} />
     </div>
     <button type="button" class="button danger wide" onClick=${onDiscard}>${t.discard}</button>
     ${picking && html`<${ExercisePicker}
@@ -194,20 +194,23 @@ function SetRow({ set, position, number, before, unit, modality, exerciseName, o
     <span role="cell"><button type="button" class="set-label" aria-label=${`${t.setType}: ${t.setTypes[set.set_type]}, ${name}`} onClick=${() => setDetails(true)}>${label}</button></span>
     <span role="cell" class="previous">${previousText}</span>
     <span role="cell" class="weight-cell">
-      <input class="num" inputmode="decimal" aria-label=${`${t.weight} (${unit}), ${name}`}
+      <${CommitInput} class="num" inputmode="decimal" aria-label=${`${t.weight} (${unit}), ${name}`}
         value=${weight === null ? "" : formatNumber(weight)}
         placeholder=${before?.weight_kg != null ? formatNumber(/** @type {number} */ (fromKg(before.weight_kg, unit))) : ""}
-        onChange=${(/** @type {any} */ e) => onChange({ weight_kg: toKg(parseNumber(e.target.value), unit) })} />
+        onCommit=${(/** @type {string} */ text) => {
+          const kg = toKg(parseNumber(text), unit);
+          if (kg === null || (kg >= 0 && kg <= 1000)) onChange({ weight_kg: kg });
+        }} />
       ${modality === "BARBELL" && set.weight_kg
         ? html`<button type="button" class="plate-button" aria-label=${`${t.plates}, ${name}`} onClick=${() => onPlates(/** @type {number} */ (set.weight_kg))}>⊜</button>`
         : null}
     </span>
     <span role="cell">
-      <input class="num" inputmode="numeric" aria-label=${`${t.reps}, ${name}`}
-        value=${set.reps ?? ""} placeholder=${before?.reps ?? ""}
-        onChange=${(/** @type {any} */ e) => {
-          const reps = parseNumber(e.target.value);
-          onChange({ reps: reps === null ? null : Math.max(0, Math.round(reps)) });
+      <${CommitInput} class="num" inputmode="numeric" aria-label=${`${t.reps}, ${name}`}
+        value=${set.reps === null ? "" : String(set.reps)} placeholder=${before?.reps ?? ""}
+        onCommit=${(/** @type {string} */ text) => {
+          const reps = parseNumber(text);
+          onChange({ reps: reps === null ? null : Math.min(1000, Math.max(0, Math.round(reps))) });
         }} />
     </span>
     <span role="cell">

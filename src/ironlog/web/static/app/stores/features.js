@@ -1,11 +1,12 @@
 // What this server offers, read from its OpenAPI document: features being rolled out (sync,
 // preferences, routines, supersets, body measurements) are used once they are there.
 import * as db from "../db.js";
+import { setWeightStep } from "../units.js";
 import { createStore } from "./store.js";
 
 /**
  * @typedef {{ sync: boolean, routines: boolean, superset: boolean, bodyMeasurements: boolean,
- *             google: boolean }} Features
+ *             google: boolean, weightStepKg: number }} Features
  */
 
 /** @type {import("./store.js").Store<Features>} */
@@ -15,25 +16,32 @@ export const features = createStore({
   superset: false,
   bodyMeasurements: false,
   google: false,
+  weightStepKg: 0.001,
 });
 
 export async function load() {
   const kept = await db.get("kv", "features");
   if (kept) features.set(kept);
+  setWeightStep(features.get().weightStepKg);
   try {
     const [document, config] = await Promise.all([
       fetch("/openapi.json").then((response) => response.json()),
       fetch("/api/v1/auth/config").then((response) => (response.ok ? response.json() : null)),
     ]);
     const paths = document.paths || {};
-    const execution = document.components?.schemas?.ExecutionWrite?.properties || {};
+    const schemas = document.components?.schemas || {};
+    const execution = schemas.ExecutionWrite?.properties || {};
+    const weight = schemas.SetWrite?.properties?.weight_kg;
+    const step = (weight?.anyOf || [weight]).find((/** @type {any} */ s) => s?.multipleOf)?.multipleOf;
     features.set({
       sync: "/api/v1/sync" in paths,
       routines: "/api/v1/routines" in paths,
       superset: "superset" in execution,
       bodyMeasurements: "/api/v1/body-measurements" in paths,
       google: Boolean(config?.google_enabled),
+      weightStepKg: step || 0.001,
     });
+    setWeightStep(features.get().weightStepKg);
     await db.put("kv", features.get(), "features");
   } catch {
     // Offline: what was known last time stays.

@@ -2,7 +2,8 @@
 // to send, in one transaction; the outbox sends them in order when the server can be reached.
 // Each change carries an Idempotency-Key (POST) or an If-Match (PUT/DELETE), so a change is
 // never applied twice and never overwrites a change made meanwhile elsewhere: that is shown to
-// the lifter as a conflict to settle.
+// the lifter as a conflict to settle. The ETag of each workout, as the server last answered,
+// is kept apart from the workout (in `kv`): only the outbox writes it.
 import * as api from "../api.js";
 import * as db from "../db.js";
 import { fingerprint, fromServer } from "../model.js";
@@ -28,24 +29,23 @@ export const outbox = createStore(
   }),
 );
 
-/** @type {number | null} the op being sent: never merged into */
-let inFlight = null;
 let running = false;
+let again = false;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let retryTimer;
 let retryDelay = 2000;
-/** @type {((workoutId: string, etag: string | null, server?: any) => Promise<void>) | null} */
+/** @type {((workoutId: string, server?: any) => Promise<void>) | null} */
 let onSynced = null;
 
-/** @param {(workoutId: string, etag: string | null, server?: any) => Promise<void>} callback */
+/** @param {(workoutId: string, server?: any) => Promise<void>} callback */
 export function setSyncedHandler(callback) {
   onSynced = callback;
 }
 
 /**
  * Saves the workout on the device and queues the change, atomically. A full replace right
- * after another for the same workout (not yet sent) takes its place: only the latest tree
- * matters, and it is sent once.
+ * after another for the same workout takes its place (only the latest tree matters, and it is
+ * sent once), unless that one is at the head of the queue: the head may be on its way.
  * @param {import("../model.js").LocalWorkout | null} draft null to forget the draft
  * @param {string} workoutId
  * @param {Op | null} op
@@ -57,10 +57,12 @@ export async function commit(draft, workoutId, op) {
     else drafts.delete(workoutId);
     if (!op) return;
     const queue = tx.objectStore("outbox");
-    const cursor = await db.settle(queue.openCursor(null, "prev"));
+    const head = await db.settle(queue.openCursor(null, "next"));
+    const tail = await db.settle(queue.openCursor(null, "prev"));
     /** @type {Op | undefined} */
-    const last = cursor?.value;
-    if (op.kind === "replace" && last?.kind === "replace" && last.workoutId === op.workoutId && last.seq !== inFlight) {
+    const last = tail?.value;
+    const mergeable = last && last.seq !== head?.value.seq;
+    if (op.kind === "replace" && mergeable && last.kind === "replace" && last.workoutId === op.workoutId) {
       queue.put({ ...last, body: op.body });
     } else {
       queue.add(op);
@@ -78,33 +80,42 @@ async function count() {
 
 /** Sends the queued changes in order, until the queue is empty or something stops it. */
 export async function replay() {
-  if (running || outbox.get().conflict) return;
+  if (outbox.get().conflict) return;
+  if (running) {
+    again = true; // a change queued while sending: look at the queue once more at the end
+    return;
+  }
   running = true;
   clearTimeout(retryTimer);
   outbox.set({ sending: true });
   try {
-    for (;;) {
-      const [op] = await count();
-      if (!op) {
-        outbox.set({ lastSyncedAt: Date.now() });
-        retryDelay = 2000;
-        break;
-      }
-      inFlight = op.seq ?? null;
-      const outcome = await send(op);
-      inFlight = null;
-      if (outcome === "stop") {
-        retryTimer = setTimeout(() => void replay(), retryDelay);
-        retryDelay = Math.min(retryDelay * 2, 30000);
-        break;
-      }
-      if (outcome === "conflict") break;
-      await db.remove("outbox", /** @type {number} */ (op.seq));
+    let outcome;
+    do {
+      again = false;
+      outcome = await drain();
+    } while (again && outcome === "done");
+    if (outcome === "stop") {
+      retryTimer = setTimeout(() => void replay(), retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
     }
   } finally {
-    inFlight = null;
     running = false;
     outbox.set({ sending: false });
+  }
+}
+
+/** @returns {Promise<"done" | "stop" | "conflict">} */
+async function drain() {
+  for (;;) {
+    const [op] = await count();
+    if (!op) {
+      outbox.set({ lastSyncedAt: Date.now() });
+      retryDelay = 2000;
+      return "done";
+    }
+    const outcome = await send(op);
+    if (outcome !== "done") return outcome;
+    await db.remove("outbox", /** @type {number} */ (op.seq));
   }
 }
 
@@ -115,8 +126,7 @@ export async function replay() {
 async function send(op) {
   const path = `/workouts/${op.workoutId}`;
   try {
-    const draft = await db.get("drafts", op.workoutId);
-    const etag = draft?.etag ?? null;
+    const etag = /** @type {string | null} */ ((await db.get("kv", etagKey(op.workoutId))) ?? null);
     /** @type {api.Answer | null} */
     let answer = null;
     if (op.kind === "create") {
@@ -133,7 +143,7 @@ async function send(op) {
     } else {
       await api.request("DELETE", path, { ifMatch: etag });
     }
-    await onSynced?.(op.workoutId, answer?.etag ?? null, answer?.data);
+    await synced(op.workoutId, answer?.etag ?? null, answer?.data);
     return "done";
   } catch (error) {
     if (error instanceof api.OfflineError) return "stop";
@@ -163,7 +173,7 @@ async function settleRefusal(op, error) {
     const current = await fetchCurrent(op.workoutId);
     if (current && fingerprint(current.data) === fingerprint(op.body)) {
       // Our own earlier write, whose answer never arrived: nothing to settle.
-      await onSynced?.(op.workoutId, current.etag, current.data);
+      await synced(op.workoutId, current.etag, current.data);
       return "done";
     }
     outbox.set({
@@ -188,7 +198,7 @@ async function fetchCurrent(workoutId) {
 /** @param {string} workoutId */
 async function adoptServerVersion(workoutId) {
   const current = await fetchCurrent(workoutId);
-  if (current) await onSynced?.(workoutId, current.etag, current.data);
+  if (current) await synced(workoutId, current.etag, current.data);
 }
 
 /**
@@ -206,23 +216,42 @@ export async function resolveConflict(choice) {
     const drafts = tx.objectStore("drafts");
     const draft = await db.settle(drafts.get(conflict.workoutId));
     if (choice === "mine" && conflict.server && draft) {
-      result = { ...draft, etag: conflict.etag };
-      drafts.put(result);
+      result = draft;
       return;
     }
     const queue = tx.objectStore("outbox");
     const ops = /** @type {Op[]} */ (await db.settle(queue.getAll()));
     for (const op of ops) if (op.workoutId === conflict.workoutId) queue.delete(/** @type {number} */ (op.seq));
     if (conflict.server && conflict.server.status === "in_progress") {
-      result = fromServer(conflict.server, conflict.etag);
+      result = fromServer(conflict.server);
       drafts.put(result);
     } else {
       drafts.delete(conflict.workoutId);
     }
   });
+  if (conflict.etag) await adoptEtag(conflict.workoutId, conflict.etag);
   outbox.set({ conflict: null });
   void replay();
   return result;
+}
+
+/** @param {string} workoutId */
+const etagKey = (workoutId) => `etag:${workoutId}`;
+
+/**
+ * The version of a workout this device's next change builds on.
+ * @param {string} workoutId
+ * @param {string | null} etag
+ */
+export async function adoptEtag(workoutId, etag) {
+  if (etag) await db.put("kv", etag, etagKey(workoutId));
+  else await db.remove("kv", etagKey(workoutId));
+}
+
+/** @param {string} workoutId @param {string | null} etag @param {any} server */
+async function synced(workoutId, etag, server) {
+  if (etag) await adoptEtag(workoutId, etag);
+  await onSynced?.(workoutId, server);
 }
 
 export function dismissRejected() {

@@ -5,7 +5,7 @@ import * as db from "../db.js";
 import { fromServer, newSet, toReplaceBody } from "../model.js";
 import { features } from "./features.js";
 import * as history from "./history.js";
-import { commit, outbox, setSyncedHandler } from "./outbox.js";
+import { adoptEtag, commit, outbox, setSyncedHandler } from "./outbox.js";
 import { createStore } from "./store.js";
 
 /** @typedef {import("../model.js").LocalWorkout} LocalWorkout */
@@ -15,16 +15,12 @@ export const current = createStore(
   /** @type {{ active: LocalWorkout | null, loaded: boolean }} */ ({ active: null, loaded: false }),
 );
 
-setSyncedHandler(async (workoutId, etag, server) => {
-  await db.transaction(["drafts", "history"], "readwrite", async (tx) => {
-    const drafts = tx.objectStore("drafts");
-    const draft = await db.settle(drafts.get(workoutId));
-    if (draft && etag) drafts.put({ ...draft, etag });
+// What the server answered goes into the local copy of the history.
+setSyncedHandler(async (workoutId, server) => {
+  await db.transaction(["history"], "readwrite", (tx) => {
     if (server?.id) tx.objectStore("history").put(server);
     else if (!server) tx.objectStore("history").delete(workoutId);
   });
-  const active = current.get().active;
-  if (active?.id === workoutId && etag) current.set({ active: { ...active, etag } });
 });
 
 /** The workout in progress on this device, if any. */
@@ -44,7 +40,6 @@ export async function start(name) {
     status: "in_progress",
     started_at: new Date().toISOString(),
     finished_at: null,
-    etag: null,
     exercises: [],
   };
   current.set({ active: workout });
@@ -63,9 +58,20 @@ export async function startRoutine(routineId) {
     body: {},
     idempotencyKey: db.uuid(),
   });
-  const workout = fromServer(answer.data, answer.etag);
-  current.set({ active: workout });
+  return adopt(answer.data, answer.etag);
+}
+
+/**
+ * A workout the server made or holds (started from a routine, or on another device) becomes
+ * this device's workout in progress.
+ * @param {any} server
+ * @param {string | null} etag
+ */
+export async function adopt(server, etag) {
+  const workout = fromServer(server);
+  await adoptEtag(workout.id, etag);
   await commit(workout, workout.id, null);
+  current.set({ active: workout });
   return workout;
 }
 
@@ -134,6 +140,7 @@ async function forgetWhenSent(workoutId) {
     if (state.pending === 0 && !state.sending) {
       unsubscribe();
       await db.remove("drafts", workoutId);
+      await adoptEtag(workoutId, null);
     }
   });
 }
