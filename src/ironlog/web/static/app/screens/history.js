@@ -65,7 +65,7 @@ function Calendar({ workouts }) {
       <h2 aria-live="polite">${title}</h2>
       <button type="button" class="icon-button" aria-label=${t.nextMonth} onClick=${() => shift(1)}>›</button>
     </div>
-    <div class="calendar-grid" role="grid" aria-label=${title}>
+    <div class="calendar-grid" role="group" aria-label=${title}>
       ${names.map((name) => html`<span class="calendar-dow" aria-hidden="true">${name}</span>`)}
       ${cells.map((day) => {
         if (!day) return html`<span class="calendar-cell empty"></span>`;
