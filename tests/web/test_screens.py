@@ -22,7 +22,8 @@ from tests.web.test_journeys import add_exercise, expect, fill_set, tick
 
 pytestmark = pytest.mark.browser
 
-STRONG_CSV = """Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE
+HEADER = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes"
+STRONG_CSV = f"""{HEADER},Workout Notes,RPE
 2026-11-02 18:00:00,Push,45m,Bench Press (Barbell),1,60,10,0,0,,,
 2026-11-02 18:00:00,Push,45m,Bench Press (Barbell),2,80,5,0,0,,,8
 2026-11-02 18:00:00,Push,45m,Squat (Barbell),1,100,5,0,0,,,
