@@ -10,14 +10,14 @@ import { createStore } from "./store.js";
  */
 
 /** @type {import("./store.js").Store<Features>} */
-export const features = createStore({
+export const features = createStore(/** @type {Features} */ ({
   sync: false,
   routines: false,
   superset: false,
   bodyMeasurements: false,
   google: false,
   weightStepKg: 0.001,
-});
+}));
 
 export async function load() {
   const kept = await db.get("kv", "features");

@@ -25,7 +25,9 @@ export const DEFAULTS = {
 const PATH = "/users/me/preferences";
 
 /** @type {import("./store.js").Store<Preferences & { remote: boolean }>} */
-export const prefs = createStore({ ...DEFAULTS, remote: false });
+export const prefs = createStore(
+  /** @type {Preferences & { remote: boolean }} */ ({ ...DEFAULTS, remote: false }),
+);
 
 export async function load() {
   const kept = await db.get("kv", "prefs");

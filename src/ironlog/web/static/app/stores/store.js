@@ -19,7 +19,7 @@ export function createStore(initial) {
   return {
     get: () => state,
     set(patch) {
-      state = { ...state, ...patch };
+      state = /** @type {T} */ (Object.assign({}, state, patch));
       for (const listener of listeners) listener(state);
     },
     subscribe(listener) {

@@ -4,7 +4,14 @@ import * as db from "../db.js";
 import { createStore } from "./store.js";
 
 /** @type {import("./store.js").Store<{ endsAt: number | null, total: number, now: number, done: boolean }>} */
-export const timer = createStore({ endsAt: /** @type {number | null} */ (null), total: 0, now: Date.now(), done: false });
+export const timer = createStore(
+  /** @type {{ endsAt: number | null, total: number, now: number, done: boolean }} */ ({
+    endsAt: null,
+    total: 0,
+    now: Date.now(),
+    done: false,
+  }),
+);
 
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let ticking;
