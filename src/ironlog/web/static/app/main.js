@@ -58,9 +58,6 @@ function trackConnection() {
 }
 
 async function boot() {
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js").catch(() => {});
-  }
   trackConnection();
   let started = false;
   session.subscribe((state) => {
@@ -72,6 +69,10 @@ async function boot() {
   });
   render(html`<${App} />`, /** @type {HTMLElement} */ (document.getElementById("app")));
   await start();
+  // After the first screen: the precache must not compete with what the lifter waits for.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+  }
 }
 
 void boot();
