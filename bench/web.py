@@ -95,9 +95,15 @@ def main() -> None:
         with live_server(Path(folder), database) as server:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                print(summary("cold first load to the sign-in screen", cold_load(browser, server.url)))
-                print(summary("tick a set, online", tick_latency(browser, server.url, offline=False)))
-                print(summary("tick a set, offline", tick_latency(browser, server.url, offline=True)))
+                print(
+                    summary("cold first load to the sign-in screen", cold_load(browser, server.url))
+                )
+                print(
+                    summary("tick a set, online", tick_latency(browser, server.url, offline=False))
+                )
+                print(
+                    summary("tick a set, offline", tick_latency(browser, server.url, offline=True))
+                )
             finally:
                 browser.close()
 
