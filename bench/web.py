@@ -28,7 +28,8 @@ TICK = """async () => {
   const start = performance.now();
   button.click();
   await new Promise((resolve) => {
-    const check = () => (button.getAttribute("aria-pressed") === want ? resolve() : requestAnimationFrame(check));
+    const check = () =>
+      button.getAttribute("aria-pressed") === want ? resolve() : requestAnimationFrame(check);
     check();
   });
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
