@@ -11,6 +11,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: needs Chromium and Playwright")
 
 
+def _admin(sql: str) -> None:
+    """In a thread of its own: Playwright's sync API keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin_execute(sql)).result()
+
+
 @pytest.fixture(scope="session")
 def web_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`ironlog serve` on a database of its own (it migrates and loads the library itself)."""
@@ -83,12 +90,12 @@ def web_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             yield server
         return
     name = f"ironlog_web_{secrets.token_hex(6)}"
-    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    _admin(f'CREATE DATABASE "{name}"')
     try:
         with live_server(folder, _postgres_url(name)) as server:
             yield server
     finally:
-        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

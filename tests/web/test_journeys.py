@@ -252,3 +252,55 @@ def test_a_pound_user_types_225_and_sees_225_everywhere(
     expect()(page.get_by_text("225 lb × 5")).to_be_visible()
     page.goto(f"{web_server.url}/#/exercises/{workout['exercises'][0]['exercise_id']}")
     expect()(page.get_by_role("definition").filter(has_text="225 lb").first).to_be_visible()
+
+
+def test_editing_a_finished_workout_shows_a_change_made_meanwhile(
+    browser: Any, web_server: LiveServer
+) -> None:
+    account = new_account()
+    setup = browser.new_context(viewport={"width": 390, "height": 844})
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = setup.new_page()
+        sign_up(page, web_server, account)
+        api = account.api(web_server)
+        bench = api.get("/exercises", params={"q": "Bench Press", "size": 1}).json()["items"][0]
+        created = api.post(
+            "/workouts",
+            json={
+                "name": "Push",
+                "started_at": "2026-11-20T17:00:00Z",
+                "exercises": [{"exercise_id": bench["id"], "sets": [{"weight_kg": 80, "reps": 5}]}],
+            },
+        ).json()
+        api.post(f"/workouts/{created['id']}/finish", json={"finished_at": "2026-11-20T18:00:00Z"})
+
+        phone = page
+        computer = laptop.new_page()
+        sign_in(computer, web_server, account)
+        for screen in (phone, computer):
+            screen.goto(f"{web_server.url}/#/history/{created['id']}")
+            screen.get_by_role("button", name="Edit").click()
+
+        reps = phone.get_by_label("Reps, Bench Press 1")
+        reps.fill("6")
+        reps.blur()
+        phone.get_by_role("button", name="Save").click()
+        expect()(phone.get_by_text("80 kg × 6")).to_be_visible()
+
+        weight = computer.get_by_label("Weight (kg), Bench Press 1")
+        weight.fill("85")
+        weight.blur()
+        computer.get_by_role("button", name="Save").click()
+        expect()(computer.get_by_role("alert")).to_contain_text("changed on another device")
+
+        stored = api.get(f"/workouts/{created['id']}").json()
+        assert [(s["weight_kg"], s["reps"]) for s in stored["exercises"][0]["sets"]] == [(80.0, 6)]
+        assert stored["status"] == "finished"
+        assert stored["finished_at"] == "2026-11-20T18:00:00Z"
+        api.close()
+        computer.get_by_role("button", name="Reload").click()
+        expect()(computer.get_by_text("80 kg × 6")).to_be_visible()
+    finally:
+        setup.close()
+        laptop.close()

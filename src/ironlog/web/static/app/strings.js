@@ -9,6 +9,7 @@ export const t = {
   navProgress: "Progress",
   navSettings: "Settings",
   mainNavigation: "Main navigation",
+  skipToContent: "Skip to content",
   back: "Back",
   // Connection and sync
   offline: "Offline",
@@ -113,6 +114,8 @@ export const t = {
   // Rest timer
   rest: "Rest",
   skipRest: "Skip",
+  restLess: "15 seconds less rest",
+  restMore: "15 seconds more rest",
   restDone: "Rest over",
   // Summary
   workoutComplete: "Workout complete",
@@ -143,6 +146,7 @@ export const t = {
   library: "Library",
   myExercises: "My exercises",
   bodyPart: "Body part",
+  allBodyParts: "All body parts",
   modality: "Equipment",
   description: "Description",
   newExercise: "New exercise",
@@ -173,6 +177,8 @@ export const t = {
   created: "Exercises created",
   warnings: "Warnings",
   imported: "Imported.",
+  export: "Export",
+  detectSource: "Detect",
   exportJson: "Export (JSON)",
   exportCsv: "Export (CSV)",
   // Settings

@@ -26,7 +26,7 @@ export function Shell({ children }) {
     <a class="skip-link" href="#main" onClick=${(/** @type {Event} */ e) => {
       e.preventDefault();
       document.getElementById("main")?.focus();
-    }}>Skip to content</a>
+    }}>${t.skipToContent}</a>
     <${SyncStatus} />
     <main id="main" tabindex="-1">${children}</main>
     <${RestTimer} />
@@ -63,8 +63,8 @@ function RestTimer() {
     <span class="rest-label">${state.done ? t.restDone : t.rest}</span>
     <span class="rest-time" aria-live="off">${state.done ? "0:00" : formatDuration(left)}</span>
     ${!state.done && html`
-      <button type="button" class="chip" onClick=${() => timerStore.adjust(-15)} aria-label="-15 s">−15</button>
-      <button type="button" class="chip" onClick=${() => timerStore.adjust(15)} aria-label="+15 s">+15</button>`}
+      <button type="button" class="chip" onClick=${() => timerStore.adjust(-15)} aria-label=${t.restLess}>−15</button>
+      <button type="button" class="chip" onClick=${() => timerStore.adjust(15)} aria-label=${t.restMore}>+15</button>`}
     <button type="button" class="chip" onClick=${() => timerStore.stop()}>${state.done ? t.dismiss : t.skipRest}</button>
   </div>`;
 }

@@ -8,7 +8,7 @@ import { prefs } from "../stores/prefs.js";
 import { useStore } from "../stores/store.js";
 
 const SOURCES = /** @type {[string, string][]} */ ([
-  ["auto", "Detect"],
+  ["auto", t.detectSource],
   ["strong", "Strong"],
   ["hevy", "Hevy"],
   ["fitnotes", "FitNotes"],
@@ -88,7 +88,7 @@ export function Data() {
         <ul>${report.warnings.map((/** @type {any} */ w) => html`<li>#${w.row}: ${w.message}</li>`)}</ul></details>`}
       ${!done && html`<button type="button" class="button primary wide" disabled=${busy} onClick=${() => send(false)}>${t.importNow}</button>`}
     </section>`}
-    <h2 class="section-title">Export</h2>
+    <h2 class="section-title">${t.export}</h2>
     <div class="actions">
       <button type="button" class="button" onClick=${() => download("json")}>${t.exportJson}</button>
       <button type="button" class="button" onClick=${() => download("csv")}>${t.exportCsv}</button>

@@ -28,7 +28,7 @@ export function Exercises() {
       <div class="field">
         <label for="body-part" class="visually-hidden">${t.bodyPart}</label>
         <select id="body-part" onChange=${(/** @type {any} */ e) => setPart(e.target.value)}>
-          <option value="">${t.bodyPart}: all</option>
+          <option value="">${t.allBodyParts}</option>
           ${parts.map((p) => html`<option value=${p} selected=${p === part}>${p}</option>`)}
         </select>
       </div>
