@@ -148,6 +148,8 @@ def test_every_screen_renders_cleanly_and_passes_axe(
         file = tmp_path / "strong.csv"
         file.write_text(STRONG_CSV)
         import_strong_file(page, web_server, file)
+        page.get_by_role("link", name="History").click()
+        expect()(page.get_by_role("link").filter(has_text="Push")).to_have_count(2)
         ids = _ids(account, web_server)
         page.goto(f"{web_server.url}/#/")
         page.get_by_role("button", name="Start an empty workout").click()
