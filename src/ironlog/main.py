@@ -31,7 +31,7 @@ from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
 from ironlog.users.router import router as users_router
-from ironlog.web.router import router as web_router
+from ironlog.web import router as web
 from ironlog.workouts.router import router as workouts_router
 
 API_PREFIX = "/api/v1"
@@ -116,7 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # After the API's routes, so that matching them never tries /metrics first.
     app.state.metrics = metrics.install(app, settings)
     # Last: the web app and the docs pages.
-    app.include_router(web_router)
+    web.install_docs(app)
+    app.include_router(web.router)
     openapi.install(app, hooks=[auth_openapi.document_security])
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed

@@ -40,7 +40,7 @@ def scripts_and_links(html: str) -> list[str]:
     return re.findall(r'(?:src|href)="([^"]+)"', html)
 
 
-@pytest.mark.parametrize("path", ["/", "/docs", "/redoc"])
+@pytest.mark.parametrize("path", ["/", "/docs", "/docs/oauth2-redirect", "/redoc"])
 async def test_pages_allow_only_their_own_origin(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 200
@@ -58,7 +58,7 @@ async def test_pages_allow_only_their_own_origin(client: httpx.AsyncClient, path
     assert response.headers["cache-control"] == "no-cache"
 
 
-@pytest.mark.parametrize("path", ["/", "/docs", "/redoc"])
+@pytest.mark.parametrize("path", ["/", "/docs", "/docs/oauth2-redirect", "/redoc"])
 async def test_pages_have_no_inline_script_or_style_and_load_only_local_files(
     client: httpx.AsyncClient, path: str
 ) -> None:

@@ -1,9 +1,10 @@
-"""Routes of the web app (`/`, `/sw.js`, `/manifest.webmanifest`, `/static/...`) and of the
-API docs (`/docs`, `/redoc`), whose pages load Swagger UI and ReDoc from the package."""
+"""Routes of the web app (`/`, `/sw.js`, `/manifest.webmanifest`, `/static/...`) and the API
+docs pages (`/docs`, `/docs/oauth2-redirect`, `/redoc`), which load Swagger UI and ReDoc from
+the package. The docs pages are added to the app itself, where FastAPI would put its own."""
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from ironlog.core.errors import NotFound
@@ -88,11 +89,20 @@ async def static_file(request: Request, build: str, path: str) -> Response:
     return _respond(request, asset, IMMUTABLE if build == files.build else REVALIDATE)
 
 
-@router.get("/docs")
 async def swagger_ui(request: Request) -> Response:
     return _page(request, "docs.html", title=request.app.title)
 
 
-@router.get("/redoc")
+async def swagger_ui_redirect(request: Request) -> Response:
+    return _page(request, "oauth2-redirect.html")
+
+
 async def redoc(request: Request) -> Response:
     return _page(request, "redoc.html", title=request.app.title)
+
+
+def install_docs(app: FastAPI) -> None:
+    """The docs pages, in place of FastAPI's (which load their scripts from a CDN, inline)."""
+    app.add_api_route("/docs", swagger_ui, include_in_schema=False)
+    app.add_api_route("/docs/oauth2-redirect", swagger_ui_redirect, include_in_schema=False)
+    app.add_api_route("/redoc", redoc, include_in_schema=False)

@@ -11,12 +11,16 @@ import { session, signOut } from "../stores/session.js";
 import { useStore } from "../stores/store.js";
 import { formatNumber, fromKg, parseNumber, toKg } from "../units.js";
 
-function zones() {
+/** The time zones the browser knows, with UTC and the current one always offered. @param {string} current */
+function zones(current) {
+  /** @type {string[]} */
+  let known = [];
   try {
-    return /** @type {any} */ (Intl).supportedValuesOf("timeZone");
+    known = /** @type {any} */ (Intl).supportedValuesOf("timeZone");
   } catch {
-    return ["UTC"];
+    // an older browser: UTC and the current zone only
   }
+  return [...new Set([current, "UTC", ...known])];
 }
 
 export function Settings() {
@@ -49,7 +53,7 @@ export function Settings() {
       <h2 id="prefs-title">${user?.name || ""} <span class="muted">${user?.email || ""}</span></h2>
       ${!p.remote && html`<p class="muted">${t.localOnly}</p>`}
       <${Select} id="pref-unit" label=${t.units} value=${unit} options=${[["kg", "kg"], ["lb", "lb"]]} onChange=${(/** @type {any} */ v) => save({ weight_unit: v })} />
-      <${Select} id="pref-timezone" label=${t.timezone} value=${p.timezone} options=${zones().map((/** @type {string} */ z) => [z, z])} onChange=${(/** @type {string} */ v) => save({ timezone: v })} />
+      <${Select} id="pref-timezone" label=${t.timezone} value=${p.timezone} options=${zones(p.timezone).map((/** @type {string} */ z) => [z, z])} onChange=${(/** @type {string} */ v) => save({ timezone: v })} />
       <${Select} id="pref-week" label=${t.weekStart} value=${p.week_starts_on} options=${[["monday", t.monday], ["sunday", t.sunday]]} onChange=${(/** @type {any} */ v) => save({ week_starts_on: v })} />
       <${Field} id="pref-rest" label=${t.defaultRest} inputmode="numeric" value=${String(p.default_rest_seconds)}
         onChange=${(/** @type {any} */ e) => {
