@@ -98,8 +98,10 @@ def web_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module: Playwright's sync API runs an event loop in this thread while it is started,
+    which the suite's async tests must not find running."""
     if BROWSER_UNAVAILABLE:
         pytest.skip(BROWSER_UNAVAILABLE)
     from playwright.sync_api import sync_playwright

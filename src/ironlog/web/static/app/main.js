@@ -55,6 +55,14 @@ function trackConnection() {
     void history.refresh();
   });
   window.addEventListener("offline", update);
+  let refreshedAt = Date.now();
+  document.addEventListener("visibilitychange", () => {
+    // Back to the app after a while: what other devices did meanwhile.
+    if (document.visibilityState === "visible" && Date.now() - refreshedAt > 60_000) {
+      refreshedAt = Date.now();
+      if (session.get().status === "signed-in") void history.refresh();
+    }
+  });
 }
 
 async function boot() {

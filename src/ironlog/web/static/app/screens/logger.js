@@ -5,14 +5,14 @@ import { CommitInput } from "../components/inputs.js";
 import { PlateCalculator } from "../components/plates.js";
 import { Dialog, Page } from "../components/ui.js";
 import * as db from "../db.js";
-import { newSet } from "../model.js";
+import { defaultName, newSet } from "../model.js";
 import { navigate } from "../router.js";
 import { t } from "../strings.js";
 import { lastTime } from "../stores/history.js";
 import { prefs } from "../stores/prefs.js";
 import { useStore } from "../stores/store.js";
 import * as timer from "../stores/timer.js";
-import { addExercise, change, current, discard, finish } from "../stores/workout.js";
+import { addExercise, change, current, discard, finish, start } from "../stores/workout.js";
 import { formatNumber, fromKg, parseNumber, toKg } from "../units.js";
 
 /** @typedef {import("../model.js").LocalWorkout} LocalWorkout */
@@ -26,7 +26,11 @@ export function Logger() {
   const [picking, setPicking] = useState(false);
   if (!loaded) return null;
   if (!active) {
-    return html`<${Page} title=${t.navHome} back="/"><p class="muted">${t.noWorkouts}</p><//>`;
+    return html`<${Page} title=${t.navHome} back="/">
+      <button type="button" class="button primary wide big" onClick=${async () => {
+        await start(defaultName(new Date(), t));
+      }}>${t.startEmpty}</button>
+    <//>`;
   }
   const onFinish = async () => {
     const done = await finish();

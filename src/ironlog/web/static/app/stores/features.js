@@ -19,10 +19,19 @@ export const features = createStore(/** @type {Features} */ ({
   weightStepKg: 0.001,
 }));
 
+// The document is large (about 170 KB): read again only for a new build of the app (a server
+// upgrade) or after a while.
+const RECHECK_MS = 12 * 3600 * 1000;
+const BUILD = new URL(import.meta.url).pathname.split("/")[2];
+
 export async function load() {
   const kept = await db.get("kv", "features");
-  if (kept) features.set(kept);
-  setWeightStep(features.get().weightStepKg);
+  if (kept) {
+    const { checkedAt, build, ...known } = kept;
+    features.set(known);
+    setWeightStep(features.get().weightStepKg);
+    if (build === BUILD && Date.now() - checkedAt < RECHECK_MS) return;
+  }
   try {
     const [document, config] = await Promise.all([
       fetch("/openapi.json").then((response) => response.json()),
@@ -42,7 +51,7 @@ export async function load() {
       weightStepKg: step || 0.001,
     });
     setWeightStep(features.get().weightStepKg);
-    await db.put("kv", features.get(), "features");
+    await db.put("kv", { ...features.get(), checkedAt: Date.now(), build: BUILD }, "features");
   } catch {
     // Offline: what was known last time stays.
   }
