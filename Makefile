@@ -31,9 +31,10 @@ test-sqlite: sync ## Run the suite on SQLite only
 test-web: sync ## Run the web app's tests (Chromium at /usr/bin/chromium; screenshots in build/screenshots)
 	$(RUN) pytest tests/web $(ARGS)
 
-lint: sync ## Lint and check formatting (ruff)
+lint: sync ## Lint, check formatting (ruff) and the layering rules (import-linter)
 	$(RUN) ruff check src tests bench drills scripts
 	$(RUN) ruff format --check src tests bench drills scripts
+	$(RUN) lint-imports --no-cache
 
 format: sync ## Format and fix what ruff can
 	$(RUN) ruff format src tests bench drills scripts

@@ -17,6 +17,7 @@ from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
+from ironlog.auth import repository as auth_repository
 from ironlog.core import backup, config_reference, metrics, migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
@@ -28,7 +29,6 @@ from ironlog.models import User
 from ironlog.portability import export as portability_export
 from ironlog.portability import service as portability_service
 from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
-from ironlog.users import repository as users_repository
 
 app = typer.Typer(help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True)
 db_app = typer.Typer(
@@ -302,7 +302,7 @@ async def _export(
 
 
 async def _account(session: AsyncSession, email: str) -> User:
-    account = await users_repository.get_by_email(session, email.strip().lower())
+    account = await auth_repository.get_user_by_email(session, email.strip().lower())
     if account is None:
         raise NotFound(f"No account has the email {email!r}.")
     return account

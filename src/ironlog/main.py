@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ironlog import __version__, health
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
-from ironlog.core import idempotency, metrics, openapi
+from ironlog.core import metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from ironlog.core.errors import (
@@ -19,14 +19,13 @@ from ironlog.core.errors import (
     install_error_handlers,
     problem_responses,
 )
-from ironlog.core.http import (
-    BodySizeLimitMiddleware,
-    RequestDeadlineMiddleware,
-    SecurityHeadersMiddleware,
-)
+from ironlog.core.http import SecurityHeadersMiddleware
+from ironlog.core.limits import BodySizeLimitMiddleware, RequestDeadlineMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.exercises.router import router as exercises_router
+from ironlog.idempotency import service as idempotency
+from ironlog.measurements.router import router as measurements_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
 from ironlog.stats.router import router as stats_router
@@ -54,6 +53,10 @@ TAGS = [
     },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
     {"name": "stats", "description": "The signed-in user's training statistics and records."},
+    {
+        "name": "body-measurements",
+        "description": "Body weight, body fat and circumferences: one entry per local date.",
+    },
     {
         "name": "portability",
         "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         users_router,
         stats_router,
+        measurements_router,
         portability_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
@@ -125,7 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-IronLog-Session",
+            ],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
     # Innermost: its 503 still gets the security headers, the request id and the access log.

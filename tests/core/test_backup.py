@@ -52,7 +52,7 @@ def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 
 async def _fill(settings: Settings) -> None:
     """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
-    exercises, workouts, executions, sets, OIDC sign-in state."""
+    exercises, workouts, executions, sets, body measurements, OIDC sign-in state."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
@@ -81,6 +81,11 @@ async def _fill(settings: Settings) -> None:
             assert created.status_code == 201, created.text
             finish = f"/api/v1/workouts/{created.json()['id']}/finish"
             assert (await client.post(finish, headers=headers)).status_code == 200
+            measurement = {"weight_kg": 102.058, "waist": 84.25, "notes": "am"}
+            response = await client.put(
+                "/api/v1/body-measurements/2026-11-20", json=measurement, headers=headers
+            )
+            assert response.status_code == 201, response.text
     finally:
         await app.state.engine.dispose()
 

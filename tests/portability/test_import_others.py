@@ -51,7 +51,8 @@ async def test_hevy_pounds_and_miles(
     assert workout["started_at"] == datetime(2024, 12, 3, 23, 0, tzinfo=UTC)
     squat, walk = workout["exercises"]
     assert squat["name"] == "Back Squat"
-    assert values(squat["sets"], "weight_kg", "reps") == [(102.06, 5), (102.06, 5)]
+    # 225 lb, to the gram.
+    assert values(squat["sets"], "weight_kg", "reps") == [(102.058, 5), (102.058, 5)]
     assert walk["name"] == "Walking"
     assert values(walk["sets"], "distance_m", "duration_seconds") == [(2414.02, 1200)]
 
@@ -90,7 +91,7 @@ async def test_fitnotes_old_header_in_pounds(
     assert chest["source_key"] == "fitnotes|2018-06-01"
     bench, pushdown = chest["exercises"]
     assert (bench["modality"], pushdown["modality"]) == ("BARBELL", "CABLE")
-    assert values(bench["sets"], "weight_kg", "reps") == [(61.23, 10), (70.31, 8)]
+    assert values(bench["sets"], "weight_kg", "reps") == [(61.235, 10), (70.307, 8)]
     assert values(pushdown["sets"], "weight_kg", "reps") == [(22.68, 12)]
     assert cardio["name"] == "Cardio"
     (treadmill,) = cardio["exercises"]
@@ -115,7 +116,7 @@ async def test_fitnotes_new_header_units_per_row_and_a_shifted_comma(
     deadlift, curl, plank = back["exercises"]
     assert values(deadlift["sets"], "weight_kg", "reps", "notes") == [
         (180.0, 5, "Belt on"),
-        (183.7, 1, None),
+        (183.705, 1, None),
     ]
     assert (curl["name"], curl["modality"]) == ("Curl, Barbell", "BARBELL")
     assert values(curl["sets"], "weight_kg", "reps") == [(40.0, 10)]

@@ -60,18 +60,18 @@ async def test_strong_full_header_in_pounds(
     # The second, non-adjacent Bench Press block joined the first execution, in order.
     assert bench["notes"] == "Felt strong\nBack-off"
     assert values(bench["sets"], *SET_FIELDS) == [
-        ("warmup", 43.09, 10, None, None),
-        ("normal", 83.91, 5, 8.0, 120),  # the Rest Timer row
-        ("normal", 83.91, 5, 8.5, None),
-        ("failure", 83.91, 3, 10.0, None),
-        ("normal", 61.23, 12, None, None),
+        ("warmup", 43.091, 10, None, None),
+        ("normal", 83.915, 5, 8.0, 120),  # the Rest Timer row
+        ("normal", 83.915, 5, 8.5, None),
+        ("failure", 83.915, 3, 10.0, None),
+        ("normal", 61.235, 12, None, None),
     ]
     assert [item["position"] for item in bench["sets"]] == [0, 1, 2, 3, 4]
     assert all(item["completed"] for item in bench["sets"])
     assert (dumbbell["name"], dumbbell["position"]) == ("Dumbbell Bench Press", 1)
     assert values(dumbbell["sets"], *SET_FIELDS) == [
-        ("normal", 27.22, 10, None, None),
-        ("drop", 18.14, 12, None, None),
+        ("normal", 27.216, 10, None, None),
+        ("drop", 18.144, 12, None, None),
     ]
 
     assert legs["finished_at"] == datetime(2021, 7, 11, 7, 50, tzinfo=UTC)
@@ -184,8 +184,8 @@ async def test_semicolon_variant_with_units_in_the_header(
     assert upper["finished_at"] == datetime(2023, 5, 1, 7, 30, tzinfo=UTC)
     pulldown, rower = upper["exercises"]
     assert pulldown["name"] == "Lat Pulldown"
-    # Float artefacts are rounded to two decimals.
-    assert values(pulldown["sets"], "weight_kg", "reps") == [(59.9, 10), (65.18, 8)]
+    # Float artefacts are rounded to the gram.
+    assert values(pulldown["sets"], "weight_kg", "reps") == [(59.9, 10), (65.181, 8)]
     assert rower["name"] == "Rowing Machine"
     assert values(rower["sets"], "distance_m", "duration_seconds") == [(2000.0, 480)]
     (press,) = lower["exercises"]

@@ -39,10 +39,15 @@ def two_decimals(maximum: int) -> st.SearchStrategy[float]:
     return st.integers(0, maximum * 100).map(lambda cents: cents / 100)
 
 
+def grams(maximum: int) -> st.SearchStrategy[float]:
+    """Kilograms to the gram, as weights are stored."""
+    return st.integers(0, maximum * 1000).map(lambda grams: grams / 1000)
+
+
 sets = st.builds(
     SetSpec,
     set_type=st.sampled_from(["warmup", "normal", "failure", "drop"]),
-    weight_kg=st.none() | two_decimals(1000),
+    weight_kg=st.none() | grams(1000),
     reps=st.integers(0, 1000),
     duration_seconds=st.none() | st.integers(0, 86_400),
     distance_m=st.none() | two_decimals(1_000_000),

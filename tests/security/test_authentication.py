@@ -28,6 +28,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/auth/config"),
     ("GET", "/api/v1/auth/google/login"),
     ("GET", "/api/v1/auth/google/callback"),
     ("POST", "/api/v1/auth/google/token"),

@@ -49,7 +49,10 @@ OWNER = str(uuid.uuid4())
         ("post", "/api/v1/exercises", {"is_system": True}),
         ("post", "/api/v1/exercises", {"created_at": "2020-01-01T00:00:00Z"}),
         ("post", "/api/v1/workouts", {"user_id": OWNER}),
-        ("post", "/api/v1/workouts", {"status": "finished"}),
+        ("post", "/api/v1/workouts", {"version": 7}),
+        ("put", "/api/v1/body-measurements/2026-11-20", {"user_id": OWNER}),
+        ("put", "/api/v1/body-measurements/2026-11-20", {"id": OWNER}),
+        ("put", "/api/v1/body-measurements/2026-11-20", {"created_at": "2020-01-01T00:00:00Z"}),
         ("post", "/api/v1/workouts", {"updated_at": "2020-01-01T00:00:00Z"}),
         ("patch", "/api/v1/users/me", {"email": "someone-else@example.com"}),
         ("patch", "/api/v1/users/me", {"email_verified": True}),
@@ -63,6 +66,7 @@ async def test_a_client_cannot_set_fields_it_does_not_own(
         "/api/v1/exercises": {"name": "Mass Assignment Press", "body_part": "chest"}
         | {"modality": "BARBELL"},
         "/api/v1/workouts": {"name": "Push"},
+        "/api/v1/body-measurements/2026-11-20": {"weight_kg": 80},
         "/api/v1/users/me": {"name": "Ada"},
     }[url]
     response = await client.request(method, url, json=base | body, headers=user.headers)

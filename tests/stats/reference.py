@@ -1,8 +1,9 @@
 """Statistics and records computed the plain way, set by set, from a `History`'s rows.
 
 The property tests compare the API with this. It follows SPEC section 6 literally: Decimal
-arithmetic, rounding half up to two decimals, records held by the first set in chronological
-order (started_at, workout id, execution position, set position) to reach the rounded best.
+arithmetic (weights and volumes exact to the gram), estimated 1RMs rounded half up to two
+decimals, records held by the first set in chronological order (started_at, workout id, execution
+position, set position) to reach the best.
 """
 
 import uuid
@@ -197,11 +198,11 @@ def records(
         positive_reps = item.reps is not None and item.reps > 0
         e1rm = _e1rm(item) if positive_reps else None
         candidates = {
-            "heaviest_weight_kg": None if item.weight is None else _round(item.weight),
+            "heaviest_weight_kg": item.weight,
             "best_e1rm_kg": None if e1rm is None else _round(e1rm),
             "most_reps": item.reps if positive_reps else None,
             "best_set_volume_kg": (
-                _round(item.weight * item.reps)
+                item.weight * item.reps
                 if positive_reps and item.weight is not None and item.reps is not None
                 else None
             ),

@@ -23,8 +23,10 @@ EXERCISES = ("Alpha Row", "beta press", "Gamma Squat")
 
 # Few distinct values per history, so that ties, rounding edges and nulls come up often:
 # 33.33 x 5 reps estimates 38.885, which rounds half up to tie with 38.89 x 1; 0.05 x 3 reps
-# estimates 0.055; 13 reps and more give no estimate; 0 reps give only a weight record.
-WEIGHTS = [None, 0, 0.05, 33.33, 38.89, 100, 100.01]
+# estimates 0.055; 13 reps and more give no estimate; 0 reps give only a weight record. Weights
+# to the gram: 33.333 x 5 estimates 38.8885, which rounds to tie with 38.89 x 1 too, and 102.058
+# (225 lb) sums without drift.
+WEIGHTS = [None, 0, 0.05, 33.33, 33.333, 38.89, 100, 100.01, 102.058]
 REPS = [None, 0, 1, 3, 5, 12, 13]
 times = st.sampled_from(["00:00:00", "06:30:00.5", "17:00:00", "23:59:59.999999"])
 

@@ -402,7 +402,6 @@ async def test_finished_workout_can_be_deleted(client: httpx.AsyncClient, user: 
 @pytest.mark.parametrize(
     "values",
     [
-        {"weight_kg": 80.125, "reps": 5},
         {"weight_kg": 1000.01, "reps": 5},
         {"weight_kg": -1, "reps": 5},
         {"weight_kg": "80", "reps": 5},
@@ -446,7 +445,7 @@ async def test_edge_values_are_accepted(
 ) -> None:
     sets = [
         {"weight_kg": 1000, "reps": 0, "rpe": 10, "rest_seconds": 10_800},
-        {"weight_kg": 0.01, "reps": 1000, "rpe": 1, "set_type": "warmup", "completed": False},
+        {"weight_kg": 0.001, "reps": 1000, "rpe": 1, "set_type": "warmup", "completed": False},
         {"duration_seconds": 86_400, "distance_m": 1_000_000, "rpe": 7.5, "set_type": "drop"},
         {"distance_m": 0.25, "set_type": "failure", "notes": " last one "},
     ]
@@ -456,7 +455,7 @@ async def test_edge_values_are_accepted(
     stored = body["exercises"][0]["sets"]
     assert stored[0]["weight_kg"] == 1000
     assert stored[0]["reps"] == 0
-    assert stored[1]["weight_kg"] == 0.01
+    assert stored[1]["weight_kg"] == 0.001
     assert stored[1]["completed"] is False
     assert stored[2]["rpe"] == 7.5
     assert stored[3]["notes"] == "last one"
@@ -464,13 +463,13 @@ async def test_edge_values_are_accepted(
     assert read == body
 
 
-async def test_weight_keeps_two_decimals(
+async def test_weight_keeps_three_decimals(
     client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID]
 ) -> None:
     body = await create_workout(
         client,
         user,
-        exercises=[{"exercise_id": str(exercise_ids[0]), "sets": [a_set(weight_kg=102.05)]}],
+        exercises=[{"exercise_id": str(exercise_ids[0]), "sets": [a_set(weight_kg=102.057)]}],
     )
     read = (await client.get(f"{WORKOUTS}/{body['id']}", headers=user.headers)).json()
-    assert read["exercises"][0]["sets"][0]["weight_kg"] == 102.05
+    assert read["exercises"][0]["sets"][0]["weight_kg"] == 102.057

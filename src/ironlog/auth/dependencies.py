@@ -10,12 +10,11 @@ from ironlog.auth import repository
 from ironlog.auth.errors import GoogleLoginDisabled
 from ironlog.auth.google import GoogleProvider
 from ironlog.auth.principal import Principal
-from ironlog.core import idempotency
 from ironlog.core.errors import NotAuthenticated
 from ironlog.core.routing import SessionDep
 from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
+from ironlog.idempotency import service as idempotency
 from ironlog.models import User
-from ironlog.users import repository as user_repository
 
 # The security scheme of the OpenAPI document (Swagger's Authorize uses the login form). It is
 # not a dependency: the token is read from the header directly (`bearer_token`), because FastAPI
@@ -116,7 +115,7 @@ async def get_current_user(
     session: SessionDep, principal: Annotated[Principal, Depends(get_principal)]
 ) -> User:
     """The signed-in user as an ORM object, for routes that read or change the account."""
-    user = await user_repository.get(session, principal.user_id)
+    user = await repository.get_user(session, principal.user_id)
     if user is None:  # pragma: no cover - the session row would be gone with the user
         raise NotAuthenticated()
     return user
@@ -126,7 +125,7 @@ async def get_optional_user(
     session: SessionDep,
     principal: Annotated[Principal | None, Depends(get_optional_principal)],
 ) -> User | None:
-    return await user_repository.get(session, principal.user_id) if principal else None
+    return await repository.get_user(session, principal.user_id) if principal else None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

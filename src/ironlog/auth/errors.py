@@ -17,6 +17,13 @@ class WrongCurrentPassword(Forbidden):
     default_detail = "The current password is wrong."
 
 
+class ForeignOrigin(Forbidden):
+    default_detail = (
+        "Cookie-mode requests are accepted from this server's own origin or a configured CORS "
+        "origin only."
+    )
+
+
 class InvalidRefreshToken(NotAuthenticated):
     code = "invalid_refresh_token"
     default_detail = "The refresh token is unknown, expired or revoked."

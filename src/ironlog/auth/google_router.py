@@ -1,9 +1,12 @@
 """Google sign-in routes, under `/api/v1/auth/google` (included by the auth router)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Body, Query, Request, status
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
 
 from ironlog.auth import google_service
 from ironlog.auth.dependencies import CurrentUser, GoogleProviderDep, OptionalUser, TokenCodecDep
@@ -18,12 +21,20 @@ from ironlog.auth.errors import (
     InvalidOAuthState,
     OAuthStateExpired,
 )
-from ironlog.auth.schemas import AuthResult, GoogleIdTokenRequest
-from ironlog.core.errors import NotAuthenticated, problem_responses
+from ironlog.auth.google import GoogleProvider
+from ironlog.auth.schemas import (
+    AuthResult,
+    GoogleAuthorizationUrl,
+    GoogleIdTokenRequest,
+    UserRead,
+)
+from ironlog.auth.web_session import browser_session
+from ironlog.core.config import Settings
+from ironlog.core.errors import DomainError, NotAuthenticated, problem_responses
 from ironlog.core.routing import SessionDep, SettingsDep, api_router
 from ironlog.core.schemas import NO_NUL
-from ironlog.models import User
-from ironlog.users.schemas import UserRead
+from ironlog.core.security import TokenCodec
+from ironlog.models import OidcLogin, User
 
 router = api_router(prefix="/google")
 
@@ -40,7 +51,25 @@ _REDIRECT: dict[int | str, dict[str, Any]] = {
         },
     }
 }
-# Appended to the bearer requirement FastAPI derives: `{}` marks the token optional.
+_WEB_REDIRECT: dict[int | str, dict[str, Any]] = {
+    status.HTTP_303_SEE_OTHER: {
+        "description": "A sign-in started by IronLog's web app (`/google/login?client=web` or "
+        "`/google/link-start`): back into the app, never with a token in the URL. A sign-in "
+        "sets the `ironlog_refresh` cookie and goes to `/#/`; a link goes to "
+        "`/#/settings?google=linked`; a failure goes to `/#/signin?error=<code>` (a link's to "
+        "`/#/settings?error=<code>`).",
+        "headers": {
+            "Location": {
+                "description": "A page of the web app.",
+                "schema": {"type": "string", "example": "/#/"},
+            }
+        },
+    }
+}
+# Pages of the web app (served at `/`) that the callback of a web sign-in sends the browser to.
+_WEB_HOME = "/#/"
+_WEB_SIGN_IN = "/#/signin"
+_WEB_SETTINGS = "/#/settings"
 _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnavailable)
 
 
@@ -61,6 +90,14 @@ async def google_login(
     session: SessionDep,
     settings: SettingsDep,
     user: OptionalUser,
+    client: Annotated[
+        Literal["web"] | None,
+        Query(
+            description="`web` for IronLog's web app: the callback then sets the refresh cookie "
+            "and redirects to `/#/` (or `/#/signin?error=<code>`) instead of answering JSON.",
+            examples=["web"],
+        ),
+    ] = None,
 ) -> RedirectResponse:
     """Open this URL in the browser: it answers 302 to Google's authorization endpoint
     (authorization-code flow with PKCE S256, `state` and `nonce`). Google sends the browser back
@@ -70,14 +107,50 @@ async def google_login(
 
     **Linking**: sent with a bearer access token, the sign-in links Google to that account
     instead; its callback must then carry the same account's access token. Browsers cannot send
-    one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`."""
-    redirect_uri = settings.google_redirect_uri or str(request.url_for("google_callback"))
+    one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`.
+
+    **The web app** navigates to `?client=web`: a sign-in (never a link) whose callback sets the
+    HttpOnly refresh cookie and answers 303 into the app."""
+    web = client == "web"
     url = await google_service.start_login(
-        session, provider, redirect_uri=redirect_uri, link_user=user
+        session,
+        provider,
+        redirect_uri=_redirect_uri(request, settings),
+        link_user=None if web else user,
+        web=web,
     )
     return RedirectResponse(
         url, status_code=status.HTTP_302_FOUND, headers={"Cache-Control": "no-store"}
     )
+
+
+def _redirect_uri(request: Request, settings: Settings) -> str:
+    return settings.google_redirect_uri or str(request.url_for("google_callback"))
+
+
+@router.post(
+    "/link-start",
+    response_model=GoogleAuthorizationUrl,
+    summary="Start linking Google from the web app",
+    responses=problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
+)
+async def start_google_link(
+    request: Request,
+    provider: GoogleProviderDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+) -> GoogleAuthorizationUrl:
+    """For IronLog's web app: answer the Google authorization URL of a sign-in bound to the
+    caller's account; navigate the browser to it. Its callback links that Google identity to
+    the account (the browser's return from Google carries no IronLog credential, so the state is
+    what names the account) and answers 303 to `/#/settings?google=linked`, or
+    `/#/settings?error=<code>` (e.g. `google_identity_taken`, `google_already_linked`). The URL
+    is valid once, for 10 minutes; treat it as a secret."""
+    url = await google_service.start_login(
+        session, provider, redirect_uri=_redirect_uri(request, settings), link_user=user, web=True
+    )
+    return GoogleAuthorizationUrl(authorization_url=url)
 
 
 @router.get(
@@ -85,19 +158,24 @@ async def google_login(
     name="google_callback",
     response_model=AuthResult,
     summary="Finish Google sign-in",
-    responses=problem_responses(
-        GoogleLoginDisabled,
-        InvalidOAuthState,
-        OAuthStateExpired,
-        GoogleAuthorizationFailed,
-        GoogleIdentityTaken,
-        GoogleAlreadyLinked,
-        *_VERIFICATION_ERRORS,
-    ),
+    responses={
+        **_WEB_REDIRECT,
+        **problem_responses(
+            GoogleLoginDisabled,
+            InvalidOAuthState,
+            OAuthStateExpired,
+            GoogleAuthorizationFailed,
+            GoogleIdentityTaken,
+            GoogleAlreadyLinked,
+            *_VERIFICATION_ERRORS,
+        ),
+    },
 )
 async def google_callback(
     *,
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     provider: GoogleProviderDep,
     codec: TokenCodecDep,
     caller: OptionalUser,
@@ -126,7 +204,7 @@ async def google_callback(
             description="Google's error (e.g. `access_denied`), if any.",
         ),
     ] = None,
-) -> AuthResult:
+) -> AuthResult | Response:
     """Verify the state (single use, 10 minutes), exchange the code at Google's token endpoint
     with the PKCE verifier and the client secret, verify the ID token (signature by Google's
     keys, issuer, audience, expiry, nonce) and sign in: the Google identity's account, else an
@@ -135,11 +213,64 @@ async def google_callback(
 
     A state is consumed by the first callback that presents it, even when that callback fails:
     an unknown or reused state is 400 `invalid_oauth_state`, an old one 400
-    `oauth_state_expired`; then start again at `/auth/google/login`."""
+    `oauth_state_expired`; then start again at `/auth/google/login`.
+
+    **The web app**: a sign-in started with `?client=web` or `link-start` answers 303 into the
+    app instead (see the 303 response); so does an unknown state on a browser navigation
+    (`Sec-Fetch-Mode: navigate`), e.g. a reloaded callback page."""
+    try:
+        login = await google_service.consume_login(session, state=state)
+    except InvalidOAuthState as failure:
+        if request.headers.get("sec-fetch-mode") == "navigate":
+            return _to_web_app(_web_failure(_WEB_SIGN_IN, failure))
+        raise
+    if login.web:
+        return await _finish_web_login(
+            request, session, settings, codec, provider, login, code=code, error=error
+        )
     user, tokens = await google_service.finish_login(
-        session, codec, provider, state=state, code=code, error=error, caller=caller
+        session, codec, provider, login=login, code=code, error=error, caller=caller
     )
     return AuthResult.model_validate({"user": user, "tokens": tokens})
+
+
+async def _finish_web_login(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    codec: TokenCodec,
+    provider: GoogleProvider,
+    login: OidcLogin,
+    *,
+    code: str | None,
+    error: str | None,
+) -> Response:
+    linking = login.link_user_id is not None
+    try:
+        _, tokens = await google_service.finish_web_login(
+            session, codec, provider, login=login, code=code, error=error
+        )
+    except DomainError as failure:
+        # Google sign-in's errors keep the consumed state and nothing else (persist_changes):
+        # answering normally commits the same.
+        if not failure.persist_changes:
+            raise
+        return _to_web_app(_web_failure(_WEB_SETTINGS if linking else _WEB_SIGN_IN, failure))
+    if tokens is None:
+        return _to_web_app(f"{_WEB_SETTINGS}?google=linked")
+    response = _to_web_app(_WEB_HOME)
+    browser_session(request, settings).deliver(tokens, response)
+    return response
+
+
+def _web_failure(page: str, failure: DomainError) -> str:
+    return f"{page}?{urlencode({'error': failure.code})}"
+
+
+def _to_web_app(location: str) -> RedirectResponse:
+    return RedirectResponse(
+        location, status_code=status.HTTP_303_SEE_OTHER, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.post(

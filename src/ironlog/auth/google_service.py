@@ -23,7 +23,6 @@ from ironlog.auth.service import normalize_email, start_session
 from ironlog.core.clock import utc_now
 from ironlog.core.security import TokenCodec, hash_token
 from ironlog.models import OidcLogin, User
-from ironlog.users import repository as user_repository
 
 LOGIN_TTL = timedelta(minutes=10)
 MAX_EMAIL_LENGTH = 254
@@ -36,9 +35,11 @@ async def start_login(
     *,
     redirect_uri: str,
     link_user: User | None = None,
+    web: bool = False,
 ) -> str:
     """Store a new single-use sign-in (state hash, nonce, PKCE verifier) and return the
-    provider's authorization URL. With `link_user`, the callback links to that account."""
+    provider's authorization URL. With `link_user`, the callback links to that account; with
+    `web`, the callback answers IronLog's web app (a cookie and a redirect)."""
     now = utc_now()
     await repository.delete_expired_oidc_logins(session, now)
     state = secrets.token_urlsafe(32)
@@ -55,10 +56,19 @@ async def start_login(
             code_verifier=verifier,
             redirect_uri=redirect_uri,
             link_user_id=link_user.id if link_user else None,
+            web=web,
             expires_at=now + LOGIN_TTL,
         ),
     )
     return url
+
+
+async def consume_login(session: AsyncSession, *, state: str) -> OidcLogin:
+    """The callback's first step: take the sign-in of this state, once."""
+    login = await repository.take_oidc_login(session, hash_token(state))
+    if login is None:
+        raise InvalidOAuthState()
+    return login
 
 
 async def finish_login(
@@ -66,21 +76,56 @@ async def finish_login(
     codec: TokenCodec,
     provider: GoogleProvider,
     *,
-    state: str,
+    login: OidcLogin,
     code: str | None,
     error: str | None,
     caller: User | None,
 ) -> tuple[User, TokenPair]:
-    """The callback: consume the state, exchange the code, verify the ID token, sign in."""
-    login = await repository.take_oidc_login(session, hash_token(state))
-    if login is None:
-        raise InvalidOAuthState()
-    if login.expires_at <= utc_now():
-        raise OAuthStateExpired()
+    """The callback of an API client: exchange the code, verify the ID token, sign in."""
+    _ensure_fresh(login)
     if login.link_user_id is not None and (caller is None or caller.id != login.link_user_id):
         raise InvalidOAuthState(
             "This sign-in links Google to an account: finish it with that account's access token."
         )
+    identity = await _callback_identity(provider, login, code=code, error=error)
+    if caller is not None and login.link_user_id is not None:
+        user = await link(session, user=caller, identity=identity)
+    else:
+        user = await resolve_account(session, identity)
+    return user, await start_session(session, codec, user)
+
+
+async def finish_web_login(
+    session: AsyncSession,
+    codec: TokenCodec,
+    provider: GoogleProvider,
+    *,
+    login: OidcLogin,
+    code: str | None,
+    error: str | None,
+) -> tuple[User, TokenPair | None]:
+    """The callback of a web-app sign-in (`?client=web`) or link (`link-start`). A link's state
+    is bound to the account that started it, since the browser's return from Google carries
+    no credential of IronLog's; a link starts no session (the tokens are None)."""
+    _ensure_fresh(login)
+    identity = await _callback_identity(provider, login, code=code, error=error)
+    if login.link_user_id is not None:
+        owner = await repository.get_user(session, login.link_user_id)
+        if owner is None:  # pragma: no cover - deleting the account deletes its sign-ins
+            raise InvalidOAuthState()
+        return await link(session, user=owner, identity=identity), None
+    user = await resolve_account(session, identity)
+    return user, await start_session(session, codec, user)
+
+
+def _ensure_fresh(login: OidcLogin) -> None:
+    if login.expires_at <= utc_now():
+        raise OAuthStateExpired()
+
+
+async def _callback_identity(
+    provider: GoogleProvider, login: OidcLogin, *, code: str | None, error: str | None
+) -> GoogleIdentity:
     if error is not None:
         raise GoogleAuthorizationFailed(
             f"Google did not authorize the sign-in (`{safe_error_code(error)}`)."
@@ -90,12 +135,7 @@ async def finish_login(
     id_token = await provider.exchange_code(
         code=code, redirect_uri=login.redirect_uri, code_verifier=login.code_verifier
     )
-    identity = await provider.verify_id_token(id_token, nonce=login.nonce)
-    if caller is not None and login.link_user_id is not None:
-        user = await link(session, user=caller, identity=identity)
-    else:
-        user = await resolve_account(session, identity)
-    return user, await start_session(session, codec, user)
+    return await provider.verify_id_token(id_token, nonce=login.nonce)
 
 
 async def sign_in_with_id_token(
@@ -131,7 +171,7 @@ async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> Us
     email = normalize_email(identity.email)
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidIdToken("The ID token's email is longer than 254 characters.")
-    existing = await user_repository.get_by_email(session, email)
+    existing = await repository.get_user_by_email(session, email)
     if existing is None:
         return await _create(session, identity, email)
     if not identity.email_verified:
@@ -182,7 +222,7 @@ async def _create(session: AsyncSession, identity: GoogleIdentity, email: str) -
     )
     try:
         async with session.begin_nested():
-            await user_repository.add(session, user)
+            await repository.add_user(session, user)
     except IntegrityError as error:
         # A concurrent request created the account (same identity) or took the email.
         existing = await repository.get_user_by_google_identity(

@@ -8,6 +8,22 @@ from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
 from ironlog.models import AuthSession, LoginFailure, OidcLogin, RefreshToken, User
 
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The account with this (normalised, lower-cased) email."""
+    return await session.scalar(select(User).where(User.email == email))
+
+
+async def add_user(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
+
+
 # Built once: every authenticated request runs it. (Deleting a user deletes its sessions.)
 _ACTIVE_SESSION = select(AuthSession.id).where(
     AuthSession.id == bindparam("session_id"),

@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import Body, Request, status
+from fastapi import Body, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -8,29 +8,39 @@ from ironlog.auth import service
 from ironlog.auth.dependencies import CurrentUser, PasswordHasherDep, TokenCodecDep
 from ironlog.auth.errors import (
     EmailTaken,
+    ForeignOrigin,
     InvalidCredentials,
     InvalidRefreshToken,
     RefreshTokenReused,
 )
 from ironlog.auth.google_router import router as google_router
 from ironlog.auth.schemas import (
+    AuthConfig,
     AuthResult,
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
     TokenPair,
 )
+from ironlog.auth.web_session import (
+    COOKIE_NAME,
+    BrowserSession,
+    BrowserSessionDep,
+    browser_session,
+)
 from ironlog.core import openapi
 from ironlog.core.errors import (
     BadRequest,
+    InvalidField,
     NotAuthenticated,
     RateLimited,
     UnsupportedMediaType,
     problem_responses,
 )
-from ironlog.core.routing import SessionDep, SettingsDep, api_router, is_json
+from ironlog.core.routing import SessionDep, SettingsDep, api_router, is_json, read_only
 
 router = api_router(prefix="/auth", tags=["auth"])
+
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -48,6 +58,18 @@ _LOGIN_BODY: dict[str, Any] = {
         },
     }
 }
+
+
+_COOKIE = (
+    "`ironlog_refresh=<token>; HttpOnly; Max-Age=<refresh lifetime>; Path=/api/v1/auth; "
+    "SameSite=Strict; Secure` (no `Secure` over plain HTTP to a loopback host)"
+)
+
+
+def _sets_cookie(status_code: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """The `Set-Cookie` header of cookie mode, for the OpenAPI document."""
+    header = {"description": description, "schema": {"type": "string"}}
+    return {status_code: {"headers": {"Set-Cookie": header}}}
 
 
 async def _read_credentials(request: Request) -> LoginRequest:
@@ -77,18 +99,30 @@ async def _read_credentials(request: Request) -> LoginRequest:
     status_code=status.HTTP_201_CREATED,
     response_model=AuthResult,
     summary="Create an account",
-    responses=problem_responses(EmailTaken),
+    responses={
+        **_sets_cookie(201, f"In cookie mode only: {_COOKIE}."),
+        **problem_responses(EmailTaken, ForeignOrigin),
+    },
 )
 async def register(
+    response: Response,
     session: SessionDep,
     hasher: PasswordHasherDep,
     codec: TokenCodecDep,
+    browser: BrowserSessionDep,
     data: Annotated[RegisterRequest, Body()],
 ) -> AuthResult:
     """Create an account with email and password and sign it in. The email is compared
     case-insensitively and stored lower-cased; the password needs 8..128 characters and no
-    composition rules (NIST 800-63B)."""
+    composition rules (NIST 800-63B).
+
+    **Cookie mode** (IronLog's web app): with `X-IronLog-Session: cookie` the refresh token is
+    set as the cookie `ironlog_refresh` (HttpOnly, SameSite=Strict, Path=/api/v1/auth, Secure
+    except over plain HTTP to a loopback host) and `tokens.refresh_token` is null. A cookie-mode
+    request from a foreign `Origin` is 403 `forbidden`."""
     user, tokens = await service.register(session, hasher, codec, data=data)
+    if browser is not None:
+        tokens = browser.deliver(tokens, response)
     return AuthResult.model_validate({"user": user, "tokens": tokens})
 
 
@@ -97,23 +131,33 @@ async def register(
     response_model=TokenPair,
     summary="Sign in with email and password",
     openapi_extra=_LOGIN_BODY,
-    responses=problem_responses(BadRequest, InvalidCredentials, UnsupportedMediaType, RateLimited),
+    responses={
+        **_sets_cookie(200, f"In cookie mode only: {_COOKIE}."),
+        **problem_responses(
+            BadRequest, InvalidCredentials, ForeignOrigin, UnsupportedMediaType, RateLimited
+        ),
+    },
 )
 async def login(
     request: Request,
+    response: Response,
     session: SessionDep,
     settings: SettingsDep,
     hasher: PasswordHasherDep,
     codec: TokenCodecDep,
+    browser: BrowserSessionDep,
 ) -> TokenPair:
     """Take JSON `{email, password}`, or the OAuth2 password form
     (`application/x-www-form-urlencoded`: `username` = the email, `password`, optional
     `grant_type=password`), so Swagger's *Authorize* button works; this route is the security
     scheme's token URL. A wrong email and a wrong password get the same 401.
     After 5 failures for one email in 15 minutes (50 for one client address), logins are 429
-    with `Retry-After` until the window ends (settings `IRONLOG_LOGIN_*`)."""
+    with `Retry-After` until the window ends (settings `IRONLOG_LOGIN_*`).
+
+    **Cookie mode**: with `X-IronLog-Session: cookie` the refresh token is set as the HttpOnly
+    cookie `ironlog_refresh` and `refresh_token` is null (see `POST /auth/register`)."""
     credentials = await _read_credentials(request)
-    return await service.login(
+    tokens = await service.login(
         session,
         hasher,
         codec,
@@ -122,29 +166,87 @@ async def login(
         password=credentials.password,
         client=request.client.host if request.client else None,
     )
+    return browser.deliver(tokens, response) if browser else tokens
+
+
+def _presented_token(data: RefreshRequest | None, browser: BrowserSession | None) -> str | None:
+    """The refresh token of a refresh or logout: the body's, or in cookie mode the cookie's."""
+    sent = data.refresh_token if data else None
+    if browser is None:
+        if sent is None:
+            raise InvalidField(["body", "refresh_token"], "Field required", "missing")
+        return sent
+    if sent is not None:
+        raise InvalidField(
+            ["body", "refresh_token"],
+            "In cookie mode the refresh token is the cookie's: send no body or `{}`.",
+            "extra_forbidden",
+        )
+    return browser.refresh_token
 
 
 @router.post(
     "/refresh",
     response_model=TokenPair,
     summary="Exchange a refresh token for new tokens",
-    responses=problem_responses(InvalidRefreshToken, RefreshTokenReused),
+    responses={
+        **_sets_cookie(200, f"In cookie mode only: the new token, {_COOKIE}; cleared on a 401."),
+        **problem_responses(InvalidRefreshToken, RefreshTokenReused, ForeignOrigin),
+    },
 )
 async def refresh(
-    session: SessionDep, codec: TokenCodecDep, data: Annotated[RefreshRequest, Body()]
+    response: Response,
+    session: SessionDep,
+    codec: TokenCodecDep,
+    browser: BrowserSessionDep,
+    data: Annotated[RefreshRequest | None, Body()] = None,
 ) -> TokenPair:
     """Rotate the refresh token: the one sent stops working and a new pair is returned.
     Sending an already-rotated token again is treated as theft: the whole session is revoked
-    (401 `refresh_token_reused`) and its access tokens fail at once."""
-    return await service.refresh(session, codec, raw_token=data.refresh_token)
+    (401 `refresh_token_reused`) and its access tokens fail at once.
+
+    **Cookie mode** (`X-IronLog-Session: cookie`): send no body (or `{}`); the token is read
+    from the `ironlog_refresh` cookie and the new one replaces it (`refresh_token` is null in
+    the body). A missing or unknown cookie is 401 `invalid_refresh_token`, and every 401 clears
+    the cookie."""
+    raw_token = _presented_token(data, browser)
+    try:
+        if raw_token is None:
+            raise InvalidRefreshToken("No refresh cookie was sent: sign in again.")
+        tokens = await service.refresh(session, codec, raw_token=raw_token)
+    except (InvalidRefreshToken, RefreshTokenReused) as error:
+        if browser is not None:
+            error.headers["set-cookie"] = browser.clearing_header
+        raise
+    return browser.deliver(tokens, response) if browser else tokens
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End one session")
-async def logout(session: SessionDep, data: Annotated[RefreshRequest, Body()]) -> None:
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End one session",
+    responses={
+        **_sets_cookie(204, "In cookie mode only: `ironlog_refresh` cleared (empty, `Max-Age=0`)."),
+        **problem_responses(ForeignOrigin),
+    },
+)
+async def logout(
+    response: Response,
+    session: SessionDep,
+    browser: BrowserSessionDep,
+    data: Annotated[RefreshRequest | None, Body()] = None,
+) -> None:
     """Revoke the session of this refresh token; its access tokens fail at once. The refresh
     token is the credential, so no access token is needed. An unknown or already revoked token
-    is accepted silently, as in OAuth token revocation (RFC 7009)."""
-    await service.logout(session, raw_token=data.refresh_token)
+    is accepted silently, as in OAuth token revocation (RFC 7009).
+
+    **Cookie mode** (`X-IronLog-Session: cookie`): send no body (or `{}`); the session of the
+    `ironlog_refresh` cookie is revoked and the cookie cleared."""
+    raw_token = _presented_token(data, browser)
+    if raw_token is not None:
+        await service.logout(session, raw_token=raw_token)
+    if browser is not None:
+        browser.clear_cookie(response)
 
 
 @router.post(
@@ -153,9 +255,26 @@ async def logout(session: SessionDep, data: Annotated[RefreshRequest, Body()]) -
     summary="End every session of the user",
     responses=problem_responses(NotAuthenticated),
 )
-async def logout_all(session: SessionDep, user: CurrentUser) -> None:
-    """Revoke every session of the signed-in user, this one included."""
+async def logout_all(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+) -> None:
+    """Revoke every session of the signed-in user, this one included. A browser's
+    `ironlog_refresh` cookie, when the request carries it, is cleared."""
     await service.logout_all(session, user=user)
+    if COOKIE_NAME in request.cookies:
+        browser_session(request, settings).clear_cookie(response)
+
+
+@router.get("/config", response_model=AuthConfig, summary="What the sign-in screen offers")
+@read_only
+async def get_auth_config(settings: SettingsDep) -> AuthConfig:
+    """Public: whether Google sign-in is configured and whether anyone may register, so an app
+    knows which buttons to show."""
+    return service.public_config(settings)
 
 
 # Google sign-in lives in its own module; its routes are part of /auth.

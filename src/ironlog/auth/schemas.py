@@ -1,9 +1,37 @@
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password
-from ironlog.users.schemas import USER_READ_EXAMPLE, UserRead
+
+USER_READ_EXAMPLE: dict[str, Any] = {
+    "id": "3f0b6a2e-8a4e-4c3b-9f5e-2f1d7c9b8a10",
+    "email": "ada@example.com",
+    "name": "Ada",
+    "email_verified": False,
+    "has_password": True,
+    "google_linked": False,
+    "created_at": "2026-11-20T17:30:00Z",
+    "updated_at": "2026-11-20T17:30:00Z",
+}
+
+
+class UserRead(OutputModel):
+    """An account as the API shows it: sign-in answers it, and so does `GET /users/me`."""
+
+    model_config = ConfigDict(json_schema_extra={"example": USER_READ_EXAMPLE})
+
+    id: uuid.UUID
+    email: str
+    name: str
+    email_verified: bool
+    has_password: bool
+    google_linked: bool
+    created_at: datetime
+    updated_at: datetime
+
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Nonce = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
@@ -33,12 +61,19 @@ class LoginRequest(InputModel):
     password: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
+RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
+
+
 class RefreshRequest(InputModel):
     model_config = ConfigDict(
         json_schema_extra={"example": {"refresh_token": "mJ0cN3y2Zf9oQ1h7Xw4uVbT6sR8pL5kA"}}
     )
 
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
+    refresh_token: RefreshTokenText | None = Field(
+        None,
+        description="Required, except in cookie mode (`X-IronLog-Session: cookie`), where the "
+        "`ironlog_refresh` cookie carries it and the body is empty or `{}`.",
+    )
 
 
 TOKEN_PAIR_EXAMPLE: dict[str, Any] = {
@@ -53,7 +88,10 @@ class TokenPair(OutputModel):
     model_config = ConfigDict(json_schema_extra={"example": TOKEN_PAIR_EXAMPLE})
 
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Opaque, single use (each refresh rotates it). Null in cookie mode "
+        "(`X-IronLog-Session: cookie`): the HttpOnly cookie `ironlog_refresh` carries it."
+    )
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 (not a secret)
     expires_in: int = Field(description="Seconds until the access token expires.")
 
@@ -87,4 +125,33 @@ class GoogleIdTokenRequest(InputModel):
         None,
         description="The nonce your client sent to Google; when given, the token's `nonce` must "
         "equal it. Send it whenever your client used one.",
+    )
+
+
+class AuthConfig(OutputModel):
+    """What a sign-in screen needs to know about this server."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"google_enabled": True, "registration": "open"}}
+    )
+
+    google_enabled: bool = Field(description="Whether Google sign-in is configured.")
+    registration: Literal["open"] = Field(
+        description="Who may create an account with `POST /auth/register`: `open` (anyone)."
+    )
+
+
+class GoogleAuthorizationUrl(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "authorization_url": "https://accounts.google.com/o/oauth2/v2/auth?"
+                "response_type=code&client_id=1234.apps.googleusercontent.com&state=..."
+            }
+        }
+    )
+
+    authorization_url: str = Field(
+        description="Navigate the browser here; Google sends it back to the callback, which "
+        "redirects to `/#/settings?google=linked` (or `?error=<code>`)."
     )

@@ -10,12 +10,11 @@ from ironlog.auth.errors import (
     InvalidRefreshToken,
     RefreshTokenReused,
 )
-from ironlog.auth.schemas import RegisterRequest, TokenPair
+from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
-from ironlog.users import repository as user_repository
 
 
 def normalize_email(email: str) -> str:
@@ -52,11 +51,11 @@ async def register(
     session: AsyncSession, hasher: PasswordHasher, codec: TokenCodec, *, data: RegisterRequest
 ) -> tuple[User, TokenPair]:
     email = normalize_email(data.email)
-    if await user_repository.get_by_email(session, email) is not None:
+    if await repository.get_user_by_email(session, email) is not None:
         raise EmailTaken()
     user = User(email=email, name=data.name, password_hash=await hasher.hash(data.password))
     try:
-        await user_repository.add(session, user)
+        await repository.add_user(session, user)
     except IntegrityError as error:  # a concurrent registration won the race
         raise EmailTaken() from error
     return user, await start_session(session, codec, user)
@@ -74,7 +73,7 @@ async def login(
 ) -> TokenPair:
     email = normalize_email(email)
     await throttle.ensure_allowed(session, settings, email=email, client=client)
-    user = await user_repository.get_by_email(session, email)
+    user = await repository.get_user_by_email(session, email)
     # An unknown email is verified against a decoy hash: the same answer in the same time.
     password_hash = user.password_hash if user else None
     if not await hasher.verify(password_hash, password) or user is None or password_hash is None:
@@ -114,3 +113,9 @@ async def logout(session: AsyncSession, *, raw_token: str) -> None:
 
 async def logout_all(session: AsyncSession, *, user: User) -> None:
     await repository.revoke_user_sessions(session, user.id)
+
+
+def public_config(settings: Settings) -> AuthConfig:
+    """What the sign-in screen shows. Registration is open to anyone today; a registration
+    setting fills `registration` when it exists."""
+    return AuthConfig(google_enabled=settings.google_enabled, registration="open")

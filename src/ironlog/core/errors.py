@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ironlog.core.http import security_headers
 from ironlog.core.json import dumps
 
 logger = structlog.get_logger("ironlog.errors")
@@ -82,7 +83,7 @@ class PreconditionFailed(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    """Answered by `BodySizeLimitMiddleware` (core/http.py) for a body over the limit."""
+    """Answered by `BodySizeLimitMiddleware` (core/limits.py) for a body over the limit."""
 
     status = 413
     code = "payload_too_large"
@@ -322,8 +323,6 @@ async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged with the request id (bound in the log context); the client sees nothing internal.
     logger.error("unhandled_error", exc_info=exc)
     # Starlette answers a 500 outside every middleware: the security headers are added here.
-    from ironlog.core.http import security_headers  # http imports this module
-
     return problem_response(
         500,
         "internal_error",

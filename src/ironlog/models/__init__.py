@@ -2,6 +2,7 @@
 
 from ironlog.models.auth_session import AuthSession
 from ironlog.models.base import Base
+from ironlog.models.body_measurement import BodyMeasurement
 from ironlog.models.exercise import Exercise, Modality
 from ironlog.models.exercise_execution import ExerciseExecution
 from ironlog.models.idempotency_key import IdempotencyKey
@@ -15,6 +16,7 @@ from ironlog.models.workout_set import SetType, WorkoutSet
 __all__ = [
     "AuthSession",
     "Base",
+    "BodyMeasurement",
     "Exercise",
     "ExerciseExecution",
     "IdempotencyKey",

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
@@ -24,4 +24,7 @@ class OidcLogin(Timestamped, Base):
     link_user_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE")
     )
+    # Started by IronLog's web app (`?client=web`, `link-start`): the callback answers with the
+    # refresh cookie and a redirect into the app instead of JSON (docs/web-sessions.md).
+    web: Mapped[bool] = mapped_column(default=False, server_default=false())
     expires_at: Mapped[datetime]

@@ -44,8 +44,9 @@ class WorkoutSet(Timestamped, Base):
     exercise_id: Mapped[uuid.UUID]
     position: Mapped[int]
     set_type: Mapped[SetType] = mapped_column(String(16), default=SetType.NORMAL)
-    # Floats in Python: the API serves JSON numbers and inputs are validated to two decimals.
-    weight_kg: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    # Floats in Python: the API serves JSON numbers. Weights are rounded to the gram on input
+    # (core/units.py) and stored as exact decimals, so 102.058 reads back as 102.058.
+    weight_kg: Mapped[float | None] = mapped_column(Numeric(7, 3, asdecimal=False))
     reps: Mapped[int | None]
     duration_seconds: Mapped[int | None]
     distance_m: Mapped[float | None] = mapped_column(Numeric(9, 2, asdecimal=False))

@@ -16,6 +16,8 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog.core.clock import utc_now
+from ironlog.measurements import repository as measurement_repository
+from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
 from ironlog.portability.formats.ironlog_csv import HEADER
@@ -137,8 +139,19 @@ async def _json(
     exercises = [
         _exercise(exercise) for exercise in await repository.own_exercises(session, user_id)
     ]
+    measurements = [
+        MeasurementRead.model_validate(entry).model_dump(mode="json")
+        for entry in await measurement_repository.all_of(session, user_id)
+    ]
     head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
-    yield head[:-1] + b',"exercises":' + dumps(exercises) + b',"workouts":['
+    yield (
+        head[:-1]
+        + b',"exercises":'
+        + dumps(exercises)
+        + b',"body_measurements":'
+        + dumps(measurements)
+        + b',"workouts":['
+    )
     first = True
     async for batch in workout_trees(session, user_id):
         parts = [dumps(workout) for workout in batch]

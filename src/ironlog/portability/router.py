@@ -9,6 +9,7 @@ from starlette.responses import Response
 from ironlog.auth.dependencies import CurrentUser
 from ironlog.core.errors import NotAuthenticated, Unprocessable, problem_responses
 from ironlog.core.routing import SessionDep, api_router
+from ironlog.measurements.schemas import READ_EXAMPLE as MEASUREMENT_READ_EXAMPLE
 from ironlog.portability import export, service
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
 from ironlog.portability.formats.ironlog_csv import HEADER
@@ -48,6 +49,7 @@ _EXPORT_EXAMPLE_JSON = {
             "updated_at": "…",
         }
     ],
+    "body_measurements": [MEASUREMENT_READ_EXAMPLE],
     "workouts": [
         {
             "id": "0b9c…",
@@ -108,9 +110,11 @@ async def export_account(
 ) -> StreamingResponse:
     """Everything the caller owns, streamed (any history size, flat memory).
 
-    * `json`: `{format: "ironlog", version: 1, exported_at, user, exercises, workouts}`: the
-      caller's own exercises and every workout as a full tree (the Workout of
-      `GET /workouts/{id}`, plus its provenance `source` and `source_key`), oldest first.
+    * `json`: `{format: "ironlog", version: 1, exported_at, user, exercises,
+      body_measurements, workouts}`: the caller's own exercises, body measurements (as
+      `GET /body-measurements/{date}` shows them, oldest first) and every workout as a full tree
+      (the Workout of `GET /workouts/{id}`, plus its provenance `source` and `source_key`),
+      oldest first.
     * `csv`: one row per set with the header `workout_id, workout_name, started_at, finished_at,
       workout_notes, exercise_name, body_part, modality, exercise_position, execution_notes,
       set_position, set_type, weight_kg, reps, duration_seconds, distance_m, rpe, rest_seconds,

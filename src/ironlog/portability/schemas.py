@@ -48,6 +48,8 @@ class ImportReport(BaseModel):
                 "workouts_new": 412,
                 "workouts_skipped_duplicate": 3,
                 "sets": 9876,
+                "body_measurements_new": 0,
+                "body_measurements_skipped_duplicate": 0,
                 "exercises_matched": [
                     {
                         "source_name": "Bench Press (Barbell)",
@@ -77,6 +79,14 @@ class ImportReport(BaseModel):
         "in the file."
     )
     sets: int = Field(description="Sets of the new workouts.")
+    body_measurements_new: int = Field(
+        0, description="Body measurements imported (IronLog JSON only; 0 for other formats)."
+    )
+    body_measurements_skipped_duplicate: int = Field(
+        0,
+        description="Body measurements of a date the account already has an entry for (kept "
+        "as it is), or repeated in the file.",
+    )
     exercises_matched: list[ExerciseMapping]
     exercises_created: list[ExerciseMapping]
     warnings: list[ImportWarning]

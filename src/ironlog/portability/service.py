@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.core.clock import utc_now
 from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.names import name_key
+from ironlog.measurements import repository as measurement_repository
+from ironlog.measurements import service as measurement_service
 from ironlog.models import Modality, User, WorkoutStatus
 from ironlog.models.base import new_id
 from ironlog.portability import repository
@@ -25,6 +27,7 @@ from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnre
 from ironlog.portability.formats import parse_file
 from ironlog.portability.formats.model import (
     BinaryFile,
+    BodyMeasurementRecord,
     ExecutionRecord,
     ExerciseRecord,
     ParsedFile,
@@ -94,12 +97,18 @@ async def import_file(
     for exercise in parsed.exercises:
         resolver.resolve(exercise.name, exercise.body_part, exercise.modality, listed=True)
     sets = sum(len(execution.sets) for workout in new for execution in workout.executions)
+    measurements = await _new_body_measurements(session, user.id, parsed)
     if options.dry_run:
         resolver.hide_new_ids()
     else:
         try:
             await exercise_repository.add_many(session, resolver.new_rows(user.id))
             await _write(session, user.id, new, sets, written)
+            for entry in measurements:
+                await measurement_service.put(
+                    session, user_id=user.id, measurement_date=entry.measurement_date,
+                    data=entry.data,
+                )  # fmt: skip
         except IntegrityError as error:
             raise ImportConflict() from error
     return ImportReport(
@@ -108,6 +117,10 @@ async def import_file(
         workouts_new=len(new),
         workouts_skipped_duplicate=parsed.duplicates_in_file + len(parsed.workouts) - len(new),
         sets=sets,
+        body_measurements_new=len(measurements),
+        body_measurements_skipped_duplicate=parsed.body_measurements_repeated
+        + len(parsed.body_measurements)
+        - len(measurements),
         exercises_matched=resolver.matched,
         exercises_created=resolver.created,
         warnings=[ImportWarning(row=issue.row, message=issue.message) for issue in warnings],
@@ -129,6 +142,17 @@ async def _without_duplicates(
         if (workout.source, workout.source_key) not in existing
         and workout.original_id not in own_ids
     ]
+
+
+async def _new_body_measurements(
+    session: AsyncSession, user_id: uuid.UUID, parsed: ParsedFile
+) -> list[BodyMeasurementRecord]:
+    """The file's body measurements of dates the user has no entry for: an import adds, it
+    never overwrites what the account holds."""
+    existing = await measurement_repository.existing_dates(
+        session, user_id, [entry.measurement_date for entry in parsed.body_measurements]
+    )
+    return [entry for entry in parsed.body_measurements if entry.measurement_date not in existing]
 
 
 class _Resolver:

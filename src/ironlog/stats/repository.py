@@ -3,8 +3,8 @@
 No query returns a user's sets: each returns at most one row per ISO week or per exercise.
 docs/stats.md explains what runs where and why.
 
-Exactness: weights have two decimals, so every figure is an exact integer number of hundredths
-of a kilogram (`_hundredths`), computed once per group of equal weights rather than once per set.
+Exactness: weights are stored to the gram, so every figure is an exact integer number of grams
+(`_grams`), computed once per group of equal weights rather than once per set.
 Both databases therefore return the same figures and see the same ties.
 
 The statements are built once (per dialect where they differ) with bound parameters (`user_id`,
@@ -71,14 +71,14 @@ class ExerciseSets:
     name_key: str
     sets: int
     reps: int
-    volume_hundredths: int
+    volume_grams: int
 
 
 @dataclass(frozen=True, slots=True)
 class WeekSets:
     week_start: date
     sets: int
-    volume_hundredths: int
+    volume_grams: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +86,15 @@ class RecordRow:
     exercise_id: uuid.UUID
     name: str
     name_key: str
-    weight_hundredths: int | None
+    weight_grams: int | None
     weight_reps: int | None
     weight_at: datetime | None
-    # weight x (30 + reps) in hundredths: the Epley estimate times 30, not yet rounded.
+    # weight x (30 + reps) in grams: the Epley estimate times 30, not yet rounded.
     e1rm_times_30: int | None
     e1rm_at: datetime | None
     reps: int | None
     reps_at: datetime | None
-    volume_hundredths: int | None
+    volume_grams: int | None
     volume_at: datetime | None
 
 
@@ -123,13 +123,13 @@ def _bounds_params(user_id: uuid.UUID, bounds: Bounds) -> dict[str, Any]:
     return {"user_id": user_id, "first": bounds.first, "last": bounds.last}
 
 
-def _hundredths(weight_kg: Any) -> ColumnElement[int]:
-    """A weight as an integer number of hundredths of a kilogram (weights have two decimals).
+def _grams(weight_kg: Any) -> ColumnElement[int]:
+    """A weight as an integer number of grams (weights are stored to the gram).
 
     Exact on both databases: PostgreSQL's NUMERIC product is exact, SQLite's REAL one is rounded
     back to the integer it stands for. Applied to grouped weights, so once per group, not per set.
     """
-    return cast(func.round(weight_kg * 100), BigInteger)
+    return cast(func.round(weight_kg * 1000), BigInteger)
 
 
 def _week_start(dialect: str) -> ColumnElement[date]:
@@ -240,7 +240,7 @@ def _set_totals(group_by: Any, name: str) -> Select[Any]:
         .group_by(group_by, WorkoutSet.reps)
         .subquery(f"{name}_by_reps")
     )
-    volume = _hundredths(by_reps.c.weight) * by_reps.c.reps
+    volume = _grams(by_reps.c.weight) * by_reps.c.reps
     return select(
         by_reps.c.key,
         func.sum(by_reps.c.sets).label("sets"),
@@ -270,7 +270,7 @@ async def sets_by_exercise(
             name_key=row[2],
             sets=int(row[3]),
             reps=int(row[4]),
-            volume_hundredths=int(row[5]),
+            volume_grams=int(row[5]),
         )
         for row in rows
     ]
@@ -288,9 +288,7 @@ async def sets_by_week(
     bounds of the weekly window, it reads only those weeks' sets (an index range)."""
     statement = _sets_by_week_statement(_dialect(session))
     rows = await session.execute(statement, _bounds_params(user_id, bounds))
-    return [
-        WeekSets(week_start=row[0], sets=int(row[1]), volume_hundredths=int(row[3])) for row in rows
-    ]
+    return [WeekSets(week_start=row[0], sets=int(row[1]), volume_grams=int(row[3])) for row in rows]
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -305,11 +303,11 @@ def _records_statement() -> Select[Any]:
     1. `combo`: one group per exercise, weight and reps, with the earliest start among its sets.
        Every record value depends only on weight and reps, so they are computed per group (a
        few thousand for years of history), not per set. A value is NULL where the group gives
-       no record. Epley is kept as weight x (30 + reps) in hundredths, an exact integer, and
+       no record. Epley is kept as weight x (30 + reps) in grams, an exact integer, and
        divided by 30 only at the end.
-    2. `best`: the best value of each record per exercise. A tie is judged on the rounded
-       estimate: round half up of n / 30 is (n + 15) div 30, so every n from
-       `e1rm_floor` = best - (best + 15) mod 30 up to the best rounds to the same value.
+    2. `best`: the best value of each record per exercise. A tie is judged on the estimate
+       rounded to hundredths of a kilogram: round half up of n / 300 is (n + 150) div 300, so
+       every n from `e1rm_floor` = best - (best + 150) mod 300 up to the best rounds the same.
     3. Per exercise, each record's date is the earliest start among the groups that hold it:
        the earliest set holding a record is in the earliest workout holding it. Two workouts
        that started at the same instant give the same date whichever wins the tie on id.
@@ -319,12 +317,12 @@ def _records_statement() -> Select[Any]:
     An exercise appears once per workout, so the execution position never breaks a tie between
     two sets of one exercise, and the executions table is not read.
     """
-    # The weight in hundredths is computed once per group (a grouped subquery is not flattened
+    # The weight in grams is computed once per group (a grouped subquery is not flattened
     # into the outer query), and the record values from it in integers.
     group = (
         _working_sets(
             WorkoutSet.exercise_id,
-            _hundredths(WorkoutSet.weight_kg).label("weight"),
+            _grams(WorkoutSet.weight_kg).label("weight"),
             WorkoutSet.reps,
             func.min(Workout.started_at).label("first_at"),
         )
@@ -352,7 +350,7 @@ def _records_statement() -> Select[Any]:
         .subquery("best_value")
     )
     e1rm = best.c.e1rm
-    best = select(best, (e1rm - (e1rm + 15) % 30).label("e1rm_floor")).subquery("best")
+    best = select(best, (e1rm - (e1rm + 150) % 300).label("e1rm_floor")).subquery("best")
     holds = {
         "weight": combo.c.weight == best.c.weight,
         "e1rm": combo.c.e1rm >= best.c.e1rm_floor,
@@ -382,7 +380,7 @@ def _records_statement() -> Select[Any]:
             holder.exercise_id == record.c.exercise_id,
             holder.completed,
             holder.set_type != literal_column("'warmup'"),
-            _hundredths(holder.weight_kg) == record.c.weight,
+            _grams(holder.weight_kg) == record.c.weight,
         )
         .order_by(holder_workout.id, holder.position)
         .limit(1)
@@ -412,14 +410,14 @@ async def records(session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds) 
             exercise_id=row[0],
             name=row[1],
             name_key=row[2],
-            weight_hundredths=row[3],
+            weight_grams=row[3],
             weight_reps=row[4],
             weight_at=row[5],
             e1rm_times_30=None if row[6] is None else int(row[6]),
             e1rm_at=row[7],
             reps=row[8],
             reps_at=row[9],
-            volume_hundredths=None if row[10] is None else int(row[10]),
+            volume_grams=None if row[10] is None else int(row[10]),
             volume_at=row[11],
         )
         for row in rows

@@ -34,6 +34,7 @@ async def list_records(
 ) -> list[service.Record]:
     """One item per exercise with a working set, sorted by name: heaviest weight (with its reps),
     best estimated 1RM (Epley), most reps in a set and best set volume, each with the
-    `started_at` of its workout. Values are rounded to two decimals; on a tie the earliest set
-    holds the record. A record no set qualifies for is null."""
+    `started_at` of its workout. Weights and volumes are exact to the gram, the estimated 1RM
+    is rounded to two decimals; on a tie the earliest set holds the record. A record no set
+    qualifies for is null."""
     return await service.get_records(session, user_id=user_id, period=period)

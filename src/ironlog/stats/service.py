@@ -104,17 +104,18 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _kg(hundredths: int) -> float:
-    return hundredths / 100
+def _kg(grams: int) -> float:
+    return grams / 1000
 
 
-def _kg_or_none(hundredths: int | None) -> float | None:
-    return None if hundredths is None else hundredths / 100
+def _kg_or_none(grams: int | None) -> float | None:
+    return None if grams is None else grams / 1000
 
 
-def _epley(times_30: int | None) -> int | None:
-    """The Epley estimate in hundredths, rounded half up, from 30 times it (exact)."""
-    return None if times_30 is None else (times_30 + 15) // 30
+def _epley(times_30: int | None) -> float | None:
+    """The Epley estimate in kilograms rounded half up to two decimals, from 30 times it in
+    grams (exact)."""
+    return None if times_30 is None else (times_30 + 150) // 300 / 100
 
 
 def streaks(weeks: set[date], current_week: date) -> tuple[int, int]:
@@ -155,7 +156,7 @@ def _top(exercises: list[ExerciseSets]) -> list[TopExercise]:
             exercise_id=item.exercise_id,
             name=item.name,
             sets=item.sets,
-            volume_kg=_kg(item.volume_hundredths),
+            volume_kg=_kg(item.volume_grams),
         )
         for item in ranked[:TOP_EXERCISES]
     ]
@@ -182,7 +183,7 @@ async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period
             week_start=monday,
             workouts=workouts_in.get(monday, 0),
             sets=sets_in[monday].sets if monday in sets_in else 0,
-            volume_kg=_kg(sets_in[monday].volume_hundredths if monday in sets_in else 0),
+            volume_kg=_kg(sets_in[monday].volume_grams if monday in sets_in else 0),
         )
         for monday in mondays
     ]
@@ -194,7 +195,7 @@ async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period
         finished_workouts=sum(week.finished for week in workout_weeks),
         total_sets=sum(item.sets for item in exercises),
         total_reps=sum(item.reps for item in exercises),
-        total_volume_kg=_kg(sum(item.volume_hundredths for item in exercises)),
+        total_volume_kg=_kg(sum(item.volume_grams for item in exercises)),
         total_duration_seconds=sum(week.duration_seconds for week in workout_weeks),
         first_workout_at=min((week.first_started_at for week in workout_weeks), default=None),
         last_workout_at=max((week.last_started_at for week in workout_weeks), default=None),
@@ -211,14 +212,14 @@ async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Peri
         Record(
             exercise_id=row.exercise_id,
             name=row.name,
-            heaviest_weight_kg=_kg_or_none(row.weight_hundredths),
+            heaviest_weight_kg=_kg_or_none(row.weight_grams),
             heaviest_weight_reps=row.weight_reps,
             heaviest_weight_at=row.weight_at,
-            best_e1rm_kg=_kg_or_none(_epley(row.e1rm_times_30)),
+            best_e1rm_kg=_epley(row.e1rm_times_30),
             best_e1rm_at=row.e1rm_at,
             most_reps=row.reps,
             most_reps_at=row.reps_at,
-            best_set_volume_kg=_kg_or_none(row.volume_hundredths),
+            best_set_volume_kg=_kg_or_none(row.volume_grams),
             best_set_volume_at=row.volume_at,
         )
         for row in sorted(rows, key=_name_order)

@@ -4,11 +4,12 @@ from fastapi import Body, status
 
 from ironlog.auth.dependencies import CurrentPrincipal, CurrentUser, PasswordHasherDep
 from ironlog.auth.errors import WrongCurrentPassword
+from ironlog.auth.schemas import UserRead
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.routing import SessionDep, api_router
 from ironlog.models import User
 from ironlog.users import service
-from ironlog.users.schemas import PasswordChange, UserRead, UserUpdate
+from ironlog.users.schemas import PasswordChange, UserUpdate
 
 router = api_router(
     prefix="/users",

@@ -27,7 +27,7 @@ from ironlog.workouts.errors import (
     WorkoutExists,
     WorkoutFinished,
 )
-from ironlog.workouts.repository import WorkoutFilters
+from ironlog.workouts.filters import WorkoutFilters
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionRead,
@@ -116,8 +116,10 @@ async def create_workout(
     session: SessionDep, user_id: CurrentUserId, data: Annotated[WorkoutCreate, Body()]
 ) -> Response:
     """Create a workout in progress, optionally with its whole tree of exercises and sets, in
-    one transaction. Offline clients may choose the `id`; an id that exists is 409
-    `workout_exists`. Send an `Idempotency-Key` to make retries safe."""
+    one transaction. A past workout is logged finished in one call: `status: "finished"` with
+    `finished_at` or `duration_seconds` (without either, 422). Offline clients may choose the
+    `id`; an id that exists is 409 `workout_exists`. Send an `Idempotency-Key` to make retries
+    safe."""
     view = await service.create(session, user_id=user_id, data=data)
     return _workout_response(view, status.HTTP_201_CREATED, location=True)
 

@@ -6,7 +6,7 @@ the `*Read` models here describe them in OpenAPI and are checked against them in
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import CoreSchema
 
 from ironlog.core.schemas import InputModel, LongText, Name, OutputModel, ShortText, UtcDatetime
+from ironlog.core.units import round_to_gram
 from ironlog.models import Modality, SetType, WorkoutStatus
 
 MAX_EXERCISES_PER_WORKOUT = 100
@@ -66,8 +67,12 @@ class _Step:
         return json_schema
 
 
+# Any precision is accepted and rounded to the gram (core/units.py): 102.05828 is 102.058.
 Kilograms = Annotated[
-    float, Strict(), Field(ge=0, le=1000), AfterValidator(_two_decimals), _Step(0.01)
+    float,
+    Strict(),
+    Field(ge=0, le=1000, description="Kilograms, rounded to the gram (half away from zero)."),
+    AfterValidator(round_to_gram),
 ]
 Metres = Annotated[
     float, Strict(), Field(ge=0, le=1_000_000), AfterValidator(_two_decimals), _Step(0.01)
@@ -76,6 +81,8 @@ Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps)
 Reps = Annotated[int, Strict(), Field(ge=0, le=1000), BeforeValidator(_whole_number)]
 DurationSeconds = Annotated[int, Strict(), Field(ge=0, le=86_400), BeforeValidator(_whole_number)]
 RestSeconds = Annotated[int, Strict(), Field(ge=0, le=10_800), BeforeValidator(_whole_number)]
+# A workout logged after the fact lasts at most a week.
+WorkoutSeconds = Annotated[int, Strict(), Field(ge=0, le=604_800), BeforeValidator(_whole_number)]
 
 SET_EXAMPLE: dict[str, Any] = {
     "set_type": "normal",
@@ -176,15 +183,62 @@ WORKOUT_WRITE_EXAMPLE: dict[str, Any] = {
 
 
 class WorkoutCreate(InputModel):
-    """A new workout, optionally with its whole tree and a client-chosen id (offline clients)."""
+    """A new workout, optionally with its whole tree and a client-chosen id (offline clients).
+
+    A past workout is logged in one call with `status: "finished"` and `finished_at` or
+    `duration_seconds` (`finished_at` = `started_at` + `duration_seconds`). Without `started_at`,
+    a finished workout with a duration ends at `finished_at` (or now) and starts that much
+    earlier; without a duration it starts now, as any workout does.
+    """
 
     model_config = ConfigDict(json_schema_extra={"example": WORKOUT_WRITE_EXAMPLE})
 
     id: uuid.UUID | None = None
     name: Name
     notes: LongText = None
-    started_at: UtcDatetime | None = Field(None, description="Defaults to now.")
+    status: WorkoutStatus = Field(
+        WorkoutStatus.IN_PROGRESS, description="`finished` logs a past workout in one call."
+    )
+    started_at: UtcDatetime | None = Field(
+        None,
+        description="Defaults to now (for a finished workout with `duration_seconds`: its end "
+        "minus its duration).",
+    )
+    finished_at: UtcDatetime | None = Field(
+        None, description="Only with `status: finished`; not before `started_at`."
+    )
+    duration_seconds: WorkoutSeconds | None = Field(
+        None, description="Only with `status: finished`: `finished_at` is `started_at` plus this."
+    )
     exercises: Executions = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def finished_needs_an_end(self) -> Self:
+        if self.status != WorkoutStatus.FINISHED:
+            if self.finished_at is not None or self.duration_seconds is not None:
+                raise ValueError('finished_at and duration_seconds need status "finished"')
+            return self
+        if self.finished_at is None and self.duration_seconds is None:
+            raise ValueError("a finished workout needs finished_at or duration_seconds")
+        if self.started_at is not None and self.finished_at is not None:
+            if self.finished_at < self.started_at:
+                raise ValueError("finished_at must not be before started_at")
+            elapsed = int((self.finished_at - self.started_at).total_seconds())
+            if self.duration_seconds is not None and elapsed != self.duration_seconds:
+                raise ValueError("duration_seconds must equal finished_at - started_at")
+        return self
+
+    def times(self, now: datetime) -> tuple[datetime, datetime | None]:
+        """(started_at, finished_at) of the new workout, `now` standing in for what is omitted."""
+        if self.status != WorkoutStatus.FINISHED:
+            return self.started_at or now, None
+        if self.duration_seconds is None:  # then finished_at is set
+            return self.started_at or now, self.finished_at
+        duration = timedelta(seconds=self.duration_seconds)
+        if self.started_at is None:
+            finished_at = self.finished_at or now
+            return finished_at - duration, finished_at
+        return self.started_at, self.finished_at or self.started_at + duration
 
 
 class WorkoutReplace(InputModel):

@@ -30,7 +30,8 @@ from ironlog.workouts.errors import (
     WorkoutFinished,
     WorkoutNotFound,
 )
-from ironlog.workouts.repository import WorkoutFilters, WorkoutState
+from ironlog.workouts.filters import WorkoutFilters
+from ironlog.workouts.repository import WorkoutState
 from ironlog.workouts.schemas import (
     ExecutionPatch,
     ExecutionWrite,
@@ -181,14 +182,17 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         raise WorkoutExists()
     now = utc_now()
     workout_id = data.id or new_id()
+    started_at, finished_at = data.times(now)
+    if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
+        raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
         "name": data.name,
         "notes": data.notes,
-        "status": WorkoutStatus.IN_PROGRESS,
-        "started_at": data.started_at or now,
-        "finished_at": None,
+        "status": data.status,
+        "started_at": started_at,
+        "finished_at": finished_at,
         "source": None,
         "source_key": None,
         "version": 1,
@@ -207,10 +211,10 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         "id": workout_id,
         "name": data.name,
         "notes": data.notes,
-        "status": WorkoutStatus.IN_PROGRESS,
-        "started_at": workout_row["started_at"],
-        "finished_at": None,
-        "duration_seconds": None,
+        "status": data.status,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "duration_seconds": views.duration_seconds(started_at, finished_at),
         "created_at": now,
         "updated_at": now,
         "exercises": execution_views,

@@ -29,6 +29,7 @@ from ironlog.portability.formats.values import (
     BadValue,
     check_set,
     distance_factor,
+    drop_unentered_zeros,
     localize,
     parse_date,
     parse_distance,
@@ -123,13 +124,13 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
             row=row,
             weight_kg=parse_weight(cell(cells, at["weight"]), unit),
             reps=parse_reps(cell(cells, at["reps"])),
-            duration_seconds=parse_duration(cell(cells, at["time"]), "time") or None,
+            duration_seconds=parse_duration(cell(cells, at["time"]), "time"),
             distance_m=parse_distance(
                 cell(cells, at["distance"]), cell(cells, at["distance_unit"]) or default_distance
-            )
-            or None,
+            ),
             notes=common.fit(parsed, row, cell(cells, at["comment"]), common.NOTES_MAX, "comment"),
         )
+        drop_unentered_zeros(record)
         check_set(record)
         key = f"{SOURCE}|{day:%Y-%m-%d}"
         category = cell(cells, at["category"])

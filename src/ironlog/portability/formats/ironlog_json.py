@@ -5,16 +5,20 @@ The document is parsed whole (orjson); the 20 MiB upload limit bounds it.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from ironlog.core.schemas import PlainDate
+from ironlog.core.units import round_to_gram
+from ironlog.measurements.schemas import MeasurementWrite
 from ironlog.models import Modality, SetType
 from ironlog.portability.formats import common
 from ironlog.portability.formats.model import (
     BinaryFile,
+    BodyMeasurementRecord,
     ExecutionRecord,
     ExerciseRecord,
     ParsedFile,
@@ -113,6 +117,7 @@ def parse(file: BinaryFile, options: ParseOptions, progress: Progress | None) ->
                 description=(exercise.description or "").strip()[:2000] or None,
             )
         )
+    _read_body_measurements(parsed, document.get("body_measurements") or [])
     seen: set[tuple[str, str]] = set()
     workouts: list[Any] = document["workouts"]
     for number, item in enumerate(workouts, start=1):
@@ -132,6 +137,34 @@ def parse(file: BinaryFile, options: ParseOptions, progress: Progress | None) ->
             progress(number)
     common.check_workouts(parsed)
     return parsed
+
+
+_DATE = TypeAdapter(PlainDate)
+
+
+def _read_body_measurements(parsed: ParsedFile, items: Any) -> None:
+    """`body_measurements`, each checked as `PUT /body-measurements/{date}` checks it; an entry
+    that fails is an error of the file (reported without a row: rows number the workouts)."""
+    if not isinstance(items, list):
+        parsed.errors.append(RowIssue(None, "body_measurements: must be a list"))
+        return
+    dates: set[date] = set()
+    for number, item in enumerate(items, start=1):
+        try:
+            if not isinstance(item, dict):
+                raise BadValue("must be an object")
+            measurement_date = _DATE.validate_python(item.get("date"))
+            values = {name: item[name] for name in MeasurementWrite.model_fields if name in item}
+            data = MeasurementWrite.model_validate(values)
+        except (ValidationError, BadValue) as error:
+            message = _explain(error) if isinstance(error, ValidationError) else str(error)
+            parsed.errors.append(RowIssue(None, f"body_measurements[{number}]: {message}"))
+            continue
+        if measurement_date in dates:
+            parsed.body_measurements_repeated += 1
+            continue
+        dates.add(measurement_date)
+        parsed.body_measurements.append(BodyMeasurementRecord(measurement_date, data))
 
 
 def _read_workout(
@@ -170,7 +203,7 @@ def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:
     record = SetRecord(
         row=number,
         set_type=data.set_type,
-        weight_kg=None if data.weight_kg is None else round(data.weight_kg, 2),
+        weight_kg=None if data.weight_kg is None else round_to_gram(data.weight_kg),
         reps=data.reps,
         duration_seconds=data.duration_seconds,
         distance_m=None if data.distance_m is None else round(data.distance_m, 2),

@@ -6,10 +6,11 @@ duplicates and writes.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Protocol
 from zoneinfo import ZoneInfo
 
+from ironlog.measurements.schemas import MeasurementWrite
 from ironlog.models import Modality, SetType
 
 
@@ -77,11 +78,22 @@ class ExerciseRecord:
     description: str | None
 
 
+@dataclass(slots=True, frozen=True)
+class BodyMeasurementRecord:
+    """An entry of `body_measurements` in an IronLog JSON export, validated as the API does."""
+
+    measurement_date: date
+    data: MeasurementWrite
+
+
 @dataclass(slots=True)
 class ParsedFile:
     format: str
     workouts: list[WorkoutRecord] = field(default_factory=list)
     exercises: list[ExerciseRecord] = field(default_factory=list)
+    body_measurements: list[BodyMeasurementRecord] = field(default_factory=list)
+    # Entries dropped because an entry of the same date came earlier in the same file.
+    body_measurements_repeated: int = 0
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[RowIssue] = field(default_factory=list)
     # Workouts dropped because the same workout came earlier in the same file.

@@ -19,6 +19,7 @@ from ironlog.portability.formats.reader import Columns, CsvFile, cell
 from ironlog.portability.formats.values import (
     check_rest,
     check_set,
+    drop_unentered_zeros,
     local_key,
     localize,
     parse_distance,
@@ -103,11 +104,7 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
             distance_m=parse_distance(cell(cells, distance_at), distance_unit),
             rpe=parse_rpe(cell(cells, at["rpe"])),
         )
-        # Strong writes 0 seconds and 0 distance in the columns a set does not use.
-        if record.duration_seconds == 0:
-            record.duration_seconds = None
-        if record.distance_m == 0:
-            record.distance_m = None
+        drop_unentered_zeros(record)
         check_set(record)
         return record
 

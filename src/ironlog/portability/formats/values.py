@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 from ironlog.portability.formats.model import SetRecord
 
@@ -87,13 +88,13 @@ def weight_unit(text: str | None) -> str:
 
 
 def parse_weight(text: str | None, unit: str) -> float | None:
-    """Kilograms rounded to two decimals (which also drops float artefacts like 65.181223569)."""
+    """Kilograms rounded to the gram (which also drops float artefacts like 65.181223569)."""
     number = parse_number(text, "weight")
     if number is None:
         return None
     if unit == "lb":
         number *= LB_IN_KG
-    return round(number, 2) + 0.0
+    return round_to_gram(number)
 
 
 def distance_factor(unit: str | None) -> float:
@@ -265,6 +266,23 @@ def set_type(text: str | None) -> SetType:
         return SetType(value)
     except ValueError:
         raise BadValue(f"set_type {clean(text)!r} is not warmup, normal, failure or drop") from None
+
+
+def drop_unentered_zeros(record: SetRecord) -> None:
+    """Strong and FitNotes write 0 in the columns a set does not use: a zero time or distance is
+    null, and a set with a time or a distance keeps only those when its weight or reps are 0
+    (a plank of 60 s is not "0 kg x 0 reps"). Migration 679f7ce8a9e5 applies the same rule to
+    what earlier imports stored."""
+    if record.duration_seconds == 0:
+        record.duration_seconds = None
+    if record.distance_m == 0:
+        record.distance_m = None
+    if record.duration_seconds is None and record.distance_m is None:
+        return
+    if record.weight_kg == 0:
+        record.weight_kg = None
+    if record.reps == 0:
+        record.reps = None
 
 
 def check_set(record: SetRecord) -> None:

@@ -6,7 +6,6 @@ them, compiled once, to the driver (docs/workouts.md).
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -26,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
+from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
+from ironlog.workouts.filters import WorkoutFilters
 
 WORKOUT_COLUMNS = (
     Workout.id,
@@ -71,15 +71,6 @@ SET_COLUMNS = (
     WorkoutSet.completed,
     WorkoutSet.notes,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class WorkoutFilters:
-    status: WorkoutStatus | None = None
-    from_date: date | None = None
-    to_date: date | None = None
-    exercise_id: uuid.UUID | None = None
-    q: str | None = None
 
 
 def _start_of(day: date) -> datetime:

@@ -1,4 +1,4 @@
-"""Safe retries for POST: the `Idempotency-Key` header (SPEC section 6).
+"""Safe retries for POST: the `Idempotency-Key` header.
 
 On an authenticated POST carrying a key, the key is claimed for the user inside the request's
 transaction before the route runs; a 2xx response is then stored in the same transaction. A retry
@@ -15,13 +15,14 @@ from functools import partial
 
 import orjson
 from fastapi import FastAPI, Request
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from ironlog.core.clock import utc_now
-from ironlog.core.errors import InvalidField, Unprocessable
+from ironlog.core.errors import InvalidField
+from ironlog.idempotency import repository
+from ironlog.idempotency.errors import IdempotencyKeyReused
 from ironlog.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -29,11 +30,6 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 _STORED_HEADERS = ("content-type", "location", "etag")
-
-
-class IdempotencyKeyReused(Unprocessable):
-    code = "idempotency_key_reused"
-    default_detail = "This Idempotency-Key was already used with a different request body."
 
 
 class IdempotentReplay(Exception):
@@ -55,12 +51,6 @@ async def _fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
-async def _find(session: AsyncSession, user_id: uuid.UUID, key: str) -> IdempotencyKey | None:
-    return await session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-    )
-
-
 def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> IdempotentReplay:
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused()
@@ -78,32 +68,15 @@ async def begin(request: Request, session: AsyncSession, user_id: uuid.UUID) -> 
         raise InvalidField(["header", HEADER], f"must be 1..{MAX_KEY_LENGTH} characters")
     request_hash = await _fingerprint(request)
     now = utc_now()
-    await session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.user_id == user_id,
-            IdempotencyKey.key == key,
-            IdempotencyKey.created_at < now - RETENTION,
-        )
-    )
-    record = await _find(session, user_id, key)
+    await repository.delete_expired(session, user_id, key, created_before=now - RETENTION)
+    record = await repository.find(session, user_id, key)
     if record is not None:
         raise _replay_or_refuse(record, request_hash)
-    claim = insert(IdempotencyKey).values(
-        user_id=user_id,
-        key=key,
-        request_hash=request_hash,
-        status_code=0,
-        response_headers="{}",
-        response_body=b"",
-        created_at=now,
-        updated_at=now,
-    )
     try:
-        async with session.begin_nested():
-            await session.execute(claim)
+        await repository.claim(session, user_id, key, request_hash=request_hash, now=now)
     except IntegrityError:
         # A concurrent request with this key committed first: answer as it did.
-        record = await _find(session, user_id, key)
+        record = await repository.find(session, user_id, key)
         if record is None:
             raise
         raise _replay_or_refuse(record, request_hash) from None
@@ -112,15 +85,14 @@ async def begin(request: Request, session: AsyncSession, user_id: uuid.UUID) -> 
 
 async def _store(user_id: uuid.UUID, key: str, session: AsyncSession, response: Response) -> None:
     headers = {name: value for name, value in response.headers.items() if name in _STORED_HEADERS}
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        .values(
-            status_code=response.status_code,
-            response_headers=orjson.dumps(headers).decode(),
-            response_body=bytes(response.body),
-            updated_at=utc_now(),
-        )
+    await repository.store_response(
+        session,
+        user_id,
+        key,
+        status_code=response.status_code,
+        headers_json=orjson.dumps(headers).decode(),
+        body=bytes(response.body),
+        now=utc_now(),
     )
 
 

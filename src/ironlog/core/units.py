@@ -1,0 +1,20 @@
+"""Decimal rounding of measured values: weights to the gram, lengths and percentages to a tenth.
+
+A value is rounded as it was written (its shortest decimal form, so 102.05828 is 102.05828, not
+the nearest binary float), half away from zero: 0.0005 kg is one gram. Clients that convert
+units send what they computed (225 lb = 102.05828 kg) and IronLog keeps 102.058.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+GRAM_PLACES = 3
+
+
+def round_half_up(value: float, places: int) -> float:
+    """`value` rounded to `places` decimals, half away from zero (never -0.0)."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
+
+
+def round_to_gram(kilograms: float) -> float:
+    return round_half_up(kilograms, GRAM_PLACES)

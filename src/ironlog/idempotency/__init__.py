@@ -1,0 +1,1 @@
+"""Safe retries for POST: the `Idempotency-Key` header (docs/workouts.md)."""

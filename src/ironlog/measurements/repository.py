@@ -1,0 +1,92 @@
+"""Every query of body measurements. An entry is addressed by its owner and its date."""
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.pagination import PageRequest
+from ironlog.models import BodyMeasurement
+
+
+def owned_by(user_id: uuid.UUID) -> ColumnElement[bool]:
+    return BodyMeasurement.user_id == user_id
+
+
+def _on(user_id: uuid.UUID, measurement_date: date) -> Select[BodyMeasurement]:
+    return select(BodyMeasurement).where(
+        owned_by(user_id), BodyMeasurement.measurement_date == measurement_date
+    )
+
+
+async def get(
+    session: AsyncSession, user_id: uuid.UUID, measurement_date: date, *, for_update: bool = False
+) -> BodyMeasurement | None:
+    statement = _on(user_id, measurement_date)
+    if for_update:  # PostgreSQL locks the row; SQLite's write transaction already excludes others
+        statement = statement.with_for_update()
+    entry: BodyMeasurement | None = await session.scalar(statement)
+    return entry
+
+
+def _in_range(
+    user_id: uuid.UUID, date_from: date | None, date_to: date | None
+) -> list[ColumnElement[bool]]:
+    criteria = [owned_by(user_id)]
+    if date_from is not None:
+        criteria.append(BodyMeasurement.measurement_date >= date_from)
+    if date_to is not None:
+        criteria.append(BodyMeasurement.measurement_date <= date_to)
+    return criteria
+
+
+async def list_page(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+    page: PageRequest,
+) -> tuple[Sequence[BodyMeasurement], int]:
+    """A page of the user's entries in the range, newest first."""
+    criteria = _in_range(user_id, date_from, date_to)
+    total = await session.scalar(select(func.count()).select_from(BodyMeasurement).where(*criteria))
+    statement = (
+        select(BodyMeasurement)
+        .where(*criteria)
+        .order_by(BodyMeasurement.measurement_date.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return (await session.scalars(statement)).all(), total or 0
+
+
+async def all_of(session: AsyncSession, user_id: uuid.UUID) -> Sequence[BodyMeasurement]:
+    """Every entry of the user, oldest first (the export)."""
+    statement = (
+        select(BodyMeasurement).where(owned_by(user_id)).order_by(BodyMeasurement.measurement_date)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def existing_dates(
+    session: AsyncSession, user_id: uuid.UUID, dates: Collection[date]
+) -> set[date]:
+    if not dates:
+        return set()
+    statement = select(BodyMeasurement.measurement_date).where(
+        owned_by(user_id), BodyMeasurement.measurement_date.in_(dates)
+    )
+    return set((await session.scalars(statement)).all())
+
+
+async def add(session: AsyncSession, entry: BodyMeasurement) -> None:
+    session.add(entry)
+    await session.flush()
+
+
+async def delete(session: AsyncSession, entry: BodyMeasurement) -> None:
+    await session.delete(entry)
+    await session.flush()
