@@ -37,6 +37,12 @@ export function createStore(initial) {
  */
 export function useStore(store) {
   const [, setVersion] = useState(0);
-  useEffect(() => store.subscribe(() => setVersion((version) => version + 1)), [store]);
-  return store.get();
+  const rendered = store.get();
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => setVersion((version) => version + 1));
+    // Effects run after the paint: a change made in between would otherwise be missed.
+    if (store.get() !== rendered) setVersion((version) => version + 1);
+    return unsubscribe;
+  }, [store]);
+  return rendered;
 }
