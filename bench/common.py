@@ -63,6 +63,7 @@ def server_env(url: str) -> dict[str, str]:
         "IRONLOG_DATABASE_URL": url,
         "IRONLOG_SECRET_KEY": SECRET,
         "IRONLOG_ENV": "production",
+        "IRONLOG_METRICS_TOKEN": "metrics-" + SECRET,
         "IRONLOG_LOG_LEVEL": "WARNING",
         "IRONLOG_DATA_DIR": "/tmp/ironlog-bench",
     }

@@ -116,6 +116,8 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "argon2_memory_cost_kib": 1024,
         "argon2_parallelism": 1,
         "log_level": "WARNING",
+        # Tests register many accounts from one address; test_throttle.py tests the limit.
+        "register_max_per_client": 100_000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -235,6 +237,7 @@ async def client(
     app: FastAPI, test_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
+    app.state.snapshot_sessionmaker = test_sessionmaker
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

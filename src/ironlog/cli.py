@@ -11,16 +11,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
 from ironlog.auth import repository as auth_repository
-from ironlog.core import backup, config_reference, metrics, migrations
+from ironlog.core import backup, config_reference, metrics, migrations, serving
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+from ironlog.core.db import (
+    create_engine,
+    create_sessionmaker,
+    create_snapshot_sessionmaker,
+    private_file,
+    session_scope,
+)
 from ironlog.core.errors import DomainError, NotFound
 from ironlog.core.json import dumps
 from ironlog.exercises import library
@@ -63,7 +69,7 @@ def serve(
     ] = None,
 ) -> None:
     """Apply pending migrations, load the system exercise library, then serve."""
-    settings = Settings()
+    settings = _settings_or_exit()
     prepare_database(settings)
     # Outside production the key is generated into the data folder: once, here, so that several
     # workers starting at once cannot each generate a different one.
@@ -83,7 +89,22 @@ def serve(
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=30,
+            **serving.uvicorn_options(),
         )
+
+
+def _settings_or_exit() -> Settings:
+    """The settings, or one line naming what is wrong and exit code 2 (a configuration error)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, item['loc'])) + ': ' if item['loc'] else ''}"
+            f"{item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors(include_url=False)
+        )
+        typer.echo(f"ironlog: refusing to start: {problems}", err=True)
+        raise typer.Exit(2) from None
 
 
 def prepare_database(settings: Settings) -> None:
@@ -288,10 +309,11 @@ async def _export(
     try:
         async with session_scope(sessionmaker) as session:
             account = portability_export.user_summary(await _account(session, email))
-        target = output.open("wb") if output else sys.stdout.buffer
+        # The export holds the whole account: owner-only, like the backups.
+        target = private_file(output) if output else sys.stdout.buffer
         try:
             async for chunk in portability_export.stream(
-                sessionmaker, user=account, export_format=export_format
+                create_snapshot_sessionmaker(engine), user=account, export_format=export_format
             ):
                 target.write(chunk)
         finally:

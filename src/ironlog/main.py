@@ -12,7 +12,12 @@ from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import metrics, openapi
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from ironlog.core.db import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    create_snapshot_sessionmaker,
+)
 from ironlog.core.errors import (
     DatabaseUnavailable,
     Unprocessable,
@@ -23,6 +28,7 @@ from ironlog.core.http import SecurityHeadersMiddleware
 from ironlog.core.limits import BodySizeLimitMiddleware, RequestDeadlineMiddleware
 from ironlog.core.logging import RequestContextMiddleware, configure_logging
 from ironlog.core.security import PasswordHasher, TokenCodec
+from ironlog.core.streaming import StreamSlots
 from ironlog.exercises.router import router as exercises_router
 from ironlog.idempotency import service as idempotency
 from ironlog.measurements.router import router as measurements_router
@@ -99,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
     app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
+    app.state.snapshot_sessionmaker = create_snapshot_sessionmaker(app.state.engine)
+    app.state.stream_slots = StreamSlots(settings.export_concurrency)
     app.state.password_hasher = PasswordHasher(settings)
     app.state.token_codec = TokenCodec(settings)
 
@@ -139,7 +147,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
     # Innermost: its 503 still gets the security headers, the request id and the access log.
-    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
+    app.add_middleware(
+        RequestDeadlineMiddleware,
+        seconds=settings.request_timeout_seconds,
+        # A 20 MiB import parses and writes ~180,000 sets: more than a request's usual deadline.
+        path_seconds={f"{API_PREFIX}/imports": settings.import_timeout_seconds},
+    )
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=MAX_BODY_BYTES,

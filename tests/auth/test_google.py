@@ -5,6 +5,7 @@ import hashlib
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -325,28 +326,34 @@ async def test_unverified_email_of_an_existing_account_is_not_linked(
     assert await db.scalar(select(func.count()).select_from(User)) == 1
 
 
-async def test_verified_email_links_the_existing_account(
+async def test_verified_email_never_links_the_existing_account(
     client: httpx.AsyncClient,
     db: AsyncSession,
     oidc_provider: LocalProvider,
     configure_google: ConfigureGoogle,
-    user: UserHandle,
 ) -> None:
-    sub = oidc_provider.add_user(email=user.email.upper(), email_verified=True)
+    """The attack: someone registers the victim's email with a password first; when the victim
+    later signs in with Google (email verified), the account must not become theirs."""
+    squatter = await register_user(client, email="victim@example.com", password="squatter pw")
+    sub = oidc_provider.add_user(email="Victim@Example.com", email_verified=True)
     response = await sign_in(client, oidc_provider, sub)
-    assert response.status_code == 200
-    body = response.json()["user"]
-    assert body["id"] == str(user.id)
-    assert body["google_linked"] is True
-    assert body["has_password"] is True
-    assert body["email_verified"] is True
-    stored = await stored_user(db, user.email)
-    assert stored.google_subject == sub
-    # The password still works.
-    login = await client.post(
-        "/api/v1/auth/login", json={"email": user.email, "password": user.password}
+    assert response.status_code == 409
+    assert response.json()["code"] == "google_link_required"
+    stored = await stored_user(db, squatter.email)
+    assert (stored.google_subject, stored.email_verified) == (None, False)
+    assert await db.scalar(select(func.count()).select_from(User)) == 1
+    # The ID-token route refuses the same way.
+    token = await oidc_provider.issue_id_token(sub, client_id=GOOGLE_CLIENT_ID)
+    response = await client.post("/api/v1/auth/google/token", json={"id_token": token})
+    assert response.status_code == 409
+    assert response.json()["code"] == "google_link_required"
+    assert (await stored_user(db, squatter.email)).google_subject is None
+    # The owner of the password links explicitly; then Google signs in to the account.
+    linked = await client.post(
+        "/api/v1/auth/google/link", json={"id_token": token}, headers=squatter.headers
     )
-    assert login.status_code == 200
+    assert linked.status_code == 200, linked.text
+    assert (await sign_in(client, oidc_provider, sub)).json()["user"]["id"] == str(squatter.id)
 
 
 async def test_email_of_an_account_linked_to_another_google_identity_is_not_relinked(
@@ -426,3 +433,22 @@ async def test_password_registration_with_a_google_accounts_email_is_taken(
     # and the Google account still signs in without a password
     assert (await sign_in(client, oidc_provider, sub)).status_code == 200
     await register_user(client)  # other emails are unaffected
+
+
+async def test_google_login_starts_are_limited_per_client_address(
+    client: httpx.AsyncClient,
+    db: AsyncSession,
+    configure_google: ConfigureGoogle,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each start stores a pending sign-in: an anonymous client cannot fill the table."""
+    now = utc_now()
+    monkeypatch.setattr("ironlog.auth.throttle.utc_now", lambda: now)
+    configure_google(google_login_max_per_client=3)
+    for _ in range(3):
+        assert (await client.get(GOOGLE_LOGIN)).status_code == 302
+    refused = await client.get(GOOGLE_LOGIN)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.headers["retry-after"] == "600"
+    assert await pending_logins(db) == 3

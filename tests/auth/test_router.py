@@ -326,3 +326,26 @@ async def test_login_rehashes_a_password_hashed_with_old_costs(
     assert new_hash != old_hash
     assert f"t={settings.argon2_time_cost + 1}" in (new_hash or "")
     assert (await login(client, handle.email, handle.password)).status_code == 200
+
+
+async def test_one_email_normalisation_for_register_and_login(client: httpx.AsyncClient) -> None:
+    """`josé` typed with a combining accent registers; any spelling of it signs in (NFC)."""
+    decomposed = "Jose\u0301@Example.com"
+    body = {"email": decomposed, "password": "password 1", "name": "José"}
+    registered = await client.post("/api/v1/auth/register", json=body)
+    assert registered.status_code == 201
+    assert registered.json()["user"]["email"] == "jos\u00e9@example.com"
+    for spelling in (
+        decomposed,
+        "jos\u00e9@example.com",
+        "JOS\u00c9@EXAMPLE.COM",
+        " jose\u0301@example.com ",
+    ):
+        login = await client.post(
+            "/api/v1/auth/login", json={"email": spelling, "password": "password 1"}
+        )
+        assert login.status_code == 200, spelling
+    again = {"email": "JOS\u00c9@example.com", "password": "password 2", "name": "Other"}
+    taken = await client.post("/api/v1/auth/register", json=again)
+    assert taken.status_code == 409
+    assert taken.json()["code"] == "email_taken"

@@ -1,11 +1,13 @@
+import asyncio
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
@@ -139,3 +141,80 @@ async def test_limits_are_settings(
     assert response.headers["retry-after"] == "60"
     clock.advance(61)
     assert (await attempt(client, user.email, user.password)).status_code == 200
+
+
+async def test_concurrent_wrong_passwords_check_only_the_limit(
+    live_client: httpx.AsyncClient, settings: Settings, engine: AsyncEngine
+) -> None:
+    """The attack: 20 wrong passwords for one email at once. Each attempt is reserved (counted)
+    atomically before its password is checked, so exactly 5 are checked; 15 are 429."""
+    email = f"live-{uuid.uuid4().hex[:8]}@example.com"
+    registered = await live_client.post(
+        "/api/v1/auth/register", json={"email": email, "password": "right password", "name": "V"}
+    )
+    assert registered.status_code == 201
+    try:
+        responses = await asyncio.gather(
+            *(attempt(live_client, email, f"guess number {n}") for n in range(20))
+        )
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses == [401] * settings.login_max_failures + [429] * 15
+        async with engine.connect() as connection:
+            failures = await connection.scalar(
+                select(func.count())
+                .select_from(LoginFailure)
+                .where(LoginFailure.scope == "email", LoginFailure.subject == email)
+            )
+        assert failures == settings.login_max_failures
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(delete(LoginFailure))
+
+
+async def test_wrong_current_passwords_are_throttled_like_logins(
+    client: httpx.AsyncClient, user: UserHandle, clock: FrozenClock
+) -> None:
+    """A stolen access token cannot guess the current password without limit."""
+    change = "/api/v1/users/me/password"
+    for number in range(5):
+        body = {"current_password": f"guess {number}x", "new_password": "new password"}
+        response = await client.post(change, json=body, headers=user.headers)
+        assert response.status_code == 403
+        assert response.json()["code"] == "invalid_credentials"
+        clock.advance(1)
+    right = {"current_password": user.password, "new_password": "new password"}
+    locked = await client.post(change, json=right, headers=user.headers)
+    assert locked.status_code == 429
+    assert locked.headers["retry-after"] == "895"
+    # The email is locked for logins too: the same counter.
+    assert (await attempt(client, user.email, user.password)).status_code == 429
+    clock.advance(900)
+    assert (await client.post(change, json=right, headers=user.headers)).status_code == 204
+    assert (await attempt(client, user.email, "new password")).status_code == 200
+
+
+async def test_right_current_password_takes_its_reservation_back(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, clock: FrozenClock
+) -> None:
+    body = {"current_password": user.password, "new_password": "new password"}
+    change = "/api/v1/users/me/password"
+    assert (await client.post(change, json=body, headers=user.headers)).status_code == 204
+    checks = select(func.count()).select_from(LoginFailure).where(LoginFailure.scope != "register")
+    assert await db.scalar(checks) == 0
+
+
+async def test_registrations_are_limited_per_client_address(
+    client: httpx.AsyncClient, clock: FrozenClock, with_settings: Callable[..., None]
+) -> None:
+    with_settings(register_max_per_client=2, register_window_seconds=3600)
+    for number in range(2):
+        body = {"email": f"new{number}@example.com", "password": "password 1", "name": "N"}
+        assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201
+        clock.advance(60)
+    body = {"email": "new2@example.com", "password": "password 1", "name": "N"}
+    refused = await client.post("/api/v1/auth/register", json=body)
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.headers["retry-after"] == str(3600 - 120)
+    clock.advance(3600 - 120)
+    assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201

@@ -52,7 +52,7 @@ def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 
 async def _fill(settings: Settings) -> None:
     """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
-    exercises, workouts, executions, sets, body measurements, OIDC sign-in state."""
+    exercises, workouts, executions, sets, body measurements, preferences, OIDC sign-in state."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
@@ -86,6 +86,11 @@ async def _fill(settings: Settings) -> None:
                 "/api/v1/body-measurements/2026-11-20", json=measurement, headers=headers
             )
             assert response.status_code == 201, response.text
+            preferences = {"timezone": "Europe/Paris", "plates_kg": [20, 10, 1.25]}
+            response = await client.patch(
+                "/api/v1/users/me/preferences", json=preferences, headers=headers
+            )
+            assert response.status_code == 200
     finally:
         await app.state.engine.dispose()
 

@@ -1,13 +1,18 @@
 """Database outages become 503 `database_unavailable`, on every query path."""
 
+import sqlite3
 import uuid
 
+import httpx
 import pytest
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ironlog.auth.repository import session_is_active
+from ironlog.core.config import Settings
 from ironlog.core.db import create_sessionmaker
 from ironlog.core.errors import DatabaseUnavailable
+from ironlog.main import create_app
 
 
 async def test_a_broken_connection_in_the_raw_read_path_is_503_and_leaves_the_pool(
@@ -26,3 +31,29 @@ async def test_a_broken_connection_in_the_raw_read_path_is_503_and_leaves_the_po
         assert connection.invalidated
     async with create_sessionmaker(engine)() as session:  # a fresh connection serves again
         assert not await session_is_active(session, user_id=uuid.uuid4(), session_id=uuid.uuid4())
+
+
+async def test_a_write_lock_wait_that_runs_out_is_503_with_retry_after(
+    settings: Settings, backend: str
+) -> None:
+    """SQLite: another writer holds the database longer than the lock wait (busy_timeout, the
+    `db_lock_timeout_seconds` setting): the request is a 503 to retry, not a 500."""
+    if backend != "sqlite":
+        pytest.skip("the database-wide write lock is SQLite's (PostgreSQL waits per row)")
+    app = create_app(settings.model_copy(update={"db_lock_timeout_seconds": 0.3}))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    path = make_url(settings.sqlalchemy_url).database
+    assert path
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            blocker.execute("BEGIN IMMEDIATE")
+            body = {"email": "locked@example.com", "password": "password 1", "name": "L"}
+            response = await client.post("/api/v1/auth/register", json=body)
+            blocker.execute("ROLLBACK")
+        assert response.status_code == 503
+        assert response.json()["code"] == "database_unavailable"
+        assert response.headers["retry-after"] == "1"
+    finally:
+        blocker.close()
+        await app.state.engine.dispose()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,50 @@ async def test_json_import_keeps_the_provenance_of_imported_workouts(
     assert (again.json()["workouts_new"], again.json()["workouts_skipped_duplicate"]) == (0, 2)
     keys = [w["source_key"] for w in await stored_workouts(db, other_user.id)]
     assert keys == ["strong|2021-07-07T18:35:21|Push Day", "strong|2021-07-09T07:10:00|Leg Day"]
+
+
+PREFERENCES = "/api/v1/users/me/preferences"
+
+
+async def test_json_export_carries_the_preferences_back_into_a_new_account(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    chosen = {
+        "weight_unit": "lb",
+        "distance_unit": "mi",
+        "timezone": "America/Los_Angeles",
+        "week_starts_on": "sunday",
+        "default_rest_seconds": 90,
+        "bar_weight_kg": 20.412,
+        "plates_kg": [20.412, 15.876, 11.34, 4.536, 2.268, 1.134],
+    }
+    assert (await client.patch(PREFERENCES, json=chosen, headers=user.headers)).status_code == 200
+    exported = await client.get(EXPORT, params={"format": "json"}, headers=user.headers)
+    assert exported.json()["preferences"] == chosen
+
+    copy = await register_user(client)
+    dry = await upload(client, copy, exported.content, filename="e.json", dry_run="true")
+    assert dry.status_code == 200
+    assert (await client.get(PREFERENCES, headers=copy.headers)).json()["timezone"] == "UTC"
+    response = await upload(client, copy, exported.content)
+    assert response.status_code == 201, response.text
+    assert (await client.get(PREFERENCES, headers=copy.headers)).json() == chosen
+
+
+async def test_json_import_ignores_unreadable_preferences_with_a_warning(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    document = {
+        "format": "ironlog",
+        "version": 1,
+        "preferences": {"timezone": "Mars/Olympus_Mons", "weight_unit": "lb"},
+        "exercises": [],
+        "workouts": [],
+    }
+    response = await upload(client, user, orjson.dumps(document), filename="export.json")
+    assert response.status_code == 201, response.text
+    [warning] = response.json()["warnings"]
+    assert warning["row"] is None
+    assert warning["message"].startswith("preferences ignored: timezone")
+    assert "unknown time zone" in warning["message"]
+    assert (await client.get(PREFERENCES, headers=user.headers)).json()["weight_unit"] == "kg"

@@ -95,6 +95,7 @@ async def test_real_responses_carry_no_internal_field(
         (await client.get("/api/v1/exercises/my-exercises", headers=headers)).json(),
         (await client.get("/api/v1/users/me/stats", headers=headers)).json(),
         (await client.get("/api/v1/users/me/records", headers=headers)).json(),
+        (await client.get("/api/v1/users/me/preferences", headers=headers)).json(),
         (
             await client.put(
                 "/api/v1/body-measurements/2026-11-20", json={"weight_kg": 80}, headers=headers
@@ -105,10 +106,22 @@ async def test_real_responses_carry_no_internal_field(
     export = (await client.get("/api/v1/export", headers=headers)).json()
     # The export's own `version` is its format's (SPEC section 7), not a row version.
     assert set(export) == {
-        "format", "version", "exported_at", "user", "exercises", "body_measurements", "workouts"
-    }  # fmt: skip
+        "format",
+        "version",
+        "exported_at",
+        "user",
+        "preferences",
+        "exercises",
+        "body_measurements",
+        "workouts",
+    }
     assert set(export["user"]) == {"id", "email", "name", "created_at"}
-    bodies += [export["exercises"], export["body_measurements"], export["workouts"]]
+    bodies += [
+        export["preferences"],
+        export["exercises"],
+        export["body_measurements"],
+        export["workouts"],
+    ]
     for body in bodies:
         assert not _keys(body) & INTERNAL, body
     # The stored refresh token is a hash; the client gets the token, never the hash.

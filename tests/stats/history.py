@@ -29,6 +29,7 @@ class SetSpec:
     set_type: str = "normal"
     completed: bool = True
     duration_seconds: int | None = None
+    distance_m: float | None = None
 
 
 def working(weight_kg: float | None, reps: int | None, set_type: str = "normal") -> SetSpec:
@@ -52,6 +53,11 @@ def skipped(weight_kg: float | None, reps: int | None) -> SetSpec:
 def timed(seconds: int) -> SetSpec:
     """A set measured in time only (a plank): no weight, no reps."""
     return SetSpec(None, None, duration_seconds=seconds)
+
+
+def distance(metres: float, seconds: int | None = None) -> SetSpec:
+    """A set measured in distance (a run), optionally timed too."""
+    return SetSpec(None, None, duration_seconds=seconds, distance_m=metres)
 
 
 def at(value: str | datetime) -> datetime:
@@ -150,7 +156,7 @@ class History:
                         "weight_kg": item.weight_kg,
                         "reps": item.reps,
                         "duration_seconds": item.duration_seconds,
-                        "distance_m": None,
+                        "distance_m": item.distance_m,
                         "rpe": None,
                         "rest_seconds": None,
                         "completed": item.completed,

@@ -3,6 +3,7 @@ and the number of queries per request does not depend on the history's size."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from tests.stats.history import History, SetSpec, sets
 
 STATS = "/api/v1/users/me/stats"
 RECORDS = "/api/v1/users/me/records"
+PREFERENCES = "/api/v1/users/me/preferences"
 FIRST_DAY = date(2026, 8, 24)
 DAYS = 110  # up to 2026-12-11: past "now" (2026-11-26) too
 EXERCISES = ("Alpha Row", "beta press", "Gamma Squat")
@@ -28,7 +30,22 @@ EXERCISES = ("Alpha Row", "beta press", "Gamma Squat")
 # (225 lb) sums without drift.
 WEIGHTS = [None, 0, 0.05, 33.33, 33.333, 38.89, 100, 100.01, 102.058]
 REPS = [None, 0, 1, 3, 5, 12, 13]
-times = st.sampled_from(["00:00:00", "06:30:00.5", "17:00:00", "23:59:59.999999"])
+times = st.sampled_from(
+    ["00:00:00", "06:30:00.5", "07:30:00", "13:15:00", "17:00:00", "23:59:59.999999"]
+)
+DURATIONS = [None, 0, 30, 45]
+DISTANCES = [None, 0, 0.01, 5000.5]
+# Zones behind and ahead of UTC, with daylight-saving changes inside the history's span
+# (2026-10-25 in Europe, 2026-11-01 in the USA, 2026-10-04 on Lord Howe by half an hour), and
+# one whose "today" is already tomorrow in UTC terms.
+ZONES = [
+    "UTC",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Australia/Lord_Howe",
+    "Pacific/Kiritimati",
+]
 
 
 @st.composite
@@ -40,6 +57,8 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
         reps=st.sampled_from(REPS),
         set_type=st.sampled_from(["normal", "normal", "warmup", "failure", "drop"]),
         completed=st.booleans(),
+        duration_seconds=st.sampled_from(DURATIONS),
+        distance_m=st.sampled_from(DISTANCES),
     )
     workouts = st.fixed_dictionaries(
         {
@@ -84,16 +103,28 @@ def _parsed(value: Any) -> Any:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(history_spec=histories(), first=days, second=days)
+@given(
+    history_spec=histories(),
+    first=days,
+    second=days,
+    zone=st.sampled_from(ZONES),
+    week_starts_on=st.sampled_from(["monday", "sunday"]),
+)
 async def test_stats_and_records_equal_the_reference(
     client: httpx.AsyncClient,
     db: AsyncSession,
     history_spec: list[dict[str, Any]],
     first: date | None,
     second: date | None,
+    zone: str,
+    week_starts_on: str,
 ) -> None:
     # A fresh user per example: the test's transaction keeps the earlier examples' rows.
     user = await register_user(client)
+    preferences = {"timezone": zone, "week_starts_on": week_starts_on}
+    response = await client.patch(PREFERENCES, json=preferences, headers=user.headers)
+    assert response.status_code == 200
+    calendar = reference.Calendar(ZoneInfo(zone), 0 if week_starts_on == "monday" else 6)
     history = History(db, user.id)
     exercise_ids = [await history.exercise(name) for name in EXERCISES]
     for spec in history_spec:
@@ -114,10 +145,15 @@ async def test_stats_and_records_equal_the_reference(
 
     assert stats.status_code == records.status_code == 200
     assert _parsed(stats.json()) == reference.stats(
-        rows, history.names, today=NOW.date(), date_from=date_from, date_to=date_to
+        rows,
+        history.names,
+        today=calendar.day(NOW),
+        date_from=date_from,
+        date_to=date_to,
+        calendar=calendar,
     )
     assert _parsed(records.json()) == reference.records(
-        rows, history.names, date_from=date_from, date_to=date_to
+        rows, history.names, date_from=date_from, date_to=date_to, calendar=calendar
     )
 
 
@@ -148,6 +184,6 @@ async def test_queries_per_request_are_few_and_do_not_grow_with_history(
     await history.save()
     large = await _count_queries(client, user, queries)
 
-    # Authentication (1), then stats: workouts per week, sets per exercise, sets per week of
-    # the weekly window (3); records: one query.
-    assert small == large == [4, 2]
+    # Authentication (1), the time zone and week start (1), then stats: workouts per week, sets
+    # per exercise, sets per week of the weekly window (3); records: one query.
+    assert small == large == [5, 3]

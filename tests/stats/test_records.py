@@ -7,7 +7,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import UserHandle
-from tests.stats.history import History, sets, skipped, timed, warmup, working
+from tests.stats.history import History, distance, sets, skipped, timed, warmup, working
 
 RECORDS = "/api/v1/users/me/records"
 NO_RECORD = {
@@ -20,7 +20,12 @@ NO_RECORD = {
     "most_reps_at": None,
     "best_set_volume_kg": None,
     "best_set_volume_at": None,
+    "longest_duration_seconds": None,
+    "longest_duration_at": None,
+    "longest_distance_m": None,
+    "longest_distance_at": None,
 }
+NO_ENDURANCE = {key: value for key, value in NO_RECORD.items() if key.startswith("longest_")}
 
 
 async def get_records(
@@ -68,6 +73,7 @@ async def test_one_item_per_exercise_sorted_by_name_with_every_record(
             "most_reps_at": "2026-11-05T17:00:00Z",
             "best_set_volume_kg": 420.0,
             "best_set_volume_at": "2026-11-05T17:00:00Z",
+            **NO_ENDURANCE,
         },
         {
             "exercise_id": str(bench),
@@ -82,6 +88,7 @@ async def test_one_item_per_exercise_sorted_by_name_with_every_record(
             "most_reps_at": "2026-11-05T17:00:00Z",
             "best_set_volume_kg": 900.0,
             "best_set_volume_at": "2026-11-05T17:00:00Z",
+            **NO_ENDURANCE,
         },
     ]
 
@@ -235,15 +242,64 @@ async def test_a_set_without_weight_gives_only_a_rep_record(
     }
 
 
-async def test_an_exercise_with_timed_sets_only_is_listed_with_nulls(
+async def test_a_timed_exercise_gets_its_longest_duration_record(
     client: httpx.AsyncClient, user: UserHandle, history: History
 ) -> None:
     plank = await history.exercise("Plank")
     history.workout("2026-11-02T17:00:00Z").add(plank, timed(60), timed(90))
+    history.workout("2026-11-09T17:00:00Z").add(plank, timed(90), timed(0))
     await history.save()
 
     assert await get_records(client, user) == [
-        {"exercise_id": str(plank), "name": "Plank", **NO_RECORD}
+        {
+            "exercise_id": str(plank),
+            "name": "Plank",
+            **NO_RECORD,
+            "longest_duration_seconds": 90,
+            "longest_duration_at": "2026-11-02T17:00:00Z",
+        }
+    ]
+
+
+async def test_a_distance_exercise_gets_its_longest_distance_and_duration(
+    client: httpx.AsyncClient, user: UserHandle, history: History
+) -> None:
+    running = await history.exercise("Running")
+    history.workout("2026-11-02T07:00:00Z").add(running, distance(5000.25, 1500))
+    history.workout("2026-11-04T07:00:00Z").add(running, distance(10000.5, 3300))
+    history.workout("2026-11-06T07:00:00Z").add(running, distance(8000, 3600), distance(0, 60))
+    await history.save()
+
+    [record] = await get_records(client, user)
+
+    assert record == {
+        "exercise_id": str(running),
+        "name": "Running",
+        **NO_RECORD,
+        "longest_duration_seconds": 3600,
+        "longest_duration_at": "2026-11-06T07:00:00Z",
+        "longest_distance_m": 10000.5,
+        "longest_distance_at": "2026-11-04T07:00:00Z",
+    }
+
+
+async def test_a_record_needs_a_positive_value(
+    client: httpx.AsyncClient, user: UserHandle, history: History
+) -> None:
+    curl = await history.exercise("Dumbbell Curl")
+    # Weight 0 gives no weight, estimate or volume record; reps 0 no rep record; a set with
+    # zeros only gives nothing, but the exercise is still listed.
+    history.workout("2026-11-02T17:00:00Z").add(curl, working(0, 10), working(0, 0))
+    await history.save()
+
+    assert await get_records(client, user) == [
+        {
+            "exercise_id": str(curl),
+            "name": "Dumbbell Curl",
+            **NO_RECORD,
+            "most_reps": 10,
+            "most_reps_at": "2026-11-02T17:00:00Z",
+        }
     ]
 
 

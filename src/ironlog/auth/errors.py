@@ -15,6 +15,7 @@ class InvalidCredentials(NotAuthenticated):
 class WrongCurrentPassword(Forbidden):
     code = "invalid_credentials"
     default_detail = "The current password is wrong."
+    persist_changes = True  # the attempt was counted for throttling: that must stick
 
 
 class ForeignOrigin(Forbidden):

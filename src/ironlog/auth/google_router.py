@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from ironlog.auth import google_service
+from ironlog.auth import google_service, throttle
 from ironlog.auth.dependencies import CurrentUser, GoogleProviderDep, OptionalUser, TokenCodecDep
 from ironlog.auth.errors import (
     GoogleAlreadyLinked,
@@ -30,7 +30,7 @@ from ironlog.auth.schemas import (
 )
 from ironlog.auth.web_session import browser_session
 from ironlog.core.config import Settings
-from ironlog.core.errors import DomainError, NotAuthenticated, problem_responses
+from ironlog.core.errors import DomainError, NotAuthenticated, RateLimited, problem_responses
 from ironlog.core.routing import SessionDep, SettingsDep, api_router
 from ironlog.core.schemas import NO_NUL
 from ironlog.core.security import TokenCodec
@@ -81,7 +81,9 @@ _VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnav
     summary="Start Google sign-in (redirects to Google)",
     responses={
         **_REDIRECT,
-        **problem_responses(GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable),
+        **problem_responses(
+            GoogleLoginDisabled, NotAuthenticated, IdentityProviderUnavailable, RateLimited
+        ),
     },
 )
 async def google_login(
@@ -110,7 +112,13 @@ async def google_login(
     one on a navigation, so apps usually link with `POST /api/v1/auth/google/link`.
 
     **The web app** navigates to `?client=web`: a sign-in (never a link) whose callback sets the
-    HttpOnly refresh cookie and answers 303 into the app."""
+    HttpOnly refresh cookie and answers 303 into the app.
+
+    Each client address may start 30 sign-ins in 10 minutes (`IRONLOG_GOOGLE_LOGIN_*`), then
+    429 with `Retry-After`: every start stores a pending sign-in until it expires."""
+    await throttle.reserve_google_login(
+        session, settings, client=request.client.host if request.client else None
+    )
     web = client == "web"
     url = await google_service.start_login(
         session,

@@ -159,8 +159,11 @@ async def link_with_id_token(
 
 
 async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> User:
-    """The account of a verified Google identity: the linked one, an existing account with the
-    same email when Google has verified that email, or a new account."""
+    """The account of a verified Google identity: the linked one, or a new account when no
+    account has its email. An existing account with that email is never linked here, even when
+    Google says the email is verified: IronLog never verified that account's email, so linking
+    would hand the account to whoever registered it (409 `google_link_required`; its owner signs
+    in with the password and links through `POST /google/link`)."""
     user = await repository.get_user_by_google_identity(
         session, issuer=identity.issuer, subject=identity.subject
     )
@@ -171,16 +174,9 @@ async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> Us
     email = normalize_email(identity.email)
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidIdToken("The ID token's email is longer than 254 characters.")
-    existing = await repository.get_user_by_email(session, email)
-    if existing is None:
-        return await _create(session, identity, email)
-    if not identity.email_verified:
+    if await repository.get_user_by_email(session, email) is not None:
         raise GoogleLinkRequired()
-    if existing.google_subject is not None:
-        raise GoogleLinkRequired(
-            "An account with this email is linked to another Google account; sign in to it."
-        )
-    return await _attach(session, existing, identity)
+    return await _create(session, identity, email)
 
 
 async def link(session: AsyncSession, *, user: User, identity: GoogleIdentity) -> User:

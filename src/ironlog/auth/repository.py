@@ -1,12 +1,19 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
-from ironlog.models import AuthSession, LoginFailure, OidcLogin, RefreshToken, User
+from ironlog.models import (
+    AuthSession,
+    LoginFailure,
+    OidcLogin,
+    RefreshToken,
+    User,
+    UserPreferences,
+)
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -16,6 +23,12 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     """The account with this (normalised, lower-cased) email."""
     return await session.scalar(select(User).where(User.email == email))
+
+
+async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
+    await session.execute(
+        update(User).where(User.id == user_id).values(password_hash=password_hash)
+    )
 
 
 async def add_user(session: AsyncSession, user: User) -> User:
@@ -134,12 +147,35 @@ async def recent_failures(
     return list((await session.scalars(statement)).all())
 
 
-async def add_failures(session: AsyncSession, subjects: dict[str, str], at: datetime) -> None:
-    session.add_all(
+async def lock_subjects(session: AsyncSession, subjects: list[tuple[str, str]]) -> None:
+    """Serialize the transactions that count and record attempts for these subjects.
+
+    PostgreSQL: a transaction-scoped advisory lock per subject, taken in a fixed order so two
+    transactions never wait for each other crosswise. SQLite needs none: a write transaction
+    holds the database's write lock from its BEGIN IMMEDIATE."""
+    if (await session.connection()).dialect.name != "postgresql":
+        return
+    for scope, subject in sorted(subjects):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"ironlog.throttle:{scope}:{subject}"},
+        )
+
+
+async def add_failures(
+    session: AsyncSession, subjects: list[tuple[str, str]], at: datetime
+) -> tuple[uuid.UUID, ...]:
+    rows = [
         LoginFailure(scope=scope, subject=subject, created_at=at, updated_at=at)
-        for scope, subject in subjects.items()
-    )
+        for scope, subject in subjects
+    ]
+    session.add_all(rows)
     await session.flush()
+    return tuple(row.id for row in rows)
+
+
+async def delete_failure_rows(session: AsyncSession, ids: tuple[uuid.UUID, ...]) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.id.in_(ids)))
 
 
 async def delete_failures(
@@ -190,3 +226,11 @@ async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> No
         .where(OidcLogin.expires_at <= now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
+    """The user's time zone and week start alone (no row: the defaults)."""
+    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
+        UserPreferences.user_id == user_id
+    )
+    return (await session.execute(statement)).first()

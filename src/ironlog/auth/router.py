@@ -101,26 +101,37 @@ async def _read_credentials(request: Request) -> LoginRequest:
     summary="Create an account",
     responses={
         **_sets_cookie(201, f"In cookie mode only: {_COOKIE}."),
-        **problem_responses(EmailTaken, ForeignOrigin),
+        **problem_responses(EmailTaken, ForeignOrigin, RateLimited),
     },
 )
 async def register(
+    request: Request,
     response: Response,
     session: SessionDep,
+    settings: SettingsDep,
     hasher: PasswordHasherDep,
     codec: TokenCodecDep,
     browser: BrowserSessionDep,
     data: Annotated[RegisterRequest, Body()],
 ) -> AuthResult:
     """Create an account with email and password and sign it in. The email is compared
-    case-insensitively and stored lower-cased; the password needs 8..128 characters and no
-    composition rules (NIST 800-63B).
+    case-insensitively and stored normalised (NFC, lower-cased); the password needs 8..128
+    characters and no composition rules (NIST 800-63B). Each client address may register 20
+    accounts an hour (`IRONLOG_REGISTER_*`), then 429 with `Retry-After`.
 
     **Cookie mode** (IronLog's web app): with `X-IronLog-Session: cookie` the refresh token is
     set as the cookie `ironlog_refresh` (HttpOnly, SameSite=Strict, Path=/api/v1/auth, Secure
     except over plain HTTP to a loopback host) and `tokens.refresh_token` is null. A cookie-mode
     request from a foreign `Origin` is 403 `forbidden`."""
-    user, tokens = await service.register(session, hasher, codec, data=data)
+    user, tokens = await service.register(
+        session,
+        request.app.state.sessionmaker,
+        hasher,
+        codec,
+        settings,
+        data=data,
+        client=request.client.host if request.client else None,
+    )
     if browser is not None:
         tokens = browser.deliver(tokens, response)
     return AuthResult.model_validate({"user": user, "tokens": tokens})
@@ -159,6 +170,7 @@ async def login(
     credentials = await _read_credentials(request)
     tokens = await service.login(
         session,
+        request.app.state.sessionmaker,
         hasher,
         codec,
         settings,

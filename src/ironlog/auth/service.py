@@ -1,7 +1,8 @@
+import unicodedata
 import uuid
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog.auth import repository, throttle
 from ironlog.auth.errors import (
@@ -13,12 +14,18 @@ from ironlog.auth.errors import (
 from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
+from ironlog.core.db import session_scope
+from ironlog.core.local_time import LocalCalendar, WeekStart
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one form of an email IronLog stores and compares (register, login, password checks,
+    Google): trimmed, lower-cased and in Unicode NFC, so that "josé" typed with a combining accent
+    and with a precomposed "é" is one account. NFC and not NFKC: NFKC would fold distinct
+    characters (ligatures, full-width letters) into one, merging addresses that differ."""
+    return unicodedata.normalize("NFC", email.strip().lower())
 
 
 async def issue_tokens(
@@ -48,12 +55,23 @@ async def start_session(session: AsyncSession, codec: TokenCodec, user: User) ->
 
 
 async def register(
-    session: AsyncSession, hasher: PasswordHasher, codec: TokenCodec, *, data: RegisterRequest
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    hasher: PasswordHasher,
+    codec: TokenCodec,
+    settings: Settings,
+    *,
+    data: RegisterRequest,
+    client: str | None,
 ) -> tuple[User, TokenPair]:
     email = normalize_email(data.email)
+    await throttle.reserve_registration(sessionmaker, settings, client=client)
+    # Hashed before this request's transaction starts: on SQLite that transaction holds the
+    # database's write lock, which must never wait for argon2id.
+    password_hash = await hasher.hash(data.password)
     if await repository.get_user_by_email(session, email) is not None:
         raise EmailTaken()
-    user = User(email=email, name=data.name, password_hash=await hasher.hash(data.password))
+    user = User(email=email, name=data.name, password_hash=password_hash)
     try:
         await repository.add_user(session, user)
     except IntegrityError as error:  # a concurrent registration won the race
@@ -63,6 +81,7 @@ async def register(
 
 async def login(
     session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
     hasher: PasswordHasher,
     codec: TokenCodec,
     settings: Settings,
@@ -71,17 +90,21 @@ async def login(
     password: str,
     client: str | None,
 ) -> TokenPair:
+    """Reserve the attempt and read the account in a short transaction of their own, check the
+    password outside any transaction, then start the session in the request's."""
     email = normalize_email(email)
-    await throttle.ensure_allowed(session, settings, email=email, client=client)
-    user = await repository.get_user_by_email(session, email)
+    async with session_scope(sessionmaker) as attempt:
+        reservation = await throttle.reserve_password_check(
+            attempt, settings, email=email, client=client
+        )
+        user = await repository.get_user_by_email(attempt, email)
     # An unknown email is verified against a decoy hash: the same answer in the same time.
     password_hash = user.password_hash if user else None
     if not await hasher.verify(password_hash, password) or user is None or password_hash is None:
-        await throttle.record_failure(session, settings, email=email, client=client)
-        raise InvalidCredentials()
+        raise InvalidCredentials()  # the reservation stays: it is the failure
+    await throttle.succeeded(session, reservation, email=email)
     if hasher.needs_rehash(password_hash):
-        user.password_hash = await hasher.hash(password)
-    await throttle.clear(session, email=email)
+        await repository.set_password_hash(session, user.id, await hasher.hash(password))
     return await start_session(session, codec, user)
 
 
@@ -119,3 +142,12 @@ def public_config(settings: Settings) -> AuthConfig:
     """What the sign-in screen shows. Registration is open to anyone today; a registration
     setting fills `registration` when it exists."""
     return AuthConfig(google_enabled=settings.google_enabled, registration="open")
+
+
+async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:
+    """The time zone and week start that decide the user's local dates and weeks (from the
+    preferences, which the users package owns; read here so every feature can use them)."""
+    settings = await repository.get_calendar_settings(session, user_id)
+    if settings is None:
+        return LocalCalendar()
+    return LocalCalendar(settings.timezone, WeekStart(settings.week_starts_on))

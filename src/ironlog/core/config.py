@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+MIN_SECRET_KEY_BYTES = 32
+
 
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -25,7 +27,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = Field(
         "development",
-        description="`production` refuses to start without `IRONLOG_SECRET_KEY`.",
+        description="`production` refuses to start without a secret key of 32 bytes or more, "
+        "without a metrics token while metrics are on, and without a Google redirect URI "
+        "while Google sign-in is on.",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir,
@@ -65,6 +69,13 @@ class Settings(BaseSettings):
     )
     login_window_seconds: int = Field(900, ge=1, description="Window of the login limits.")
 
+    register_max_per_client: int = Field(
+        20, ge=1, description="Registrations per client address within the window before 429."
+    )
+    register_window_seconds: int = Field(
+        3600, ge=1, description="Window of the registration limit."
+    )
+
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory.")
     argon2_memory_cost_kib: int = Field(
         65_536, ge=8, description="argon2id memory per hash, in KiB (64 MiB)."
@@ -82,6 +93,32 @@ class Settings(BaseSettings):
         "timeouts never exceed it.",
     )
 
+    import_timeout_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="The request deadline of `POST /imports` (a 20 MiB file is ~180,000 sets); "
+        "0 disables it.",
+    )
+    export_deadline_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="A streamed export the client has not taken in whole by then is cut and its "
+        "database connection returned; 0 disables the deadline.",
+    )
+    export_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Exports each server process streams at once (each holds a database "
+        "connection while it is sent); one more is 429 `streams_busy`.",
+    )
+
+    http_header_timeout_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="`ironlog serve` closes a connection whose request line and headers are not "
+        "complete by then (slowloris); 0 disables it.",
+    )
+
     db_pool_size: int = Field(
         10, ge=1, description="PostgreSQL connections each server process keeps open."
     )
@@ -90,6 +127,12 @@ class Settings(BaseSettings):
     )
     db_connect_timeout_seconds: float = Field(
         5.0, gt=0, description="Timeout to connect and to wait for a pooled connection."
+    )
+    db_lock_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="SQLite: how long a write waits for the database's write lock (another "
+        "request's transaction) before it is answered 503 `database_unavailable`.",
     )
     db_statement_timeout_ms: int = Field(
         30_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."
@@ -115,6 +158,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated client ids of your own Android/iOS apps: ID tokens whose "
         "`aud` or `azp` is one of them are accepted too.",
+    )
+    google_login_max_per_client: int = Field(
+        30,
+        ge=1,
+        description="Google sign-ins a client address may start (each stores a pending row "
+        "until it expires) within the window, before 429.",
+    )
+    google_login_window_seconds: int = Field(
+        600, ge=1, description="Window of the Google sign-in limit."
     )
     google_http_timeout_seconds: float = Field(
         5.0,
@@ -147,13 +199,38 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def require_secret_in_production(self) -> "Settings":
-        if self.env == "production" and self.secret_key is None:
-            raise ValueError(
-                "IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production "
-                "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
+    def refuse_unsafe_production(self) -> "Settings":
+        """Production refuses to start on a setting that would leave it open (see
+        docs/security.md); `ironlog serve` prints the message as one line and exits 2."""
+        if self.env == "production":
+            problem = self.production_problem()
+            if problem:
+                raise ValueError(problem)
         return self
+
+    def production_problem(self) -> str | None:
+        generate = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        if self.secret_key is None:
+            return (
+                "IRONLOG_SECRET_KEY is required when IRONLOG_ENV=production "
+                f"(generate one with: {generate})"
+            )
+        if len(self.secret_key.get_secret_value().encode()) < MIN_SECRET_KEY_BYTES:
+            return (
+                f"IRONLOG_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production "
+                f"(generate one with: {generate})"
+            )
+        if self.metrics_enabled and self.metrics_token is None:
+            return (
+                "IRONLOG_METRICS_TOKEN is required in production while metrics are on "
+                "(or set IRONLOG_METRICS_ENABLED=false)"
+            )
+        if self.google_enabled and not self.google_redirect_uri:
+            return (
+                "IRONLOG_GOOGLE_REDIRECT_URI is required in production when Google sign-in is on "
+                "(else the callback URL would follow the request's Host header)"
+            )
+        return None
 
     @cached_property
     def sqlalchemy_url(self) -> str:
@@ -187,7 +264,7 @@ class Settings(BaseSettings):
         key_file = self.data_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         key_file.touch(mode=0o600)
         key_file.write_text(key)

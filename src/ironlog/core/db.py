@@ -3,12 +3,14 @@
 SQLite is the embedded default and PostgreSQL the production store; everything here works on both.
 """
 
+import contextlib
 import functools
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, MetaData, Row, Select, Table, event, insert, make_url
@@ -74,7 +76,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
             connect_args={"timeout": settings.db_wait_seconds},
             **overrides,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms=int(settings.db_lock_timeout_seconds * 1000))
         return engine
     server_settings = {"application_name": "ironlog"}
     if settings.db_statement_timeout_ms:
@@ -95,17 +97,31 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
 
 
 def _ensure_sqlite_folder(url: str) -> None:
+    """The database holds every account: a folder IronLog creates is the owner's only (0700),
+    and so is a database file it creates (0600; SQLite gives its -wal and -shm files the
+    database's permissions)."""
     path = make_url(url).database
-    if path and path != ":memory:":
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if path and path != ":memory:" and not path.startswith("file:"):
+        database = Path(path).expanduser()
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process may create it first
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def private_file(path: Path) -> BinaryIO:
+    """`path` opened for writing, readable by its owner only (0600) even if it existed."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL, and SQLAlchemy's recipe that lets SQLAlchemy own BEGIN.
 
     The recipe (docs: "Serializable isolation / Savepoints / Transactional DDL") makes savepoints
     work. BEGIN IMMEDIATE takes the write lock up front, so two concurrent writers wait for each
-    other (busy_timeout) instead of one failing with "database is locked" on upgrade.
+    other (busy_timeout) instead of one failing with "database is locked" on upgrade. A wait
+    that outlasts busy_timeout (`db_lock_timeout_seconds`) is a 503, never a 500.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -115,7 +131,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -137,6 +153,16 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
+    return create_sessionmaker(engine.execution_options(**options))
+
+
+def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a long read that must see one consistent state (the export): a read-only
+    snapshot that takes no write lock. PostgreSQL: `REPEATABLE READ READ ONLY`. SQLite: a
+    deferred BEGIN; in WAL mode the first read fixes the snapshot and writers go on."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     return create_sessionmaker(engine.execution_options(**options))
 
 

@@ -316,6 +316,9 @@ def _is_outage(exc: DBAPIError) -> bool:
         "TimeoutError",
         "AdminShutdownError",
     }
+    if "OperationalError" in names and "database is locked" in str(original):
+        # SQLite's lock wait (busy_timeout) ran out: busy, not broken; try again shortly.
+        return True
     return bool(names & outage_names) or isinstance(original, OSError | TimeoutError)
 
 

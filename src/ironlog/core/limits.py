@@ -69,12 +69,16 @@ class RequestDeadlineMiddleware:
     longer applies. See docs/drills.md.
     """
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    def __init__(
+        self, app: ASGIApp, *, seconds: float, path_seconds: dict[str, float] | None = None
+    ) -> None:
         self.app = app
-        self.seconds = seconds
+        self.default_seconds = seconds
+        self.path_seconds = path_seconds or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.seconds <= 0:
+        seconds = self.path_seconds.get(scope.get("path", ""), self.default_seconds)
+        if scope["type"] != "http" or seconds <= 0:
             await self.app(scope, receive, send)
             return
         task = asyncio.current_task()
@@ -92,7 +96,7 @@ class RequestDeadlineMiddleware:
             response = problem_response(
                 503,
                 DatabaseUnavailable.code,
-                f"The request did not finish within {self.seconds:g} s (the database is not "
+                f"The request did not finish within {seconds:g} s (the database is not "
                 "answering); try again shortly.",
                 {"Retry-After": "1", "Connection": "close"},
             )
@@ -107,7 +111,7 @@ class RequestDeadlineMiddleware:
             task.cancel()
 
         answers: set[asyncio.Future[None]] = set()
-        timer = asyncio.get_running_loop().call_later(self.seconds, expire)
+        timer = asyncio.get_running_loop().call_later(seconds, expire)
         try:
             await self.app(scope, receive, send_unless_timed_out)
         except asyncio.CancelledError:

@@ -22,7 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fastapi import FastAPI
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -54,7 +53,6 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _LABELS = ("method", "route", "status")
 
-logger = structlog.get_logger("ironlog.metrics")
 
 # Pool figure name -> (help text, how to read it from a QueuePool).
 _POOL_FIGURES: dict[str, tuple[str, Callable[[Any], float | None]]] = {
@@ -227,12 +225,8 @@ def install(app: FastAPI, settings: Settings) -> Metrics | None:
     """Create the application's metrics and serve them at `/metrics` (unless disabled)."""
     if not settings.metrics_enabled:
         return None
+    # Production refuses to start without a token (Settings.production_problem).
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    if token is None and settings.env == "production":
-        logger.warning(
-            "metrics_unprotected",
-            detail="/metrics answers anyone: set IRONLOG_METRICS_TOKEN or block it at the proxy",
-        )
     metrics = Metrics(app.state.engine, token)
     app.state.metrics = metrics
     app.add_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)

@@ -114,6 +114,17 @@ def api_router(**kwargs: Any) -> APIRouter:
     return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
 
 
+async def end_reads(session: AsyncSession) -> None:
+    """End the transaction the route's dependencies opened to read (authentication), before a
+    long computation such as parsing an upload. On SQLite every request transaction holds the
+    write lock from its first statement; without this, others' writes would wait for the
+    computation. The next statement begins a new transaction, which the unit of work commits
+    as usual. Only for routes that have written nothing yet."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() after a change: it would commit the change early")
+    await session.commit()
+
+
 async def get_session(request: Request) -> AsyncSession:
     session: AsyncSession = request.state.session
     return session

@@ -49,12 +49,35 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=128, patter
 PlainText = Annotated[str, StringConstraints(pattern=NO_NUL)]
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+# Instants and dates a client may send: years 1900 to 2999. Far wider than any training log,
+# and far from the calendar's ends, where adding a day, an offset or a duration overflows
+# (Python's year 9999, PostgreSQL's `infinity` rounding) and used to be a 500.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
+RANGE_MESSAGE = "must be in the years 1900 to 2999"
 
 
-# An instant with an explicit offset, normalised to UTC.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+def utc_in_range(value: datetime) -> datetime:
+    """An aware instant in UTC; ValueError outside the supported years."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:  # an offset pushed it past year 1 or 9999
+        raise ValueError(RANGE_MESSAGE) from None
+    if not EARLIEST_INSTANT <= moment < END_OF_TIME:
+        raise ValueError(RANGE_MESSAGE)
+    return moment
+
+
+def date_in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(RANGE_MESSAGE)
+    return value
+
+
+# An instant with an explicit offset, normalised to UTC, in the supported years.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(utc_in_range)]
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -69,3 +92,5 @@ def _plain_date(value: object) -> object:
 
 # A calendar date as `YYYY-MM-DD` only (query parameters `from` and `to`).
 PlainDate = Annotated[date, BeforeValidator(_plain_date)]
+# The same, within the supported years (the workout filters add a day to `to`).
+BoundedDate = Annotated[date, BeforeValidator(_plain_date), AfterValidator(date_in_range)]

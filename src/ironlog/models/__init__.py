@@ -10,6 +10,7 @@ from ironlog.models.login_failure import LoginFailure
 from ironlog.models.oidc_login import OidcLogin
 from ironlog.models.refresh_token import RefreshToken
 from ironlog.models.user import User
+from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
 from ironlog.models.workout_set import SetType, WorkoutSet
 
@@ -26,6 +27,7 @@ __all__ = [
     "RefreshToken",
     "SetType",
     "User",
+    "UserPreferences",
     "Workout",
     "WorkoutSet",
     "WorkoutStatus",

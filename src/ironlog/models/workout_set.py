@@ -25,7 +25,8 @@ class WorkoutSet(Timestamped, Base):
         CheckConstraint("set_type IN ('warmup', 'normal', 'failure', 'drop')", name="set_type"),
         Index(None, "workout_id", "exercise_id", "position"),
         # Statistics and records read only working sets (completed, not warm-up) and only these
-        # columns: a partial covering index answers them without touching the table.
+        # columns (duration and distance for their records): a partial covering index answers
+        # them without touching the table.
         # See docs/stats.md. The WHERE clauses match the queries' text on each database.
         Index(
             "ix_workout_set_working",
@@ -34,6 +35,8 @@ class WorkoutSet(Timestamped, Base):
             "position",
             "weight_kg",
             "reps",
+            "duration_seconds",
+            "distance_m",
             postgresql_where=text("completed AND set_type <> 'warmup'"),
             sqlite_where=text("completed = 1 AND set_type != 'warmup'"),
         ),

@@ -1,14 +1,15 @@
 """The full export, streamed: batches of workouts by keyset, so memory stays flat.
 
-The stream reads in a session of its own (the request's unit of work has committed and closed by
-the time the body is sent), inside one transaction.
+The stream reads in a session of its own (the request's unit of work has closed by the time the
+body is sent), inside one read-only snapshot that takes no write lock (`snapshot_sessionmaker`):
+a client that reads slowly never blocks anyone's writes.
 """
 
 import csv
 import io
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +21,10 @@ from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
-from ironlog.portability.formats.ironlog_csv import HEADER
+from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
 from ironlog.portability.schemas import ExportFormat
+from ironlog.users import schemas as user_schemas
+from ironlog.users import service as user_service
 from ironlog.workouts import views
 
 BATCH_WORKOUTS = 250
@@ -54,7 +57,7 @@ async def stream(
     *,
     user: dict[str, Any],
     export_format: ExportFormat,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     """The export's bytes, a batch of workouts at a time."""
     user_id: uuid.UUID = user["id"]
     async with sessionmaker() as session, session.begin():
@@ -143,7 +146,18 @@ async def _json(
         MeasurementRead.model_validate(entry).model_dump(mode="json")
         for entry in await measurement_repository.all_of(session, user_id)
     ]
-    head = dumps({"format": "ironlog", "version": 1, "exported_at": utc_now(), "user": user})
+    preferences = user_schemas.PreferencesRead.model_validate(
+        await user_service.get_preferences(session, user_id=user_id)
+    ).model_dump(mode="json")
+    head = dumps(
+        {
+            "format": "ironlog",
+            "version": 1,
+            "exported_at": utc_now(),
+            "user": user,
+            "preferences": preferences,
+        }
+    )
     yield (
         head[:-1]
         + b',"exercises":'
@@ -176,10 +190,10 @@ async def _csv(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[bytes
 def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
     head = [
         str(workout["id"]),
-        workout["name"],
+        escape_text(workout["name"]),
         _instant(workout["started_at"]),
         _instant(workout["finished_at"]),
-        workout["notes"] or "",
+        escape_text(workout["notes"] or ""),
     ]
     if not workout["exercises"]:
         return [head + [""] * (len(HEADER) - len(head))]
@@ -187,11 +201,11 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
     for execution in workout["exercises"]:
         exercise = execution["exercise"]
         middle = [
-            exercise["name"],
-            exercise["body_part"],
+            escape_text(exercise["name"]),
+            escape_text(exercise["body_part"]),
             str(exercise["modality"]),
             str(execution["position"]),
-            execution["notes"] or "",
+            escape_text(execution["notes"] or ""),
         ]
         sets: Sequence[dict[str, Any]] = execution["sets"]
         if not sets:
@@ -211,7 +225,7 @@ def _csv_set(item: dict[str, Any]) -> list[str]:
         _value(item["rpe"]),
         _value(item["rest_seconds"]),
         "true" if item["completed"] else "false",
-        item["notes"] or "",
+        escape_text(item["notes"] or ""),
     ]
 
 

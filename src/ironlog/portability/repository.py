@@ -127,3 +127,12 @@ async def sets_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID]) -> Ro
         .order_by(WorkoutSet.workout_id, WorkoutSet.exercise_id, WorkoutSet.position)
     )
     return (await session.execute(statement)).all()
+
+
+async def refresh_planner_statistics(session: AsyncSession) -> None:
+    """PostgreSQL: ANALYZE the tables an import fills, inside its transaction (the rows it wrote
+    count), so the planner stops treating them as empty. It takes no lock that blocks reads or
+    writes. Nothing to do on SQLite, whose foreign-key checks always use the indexes."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql("ANALYZE workout, exercise_execution, workout_set")

@@ -8,7 +8,8 @@ from starlette.responses import Response
 
 from ironlog.auth.dependencies import CurrentUser
 from ironlog.core.errors import NotAuthenticated, Unprocessable, problem_responses
-from ironlog.core.routing import SessionDep, api_router
+from ironlog.core.routing import SessionDep, SettingsDep, api_router, end_reads, read_only
+from ironlog.core.streaming import BoundedStreamingResponse, StreamsBusy, StreamSlots
 from ironlog.measurements.schemas import READ_EXAMPLE as MEASUREMENT_READ_EXAMPLE
 from ironlog.portability import export, service
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
@@ -96,12 +97,15 @@ _IMPORT_EXAMPLE = {
                 },
                 "text/csv": {"schema": {"type": "string"}, "example": _EXPORT_EXAMPLE_CSV},
             },
-        }
+        },
+        **problem_responses(StreamsBusy),
     },
 )
+@read_only
 async def export_account(
     *,
     request: Request,
+    settings: SettingsDep,
     user: CurrentUser,
     export_format: Annotated[
         ExportFormat,
@@ -121,16 +125,24 @@ async def export_account(
       completed, set_notes`; an execution without sets (and a workout without exercises) gets one
       row with the missing columns empty.
 
+    The body is read in one read-only snapshot and must be taken within the server's export
+    deadline (`IRONLOG_EXPORT_DEADLINE_SECONDS`, 10 min by default), else the connection is cut;
+    each server process streams a few exports at once (429 `streams_busy` beyond).
+
     Both import back with `POST /imports` (`ironlog_json`, `ironlog_csv`) into any account.
     """
+    slots: StreamSlots = request.app.state.stream_slots
+    slots.take()
     body = export.stream(
-        request.app.state.sessionmaker,
+        request.app.state.snapshot_sessionmaker,
         user=export.user_summary(user),
         export_format=export_format,
     )
     disposition = f'attachment; filename="{export.filename(export_format)}"'
-    return StreamingResponse(
+    return BoundedStreamingResponse(
         body,
+        deadline=settings.export_deadline_seconds,
+        slots=slots,
         media_type=export.MEDIA_TYPES[export_format],
         headers={"Content-Disposition": disposition},
     )
@@ -203,6 +215,8 @@ async def import_file(
         dry_run=dry_run,
         skip_invalid_rows=skip_invalid_rows,
     )
+    # Parsing a big file takes seconds: hold no transaction (no SQLite write lock) meanwhile.
+    await end_reads(session)
     report = await service.import_file(session, user=user, file=file.file, options=options)
     if dry_run:
         response.status_code = status.HTTP_200_OK

@@ -12,7 +12,8 @@ def period_params(
         PlainDate | None,
         Query(
             alias="from",
-            description="First UTC date of `started_at` that counts (YYYY-MM-DD, inclusive).",
+            description="First local date (your time zone) of `started_at` that counts "
+            "(YYYY-MM-DD, inclusive).",
             examples=["2026-01-01"],
         ),
     ] = None,
@@ -20,7 +21,8 @@ def period_params(
         PlainDate | None,
         Query(
             alias="to",
-            description="Last UTC date of `started_at` that counts (YYYY-MM-DD, inclusive).",
+            description="Last local date (your time zone) of `started_at` that counts "
+            "(YYYY-MM-DD, inclusive).",
             examples=["2026-12-31"],
         ),
     ] = None,

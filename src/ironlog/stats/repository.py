@@ -14,21 +14,24 @@ neither rebuilds nor re-keys them.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
     cast,
     extract,
     func,
+    literal,
     literal_column,
     select,
     type_coerce,
@@ -36,11 +39,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ironlog.core.db import UTCDateTime
+from ironlog.core.local_time import EARLIEST, LATEST, LocalCalendar, Offset, WeekStart
 from ironlog.models import Exercise, Workout, WorkoutSet, WorkoutStatus
-
-# Open ends of an interval, as instants both databases store.
-EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
-LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ class RecordRow:
     reps_at: datetime | None
     volume_grams: int | None
     volume_at: datetime | None
+    duration_seconds: int | None
+    duration_at: datetime | None
+    distance_millimetres: int | None
+    distance_at: datetime | None
 
 
 # --- building blocks -----------------------------------------------------------------------------
@@ -124,7 +129,8 @@ def _bounds_params(user_id: uuid.UUID, bounds: Bounds) -> dict[str, Any]:
 
 
 def _grams(weight_kg: Any) -> ColumnElement[int]:
-    """A weight as an integer number of grams (weights are stored to the gram).
+    """A weight as an integer number of grams (weights are stored to the gram); also a
+    distance (two decimals) as millimetres.
 
     Exact on both databases: PostgreSQL's NUMERIC product is exact, SQLite's REAL one is rounded
     back to the integer it stands for. Applied to grouped weights, so once per group, not per set.
@@ -132,19 +138,81 @@ def _grams(weight_kg: Any) -> ColumnElement[int]:
     return cast(func.round(weight_kg * 1000), BigInteger)
 
 
-def _week_start(dialect: str) -> ColumnElement[date]:
-    """Monday of the ISO week of the UTC date of `started_at` (dialect-specific, same result)."""
+@dataclass(frozen=True, slots=True)
+class LocalWeeks:
+    """How the database finds the first day of a workout's local week, for one request.
+
+    PostgreSQL converts with the zone's name; SQLite adds the UTC offsets in force over the
+    user's workouts, listed by `core.local_time` (`offsets`, empty on PostgreSQL).
+    """
+
+    calendar: LocalCalendar
+    offsets: tuple[Offset, ...] = ()
+
+    def params(self, dialect: str) -> dict[str, Any]:
+        if dialect == "postgresql":
+            return {"tz": self.calendar.timezone, "week_shift": self.calendar.days_after_week_start}
+        modifiers = _SQLITE_WEEK_MODIFIERS[self.calendar.week_starts_on]
+        return {f"week_modifier_{n}": modifier for n, modifier in enumerate(modifiers)}
+
+
+# date() modifiers from a local date to the first day of its week: 'weekday 0' moves forward
+# to the next Sunday (or stays on one).
+_SQLITE_WEEK_MODIFIERS = {
+    WeekStart.MONDAY: ("+0 days", "weekday 0", "-6 days"),
+    WeekStart.SUNDAY: ("+1 day", "weekday 0", "-7 days"),
+}
+
+
+def _week_start(dialect: str, offsets: tuple[Offset, ...]) -> ColumnElement[date]:
+    """The first day of the local week of `started_at` (dialect-specific, same result)."""
     if dialect == "postgresql":
-        # timezone('UTC', timestamptz) is the UTC wall-clock time, whatever the session's zone.
-        utc = func.timezone(literal_column("'UTC'"), Workout.started_at)
-        return cast(func.date_trunc(literal_column("'week'"), utc), Date)
-    # SQLite keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'. Only the date part is given to date():
-    # SQLite rounds fractions to milliseconds, so 23:59:59.9999 would become the next day.
-    # 'weekday 0' moves forward to Sunday (or stays on it), '-6 days' goes back to its Monday.
-    day = func.substr(Workout.started_at, 1, 10)
+        # timezone(zone, timestamptz) is the local wall-clock time in that zone.
+        local = func.timezone(bindparam("tz"), Workout.started_at)
+        weekday = cast(extract("isodow", local), Integer) - 1
+        back = (weekday + bindparam("week_shift", type_=Integer)) % 7
+        return cast(local, Date) - back
+    # SQLite keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'. The whole seconds (fractions would be
+    # rounded to milliseconds by date(), and 23:59:59.9999 become the next day) plus the offset
+    # in force, then the modifiers to the week's first day.
     return type_coerce(
-        func.date(day, literal_column("'weekday 0'"), literal_column("'-6 days'")), Date
+        func.date(
+            func.substr(Workout.started_at, 1, 19),
+            _sqlite_offset(offsets),
+            *(bindparam(f"week_modifier_{n}", type_=String) for n in range(3)),
+        ),
+        Date,
     )
+
+
+def _sqlite_offset(offsets: tuple[Offset, ...]) -> ColumnElement[str]:
+    """The offset in force at `started_at` as a date() modifier: a CASE over the transitions."""
+    modifiers = [literal(f"{offset.seconds:+d} seconds") for offset in offsets]
+    if len(offsets) <= 1:
+        return modifiers[0] if modifiers else literal("+0 seconds")
+    return case(
+        *(
+            (Workout.started_at < literal(offset.since, UTCDateTime()), modifier)
+            for offset, modifier in zip(offsets[1:], modifiers, strict=False)
+        ),
+        else_=modifiers[-1],
+    )
+
+
+async def local_weeks(
+    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, calendar: LocalCalendar
+) -> LocalWeeks:
+    """What the week queries need for `calendar`: on SQLite, the offsets over the user's
+    workouts in the bounds (one index lookup for their first and last start)."""
+    if _dialect(session) == "postgresql" or calendar.timezone == "UTC":
+        return LocalWeeks(calendar)
+    statement = select(func.min(Workout.started_at), func.max(Workout.started_at)).where(
+        _owned_in_bounds()
+    )
+    first, last = (await session.execute(statement, _bounds_params(user_id, bounds))).one()
+    if first is None:
+        return LocalWeeks(calendar)
+    return LocalWeeks(calendar, calendar.sqlite_offsets(first, last))
 
 
 def _duration_seconds(dialect: str) -> ColumnElement[int]:
@@ -178,9 +246,9 @@ def _working_sets(*columns: Any) -> Select[Any]:
 # --- statistics ----------------------------------------------------------------------------------
 
 
-@cache
-def _workouts_by_week_statement(dialect: str) -> Select[Any]:
-    week = _week_start(dialect).label("week_start")
+@lru_cache(maxsize=256)
+def _workouts_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select[Any]:
+    week = _week_start(dialect, offsets).label("week_start")
     is_finished = Workout.status == WorkoutStatus.FINISHED
     duration = case((is_finished, _duration_seconds(dialect)))
     rows = (
@@ -204,11 +272,13 @@ def _workouts_by_week_statement(dialect: str) -> Select[Any]:
 
 
 async def workouts_by_week(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
+    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
 ) -> list[WeekWorkouts]:
-    """Per ISO week with at least one workout: counts, training time, first and last start."""
-    statement = _workouts_by_week_statement(_dialect(session))
-    rows = await session.execute(statement, _bounds_params(user_id, bounds))
+    """Per local week with at least one workout: counts, training time, first and last start."""
+    dialect = _dialect(session)
+    statement = _workouts_by_week_statement(dialect, weeks.offsets)
+    params = {**_bounds_params(user_id, bounds), **weeks.params(dialect)}
+    rows = await session.execute(statement, params)
     return [
         WeekWorkouts(
             week_start=row[0],
@@ -276,35 +346,38 @@ async def sets_by_exercise(
     ]
 
 
-@cache
-def _sets_by_week_statement(dialect: str) -> Select[Any]:
-    return _set_totals(_week_start(dialect), "week")
+@lru_cache(maxsize=256)
+def _sets_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select[Any]:
+    return _set_totals(_week_start(dialect, offsets), "week")
 
 
 async def sets_by_week(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
+    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
 ) -> list[WeekSets]:
-    """Per ISO week with at least one working set: working sets and volume. Called with the
+    """Per local week with at least one working set: working sets and volume. Called with the
     bounds of the weekly window, it reads only those weeks' sets (an index range)."""
-    statement = _sets_by_week_statement(_dialect(session))
-    rows = await session.execute(statement, _bounds_params(user_id, bounds))
+    dialect = _dialect(session)
+    statement = _sets_by_week_statement(dialect, weeks.offsets)
+    params = {**_bounds_params(user_id, bounds), **weeks.params(dialect)}
+    rows = await session.execute(statement, params)
     return [WeekSets(week_start=row[0], sets=int(row[1]), volume_grams=int(row[3])) for row in rows]
 
 
 # --- records -------------------------------------------------------------------------------------
 
-_METRICS = ("weight", "e1rm", "reps", "volume")
+_METRICS = ("weight", "e1rm", "reps", "volume", "duration", "distance")
 
 
 @cache
 def _records_statement() -> Select[Any]:
     """One row per exercise with a working set: each record's value and when it was set.
 
-    1. `combo`: one group per exercise, weight and reps, with the earliest start among its sets.
-       Every record value depends only on weight and reps, so they are computed per group (a
-       few thousand for years of history), not per set. A value is NULL where the group gives
-       no record. Epley is kept as weight x (30 + reps) in grams, an exact integer, and
-       divided by 30 only at the end.
+    1. `combo`: one group per exercise, weight, reps, duration and distance, with the earliest
+       start among its sets. Every record value depends only on these, so they are computed
+       per group (a few thousand for years of history: lifting sets have no duration or
+       distance, timed and distance sets no weight), not per set. A value is NULL where the
+       group gives no record: a record needs a positive value. Epley is kept as
+       weight x (30 + reps) in grams, an exact integer, and divided by 30 only at the end.
     2. `best`: the best value of each record per exercise. A tie is judged on the estimate
        rounded to hundredths of a kilogram: round half up of n / 300 is (n + 150) div 300, so
        every n from `e1rm_floor` = best - (best + 150) mod 300 up to the best rounds the same.
@@ -324,21 +397,32 @@ def _records_statement() -> Select[Any]:
             WorkoutSet.exercise_id,
             _grams(WorkoutSet.weight_kg).label("weight"),
             WorkoutSet.reps,
+            WorkoutSet.duration_seconds,
+            _grams(WorkoutSet.distance_m).label("distance"),
             func.min(Workout.started_at).label("first_at"),
         )
-        .group_by(WorkoutSet.exercise_id, WorkoutSet.weight_kg, WorkoutSet.reps)
-        .subquery("weight_and_reps")
+        .group_by(
+            WorkoutSet.exercise_id,
+            WorkoutSet.weight_kg,
+            WorkoutSet.reps,
+            WorkoutSet.duration_seconds,
+            WorkoutSet.distance_m,
+        )
+        .subquery("set_values")
     )
     weight, reps = group.c.weight, group.c.reps
+    lifted = and_(weight > 0, reps > 0)
     combo = select(
         group.c.exercise_id,
-        weight,
+        case((weight > 0, weight)).label("weight"),
         case(
-            (reps == 1, weight * 30),
-            (reps.between(2, 12), weight * (reps + 30)),
+            (and_(lifted, reps == 1), weight * 30),
+            (and_(lifted, reps.between(2, 12)), weight * (reps + 30)),
         ).label("e1rm"),
         case((reps > 0, reps)).label("reps"),
-        case((reps > 0, weight * reps)).label("volume"),
+        case((lifted, weight * reps)).label("volume"),
+        case((group.c.duration_seconds > 0, group.c.duration_seconds)).label("duration"),
+        case((group.c.distance > 0, group.c.distance)).label("distance"),
         group.c.first_at,
     ).cte("combo")
     best = (
@@ -356,6 +440,8 @@ def _records_statement() -> Select[Any]:
         "e1rm": combo.c.e1rm >= best.c.e1rm_floor,
         "reps": combo.c.reps == best.c.reps,
         "volume": combo.c.volume == best.c.volume,
+        "duration": combo.c.duration == best.c.duration,
+        "distance": combo.c.distance == best.c.distance,
     }
     record = (
         select(
@@ -399,6 +485,10 @@ def _records_statement() -> Select[Any]:
         record.c.reps_at,
         record.c.volume,
         record.c.volume_at,
+        record.c.duration,
+        record.c.duration_at,
+        record.c.distance,
+        record.c.distance_at,
     ).join(record, record.c.exercise_id == Exercise.id)
 
 
@@ -419,6 +509,10 @@ async def records(session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds) 
             reps_at=row[9],
             volume_grams=None if row[10] is None else int(row[10]),
             volume_at=row[11],
+            duration_seconds=row[12],
+            duration_at=row[13],
+            distance_millimetres=None if row[14] is None else int(row[14]),
+            distance_at=row[15],
         )
         for row in rows
     ]

@@ -19,11 +19,12 @@ async def get_stats(
     session: SessionDep, user_id: CurrentUserId, period: PeriodParams
 ) -> service.Stats:
     """Totals, weekly figures, streaks and top exercises over the caller's workouts, optionally
-    only those started (UTC date) between `from` and `to`, both inclusive.
+    only those started (a local date, in the time zone of the caller's preferences) between
+    `from` and `to`, both inclusive.
 
     Working sets are completed sets that are not warm-ups; sets, reps, volume (weight x reps) and
-    top exercises count only those. Weeks are ISO weeks (Monday to Sunday) in UTC. A `from` after
-    `to` is 422 `validation_error`."""
+    top exercises count only those. Weeks start on the preferences' `week_starts_on` (Monday by
+    default). A `from` after `to` is 422 `validation_error`."""
     return await service.get_stats(session, user_id=user_id, period=period)
 
 
@@ -33,8 +34,9 @@ async def list_records(
     session: SessionDep, user_id: CurrentUserId, period: PeriodParams
 ) -> list[service.Record]:
     """One item per exercise with a working set, sorted by name: heaviest weight (with its reps),
-    best estimated 1RM (Epley), most reps in a set and best set volume, each with the
-    `started_at` of its workout. Weights and volumes are exact to the gram, the estimated 1RM
-    is rounded to two decimals; on a tie the earliest set holds the record. A record no set
-    qualifies for is null."""
+    best estimated 1RM (Epley), most reps in a set, best set volume, longest duration and longest
+    distance, each with the `started_at` of its workout. Weights and volumes are exact to the
+    gram, the estimated 1RM is rounded to two decimals; on a tie the earliest set holds the
+    record. A record needs a positive value (a weight of 0 gives no heaviest weight, 0 reps no
+    most reps); one no set qualifies for is null."""
     return await service.get_records(session, user_id=user_id, period=period)

@@ -7,7 +7,9 @@ from ironlog.core.schemas import OutputModel
 
 
 class WeekRead(OutputModel):
-    week_start: date = Field(description="Monday of the ISO week (UTC).")
+    week_start: date = Field(
+        description="First day of the week (the user's `week_starts_on`), a local date."
+    )
     workouts: int = Field(ge=0)
     sets: int = Field(ge=0, description="Working sets: completed and not warm-up.")
     volume_kg: float = Field(ge=0, description="Sum of weight x reps over the working sets.")
@@ -71,12 +73,12 @@ class StatsRead(OutputModel):
     last_workout_at: datetime | None
     current_streak_weeks: int = Field(
         ge=0,
-        description="Consecutive ISO weeks with a workout, ending this week (or last week while "
+        description="Consecutive weeks with a workout, ending this week (or last week while "
         "this week has none yet); with `to`, the week of `to` is this week.",
     )
     longest_streak_weeks: int = Field(ge=0)
     weekly: list[WeekRead] = Field(
-        description="The 12 ISO weeks ending with the current week, oldest first, empty weeks too."
+        description="The 12 weeks ending with the current week, oldest first, empty weeks too."
     )
     top_exercises: list[TopExerciseRead] = Field(
         description="The 5 exercises with the most working sets; ties by name."
@@ -98,6 +100,10 @@ class RecordRead(OutputModel):
                 "most_reps_at": "2026-09-14T17:30:00Z",
                 "best_set_volume_kg": 800.0,
                 "best_set_volume_at": "2026-10-12T17:30:00Z",
+                "longest_duration_seconds": None,
+                "longest_duration_at": None,
+                "longest_distance_m": None,
+                "longest_distance_at": None,
             }
         }
     )
@@ -115,3 +121,7 @@ class RecordRead(OutputModel):
     most_reps_at: datetime | None
     best_set_volume_kg: float | None = Field(description="weight x reps of one set.")
     best_set_volume_at: datetime | None
+    longest_duration_seconds: int | None = Field(description="The longest set (a plank, a run).")
+    longest_duration_at: datetime | None
+    longest_distance_m: float | None = Field(description="The longest distance in one set.")
+    longest_distance_at: datetime | None

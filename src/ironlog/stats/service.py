@@ -7,13 +7,15 @@ with a workout, and the ranking of the top exercises. docs/stats.md has the defi
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
 from ironlog.core.clock import utc_now
+from ironlog.core.local_time import LocalCalendar
 from ironlog.stats import repository
-from ironlog.stats.repository import EARLIEST, LATEST, Bounds, ExerciseSets, RecordRow
+from ironlog.stats.repository import Bounds, ExerciseSets, RecordRow
 
 WEEK = timedelta(weeks=1)
 ONE_DAY = timedelta(days=1)
@@ -23,14 +25,16 @@ TOP_EXERCISES = 5
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """The inclusive UTC dates of `started_at` that count; `None` leaves a side open."""
+    """The inclusive local dates of `started_at` that count; `None` leaves a side open."""
 
     date_from: date | None = None
     date_to: date | None = None
 
-    @property
-    def bounds(self) -> Bounds:
-        return Bounds(_first_instant(self.date_from), _last_instant(self.date_to))
+    def bounds(self, calendar: LocalCalendar) -> Bounds:
+        return Bounds(
+            Bounds().first if self.date_from is None else calendar.first_instant(self.date_from),
+            Bounds().last if self.date_to is None else calendar.last_instant(self.date_to),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +84,10 @@ class Record:
     most_reps_at: datetime | None
     best_set_volume_kg: float | None
     best_set_volume_at: datetime | None
-
-
-def _first_instant(day: date | None) -> datetime:
-    return EARLIEST if day is None else datetime.combine(day, time.min, UTC)
-
-
-def _last_instant(day: date | None) -> datetime:
-    """The last microsecond of `day` (both databases keep microseconds)."""
-    return LATEST if day is None else datetime.combine(day, time.max, UTC)
+    longest_duration_seconds: int | None
+    longest_duration_at: datetime | None
+    longest_distance_m: float | None
+    longest_distance_at: datetime | None
 
 
 def _shift(day: date, delta: timedelta) -> date | None:
@@ -99,16 +98,12 @@ def _shift(day: date, delta: timedelta) -> date | None:
         return None
 
 
-def week_start(day: date) -> date:
-    """Monday of the ISO week of `day`."""
-    return day - timedelta(days=day.weekday())
-
-
 def _kg(grams: int) -> float:
     return grams / 1000
 
 
 def _kg_or_none(grams: int | None) -> float | None:
+    """Thousandths (grams of a weight, or millimetres of a distance) as a number, or None."""
     return None if grams is None else grams / 1000
 
 
@@ -119,7 +114,7 @@ def _epley(times_30: int | None) -> float | None:
 
 
 def streaks(weeks: set[date], current_week: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive ISO weeks, given each week's Monday.
+    """(current, longest) runs of consecutive weeks, given each week's first day.
 
     The current run ends at `current_week`, or at the week before while `current_week` has no
     workout yet; weeks after `current_week` never extend it.
@@ -138,15 +133,15 @@ def streaks(weeks: set[date], current_week: date) -> tuple[int, int]:
     return current, longest
 
 
-def _weekly_window(current_week: date) -> tuple[list[date], Bounds]:
-    """The Mondays of the 12 weeks ending with `current_week`, and the instants they span.
+def _weekly_window(calendar: LocalCalendar, current_week: date) -> tuple[list[date], Bounds]:
+    """The first days of the 12 weeks ending with `current_week`, and the instants they span.
 
     Only weeks the calendar can represent are listed: fewer than 12 for a `to` in January of year 1.
     """
     shifted = (_shift(current_week, -back * WEEK) for back in range(WEEKLY_WEEKS - 1, -1, -1))
-    mondays = [monday for monday in shifted if monday is not None]
-    sunday = _shift(current_week, 6 * ONE_DAY) or date.max
-    return mondays, Bounds(_first_instant(mondays[0]), _last_instant(sunday))
+    starts = [start for start in shifted if start is not None]
+    last_day = _shift(current_week, 6 * ONE_DAY) or date.max
+    return starts, Bounds(calendar.first_instant(starts[0]), calendar.last_instant(last_day))
 
 
 def _top(exercises: list[ExerciseSets]) -> list[TopExercise]:
@@ -168,13 +163,17 @@ def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
 
 
 async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> Stats:
-    bounds = period.bounds
-    current_week = week_start(period.date_to or utc_now().date())
-    mondays, window = _weekly_window(current_week)
-    workout_weeks = await repository.workouts_by_week(session, user_id=user_id, bounds=bounds)
+    calendar = await auth_service.get_calendar(session, user_id=user_id)
+    bounds = period.bounds(calendar)
+    current_week = calendar.week_start(period.date_to or calendar.today(utc_now()))
+    mondays, window = _weekly_window(calendar, current_week)
+    weeks = await repository.local_weeks(session, user_id=user_id, bounds=bounds, calendar=calendar)
+    workout_weeks = await repository.workouts_by_week(
+        session, user_id=user_id, bounds=bounds, weeks=weeks
+    )
     exercises = await repository.sets_by_exercise(session, user_id=user_id, bounds=bounds)
     set_weeks = await repository.sets_by_week(
-        session, user_id=user_id, bounds=bounds.narrow(window.first, window.last)
+        session, user_id=user_id, bounds=bounds.narrow(window.first, window.last), weeks=weeks
     )
     workouts_in = {week.week_start: week.workouts for week in workout_weeks}
     sets_in = {week.week_start: week for week in set_weeks}
@@ -207,7 +206,8 @@ async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period
 
 
 async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
-    rows = await repository.records(session, user_id=user_id, bounds=period.bounds)
+    calendar = await auth_service.get_calendar(session, user_id=user_id)
+    rows = await repository.records(session, user_id=user_id, bounds=period.bounds(calendar))
     return [
         Record(
             exercise_id=row.exercise_id,
@@ -221,6 +221,10 @@ async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Peri
             most_reps_at=row.reps_at,
             best_set_volume_kg=_kg_or_none(row.volume_grams),
             best_set_volume_at=row.volume_at,
+            longest_duration_seconds=row.duration_seconds,
+            longest_duration_at=row.duration_at,
+            longest_distance_m=_kg_or_none(row.distance_millimetres),
+            longest_distance_at=row.distance_at,
         )
         for row in sorted(rows, key=_name_order)
     ]

@@ -3,7 +3,7 @@ import uuid
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.models import User, Workout
+from ironlog.models import User, UserPreferences, Workout
 
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -15,3 +15,13 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """
     await session.execute(delete(Workout).where(Workout.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
+
+
+async def get_preferences(session: AsyncSession, user_id: uuid.UUID) -> UserPreferences | None:
+    return await session.get(UserPreferences, user_id)
+
+
+async def add_preferences(session: AsyncSession, preferences: UserPreferences) -> UserPreferences:
+    session.add(preferences)
+    await session.flush()
+    return preferences

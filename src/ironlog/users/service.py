@@ -1,12 +1,25 @@
+import copy
+import uuid
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository as auth_repository
+from ironlog.auth import throttle
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.principal import Principal
+from ironlog.core.config import Settings
+from ironlog.core.local_time import WeekStart
 from ironlog.core.security import PasswordHasher
-from ironlog.models import User
+from ironlog.models import User, UserPreferences
 from ironlog.users import repository
-from ironlog.users.schemas import PasswordChange, UserUpdate
+from ironlog.users.schemas import (
+    DistanceUnit,
+    PasswordChange,
+    PreferencesUpdate,
+    UserUpdate,
+    WeightUnit,
+)
 
 
 async def update(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
@@ -18,14 +31,22 @@ async def update(session: AsyncSession, *, user: User, data: UserUpdate) -> User
 async def change_password(
     session: AsyncSession,
     hasher: PasswordHasher,
+    settings: Settings,
     *,
     user: User,
     principal: Principal,
     data: PasswordChange,
+    client: str | None,
 ) -> None:
-    """Set a new password; every other session of the user ends."""
+    """Set a new password; every other session of the user ends. The check of the current
+    password is throttled like a login (a stolen access token must not guess it): the attempt
+    is reserved first, `WrongCurrentPassword` persists it, a success takes it back."""
+    reservation = await throttle.reserve_password_check(
+        session, settings, email=user.email, client=client
+    )
     if not await hasher.verify(user.password_hash, data.current_password):
         raise WrongCurrentPassword()
+    await throttle.succeeded(session, reservation, email=user.email)
     user.password_hash = await hasher.hash(data.new_password)
     await auth_repository.revoke_user_sessions(
         session, user.id, keep_session_id=principal.session_id
@@ -35,3 +56,41 @@ async def change_password(
 
 async def delete(session: AsyncSession, *, user: User) -> None:
     await repository.delete_user(session, user.id)
+
+
+# --- preferences ---------------------------------------------------------------------------------
+# A user has the defaults until the first change writes the row (docs/decisions.md). Reading
+# and writing each go through one function, so other features can hook them.
+
+DEFAULT_PREFERENCES: dict[str, Any] = {
+    "weight_unit": WeightUnit.KG,
+    "distance_unit": DistanceUnit.KM,
+    "timezone": "UTC",
+    "week_starts_on": WeekStart.MONDAY,
+    "default_rest_seconds": 120,
+    "bar_weight_kg": 20.0,
+    "plates_kg": [25.0, 20.0, 15.0, 10.0, 5.0, 2.5, 1.25],
+}
+
+
+async def get_preferences(session: AsyncSession, *, user_id: uuid.UUID) -> UserPreferences:
+    """The user's preferences: the stored row, or the defaults (not stored) when there is none."""
+    stored = await repository.get_preferences(session, user_id)
+    if stored is not None:
+        return stored
+    return UserPreferences(user_id=user_id, **copy.deepcopy(DEFAULT_PREFERENCES))
+
+
+async def update_preferences(
+    session: AsyncSession, *, user_id: uuid.UUID, data: PreferencesUpdate
+) -> UserPreferences:
+    """Change the fields `data` sets; the others stay as they are."""
+    changes = data.model_dump(exclude_unset=True)
+    preferences = await repository.get_preferences(session, user_id)
+    if preferences is None:
+        values = {**copy.deepcopy(DEFAULT_PREFERENCES), **changes}
+        return await repository.add_preferences(session, UserPreferences(user_id=user_id, **values))
+    for field, value in changes.items():
+        setattr(preferences, field, value)
+    await session.flush()
+    return preferences

@@ -15,7 +15,7 @@ from ironlog.core.errors import (
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import SessionDep, api_router, read_only
-from ironlog.core.schemas import NO_NUL, PlainDate
+from ironlog.core.schemas import NO_NUL, BoundedDate
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
 from ironlog.workouts.dependencies import LockedWorkout, WorkoutId
@@ -78,10 +78,18 @@ async def list_workouts(
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
-        PlainDate | None, Query(alias="from", description="Started on or after (UTC date).")
+        BoundedDate | None,
+        Query(
+            alias="from",
+            description="Started on or after (local date, years 1900..2999).",
+        ),
     ] = None,
     to_date: Annotated[
-        PlainDate | None, Query(alias="to", description="Started on or before (UTC date).")
+        BoundedDate | None,
+        Query(
+            alias="to",
+            description="Started on or before (local date, years 1900..2999).",
+        ),
     ] = None,
     exercise_id: Annotated[
         uuid.UUID | None, Query(description="Only workouts containing this exercise.")

@@ -4,6 +4,7 @@ Every change goes through a workout locked by `dependencies.get_locked_workout` 
 `repository.touch`, which bumps the version behind the ETag.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
 from ironlog.core.clock import utc_now
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
@@ -171,6 +173,10 @@ async def get(session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUI
 async def list_workouts(
     session: AsyncSession, *, user_id: uuid.UUID, filters: WorkoutFilters, page: PageRequest
 ) -> JsonDict:
+    if filters.from_date is not None or filters.to_date is not None:
+        # The dates are local to the user's time zone.
+        calendar = await auth_service.get_calendar(session, user_id=user_id)
+        filters = dataclasses.replace(filters, calendar=calendar)
     rows, total = await repository.list_page(session, user_id=user_id, filters=filters, page=page)
     items = [body for body, _version in views.trees_from_rows(rows)]
     return page_dict(items, total, page)

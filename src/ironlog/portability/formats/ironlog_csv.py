@@ -44,6 +44,26 @@ HEADER = (
     "set_notes",
 )
 BODY_PART_MAX = 50
+# Free-text columns: a spreadsheet would run a cell starting with one of these as a formula
+# (CSV injection), so the export prefixes such cells with a single quote (OWASP). A cell that
+# really starts with a quote gets one more, so reading back removes exactly one quote from every
+# text cell that starts with one, and every value survives the round trip.
+TEXT_COLUMNS = frozenset(
+    {"workout_name", "workout_notes", "exercise_name", "body_part", "execution_notes", "set_notes"}
+)
+_ESCAPED_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def escape_text(value: str) -> str:
+    """A text cell as the export writes it."""
+    return "'" + value if value.startswith(_ESCAPED_STARTS) else value
+
+
+def unescape_text(value: str) -> str:
+    """What `escape_text` was given."""
+    return value[1:] if value.startswith("'") else value
+
+
 _TRUE = {"", "true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
 
@@ -84,7 +104,8 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
     at = {name: columns.find(name) for name in HEADER}
 
     def get(cells: list[str], name: str) -> str:
-        return cell(cells, at[name])
+        value = cell(cells, at[name])
+        return unescape_text(value) if name in TEXT_COLUMNS else value
 
     def read_line(row: int, cells: list[str]) -> Line:
         try:

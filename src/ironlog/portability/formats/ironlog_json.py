@@ -5,7 +5,7 @@ The document is parsed whole (orjson); the 20 MiB upload limit bounds it.
 """
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -29,7 +29,8 @@ from ironlog.portability.formats.model import (
     UnrecognizedFile,
     WorkoutRecord,
 )
-from ironlog.portability.formats.values import BadValue, check_set, localize
+from ironlog.portability.formats.values import BadValue, check_set, instant_in_range, localize
+from ironlog.users import schemas as user_schemas
 
 FORMAT = "ironlog_json"
 SOURCE = "ironlog"
@@ -101,6 +102,7 @@ def parse(file: BinaryFile, options: ParseOptions, progress: Progress | None) ->
     if document.get("version") != VERSION:
         raise UnrecognizedFile(f"IronLog export version {document.get('version')!r} is unknown")
     parsed = ParsedFile(format=FORMAT, exact_names=True)
+    _read_preferences(parsed, document.get("preferences"))
     for number, item in enumerate(document.get("exercises") or [], start=1):
         try:
             exercise = JsonExercise.model_validate(item)
@@ -137,6 +139,16 @@ def parse(file: BinaryFile, options: ParseOptions, progress: Progress | None) ->
             progress(number)
     common.check_workouts(parsed)
     return parsed
+
+
+def _read_preferences(parsed: ParsedFile, item: Any) -> None:
+    """The export's preferences (exports before they existed have none: nothing changes)."""
+    if item is None:
+        return
+    try:
+        parsed.preferences = user_schemas.PreferencesUpdate.model_validate(item)
+    except ValidationError as error:
+        parsed.warnings.append(RowIssue(None, f"preferences ignored: {_explain(error)}"))
 
 
 _DATE = TypeAdapter(PlainDate)
@@ -217,7 +229,7 @@ def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:
 
 
 def _instant(moment: datetime, options: ParseOptions) -> datetime:
-    return localize(moment, options.timezone) if moment.tzinfo is None else moment.astimezone(UTC)
+    return localize(moment, options.timezone) if moment.tzinfo is None else instant_in_range(moment)
 
 
 def _explain(error: ValidationError) -> str:

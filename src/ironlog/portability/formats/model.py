@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ironlog.measurements.schemas import MeasurementWrite
 from ironlog.models import Modality, SetType
+from ironlog.users import schemas as user_schemas
 
 
 class UnrecognizedFile(ValueError):
@@ -100,6 +101,8 @@ class ParsedFile:
     duplicates_in_file: int = 0
     # IronLog's files name exercises exactly; trackers' names get the "Name (Equipment)" rules.
     exact_names: bool = False
+    # IronLog's JSON export carries the account's preferences; the import applies them.
+    preferences: user_schemas.PreferencesUpdate | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -19,6 +19,15 @@ DELIMITERS = ",;\t"
 csv.field_size_limit(1024 * 1024)
 
 
+class UnreadableCsv(ValueError):
+    """The csv module cannot read on from this row (a cell longer than the limit...)."""
+
+    def __init__(self, row: int, reason: str) -> None:
+        super().__init__(f"row {row}: {reason}")
+        self.row = row
+        self.reason = reason
+
+
 class NotText(ValueError):
     """The file is binary, or in no encoding a tracker writes."""
 
@@ -79,7 +88,15 @@ def read_csv(text: io.TextIOWrapper) -> CsvFile | None:
     header = [cell.strip().strip('"').strip() for cell in header]
 
     def records() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(rest, start=2):
+        number = 1
+        while True:
+            number += 1
+            try:
+                cells = next(rest)
+            except StopIteration:
+                return
+            except csv.Error as error:  # a cell over the field limit, a NUL byte...
+                raise UnreadableCsv(number, str(error)) from None
             if cells and any(cell.strip() for cell in cells):
                 yield number, cells
 

@@ -4,11 +4,13 @@ Every function takes the raw text of a cell and raises `BadValue` with a message
 user when the text cannot be read.
 """
 
+import functools
 import math
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ironlog.core.schemas import utc_in_range
 from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 from ironlog.portability.formats.model import SetRecord
@@ -138,8 +140,24 @@ _UNITS = re.compile(
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
 
 
+# Longer than any real duration (a workout left running for weeks is kept, with a warning);
+# beyond it a value is refused rather than overflowing date arithmetic.
+MAX_PARSED_SECONDS = 366 * 86_400
+
+
+# Every row of a workout repeats its date and duration: parsing each distinct text once keeps a
+# 20 MiB import (about 180,000 rows) within seconds. Errors are not cached; they are raised again.
+@functools.lru_cache(maxsize=4096)
 def parse_duration(text: str | None, what: str = "duration") -> int | None:
-    """Seconds from "1h 5m", "31m", "55s", "0:09:21", "09:21" or plain seconds ("75", "75.0")."""
+    """Seconds from "1h 5m", "31m", "55s", "0:09:21", "09:21" or plain seconds ("75", "75.0"),
+    up to a year."""
+    seconds = _duration_seconds(text, what)
+    if seconds is not None and seconds > MAX_PARSED_SECONDS:
+        raise BadValue(f"{what} {clean(text)!r} is longer than a year")
+    return seconds
+
+
+def _duration_seconds(text: str | None, what: str) -> int | None:
     value = clean(text).lower()
     if not value:
         return None
@@ -173,6 +191,7 @@ _DATE_FORMATS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_local_datetime(text: str | None, what: str = "date") -> datetime:
     """A wall-clock time without zone: "2021-07-07 18:35:21", "21 Nov 2024, 13:24"."""
     value = " ".join(clean(text).split())
@@ -196,9 +215,19 @@ def parse_date(text: str | None) -> datetime:
     raise BadValue(f"date {value!r} is not a date (YYYY-MM-DD)")
 
 
+@functools.lru_cache(maxsize=4096)
 def localize(moment: datetime, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in `zone`, as a UTC instant."""
-    return moment.replace(tzinfo=zone).astimezone(UTC)
+    """A wall-clock time in `zone`, as a UTC instant (in the API's years 1900..2999)."""
+    return instant_in_range(moment.replace(tzinfo=zone))
+
+
+def instant_in_range(moment: datetime) -> datetime:
+    try:
+        return utc_in_range(moment)
+    except ValueError:
+        raise BadValue(
+            f"date {moment.date().isoformat()} is outside the years 1900 to 2999"
+        ) from None
 
 
 def parse_instant(text: str | None, zone: ZoneInfo, what: str) -> datetime:
@@ -210,9 +239,10 @@ def parse_instant(text: str | None, zone: ZoneInfo, what: str) -> datetime:
         raise BadValue(f"{what} {value!r} is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         return localize(moment, zone)
-    return moment.astimezone(UTC)
+    return instant_in_range(moment)
 
 
+@functools.lru_cache(maxsize=4096)
 def local_key(moment: datetime) -> str:
     """How a wall-clock start time appears in a source key (independent of `timezone`)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S")

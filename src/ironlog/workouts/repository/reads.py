@@ -6,7 +6,6 @@ them, compiled once, to the driver (docs/workouts.md).
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -71,10 +70,6 @@ SET_COLUMNS = (
     WorkoutSet.completed,
     WorkoutSet.notes,
 )
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _tree_statement() -> Select[Any]:
@@ -186,11 +181,12 @@ def _like_pattern(text: str) -> str:
 
 
 def _filter_params(user_id: uuid.UUID, filters: WorkoutFilters) -> dict[str, Any]:
+    from_at, before_at = filters.started_range()
     return {
         "user_id": user_id,
         "status": filters.status,
-        "from_at": _start_of(filters.from_date) if filters.from_date else None,
-        "before_at": _start_of(filters.to_date + timedelta(days=1)) if filters.to_date else None,
+        "from_at": from_at,
+        "before_at": before_at,
         "exercise_id": filters.exercise_id,
         "name_pattern": _like_pattern(filters.q) if filters.q else None,
     }

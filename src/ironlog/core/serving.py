@@ -1,0 +1,88 @@
+"""The HTTP protocol `ironlog serve` runs: uvicorn's, with a deadline on reading a request's head.
+
+uvicorn bounds the idle time between requests (`timeout_keep_alive`), but not the time a client
+takes to send a request line and headers: a client that sends one header byte every few seconds
+(slowloris) holds its connection, and enough of them every connection the process can hold. Here
+the head of a request must be complete within `http_header_timeout_seconds` of the connection
+opening (or of the previous response), and within `MAX_HEAD_BYTES`; otherwise the connection is
+closed. docs/security.md has the numbers.
+"""
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ironlog.core.config import Settings
+
+MAX_HEAD_BYTES = 64 * 1024
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    # Read from the settings once per server process (uvicorn starts workers from this class).
+    header_timeout: float | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_bytes = 0
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        reading_head = self._head_timer is not None
+        super().data_received(data)
+        # Still no complete head after this data (a head that completed in it disarmed the
+        # timer, and the body that follows is not counted).
+        if reading_head and self._head_timer is not None:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+                self._disarm_head_timer()
+                self.send_400_response("Request head too large.")
+
+    def on_headers_complete(self) -> None:
+        self._disarm_head_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline:
+            self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        self._disarm_head_timer()
+        self._head_bytes = 0
+        seconds = _header_timeout()
+        if seconds > 0:
+            self._head_timer = self.loop.call_later(seconds, self._head_timed_out)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def _header_timeout() -> float:
+    if GuardedHttpProtocol.header_timeout is None:
+        GuardedHttpProtocol.header_timeout = Settings().http_header_timeout_seconds
+    return GuardedHttpProtocol.header_timeout
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """The protocol and limits `ironlog serve` passes to uvicorn."""
+    return {
+        "http": f"{__name__}:GuardedHttpProtocol",
+        "timeout_keep_alive": 5,
+        # uvicorn restarts a worker that has not answered its supervisor's ping within this; at
+        # its default (5 s) a loaded machine (a burst of argon2id) got workers killed in a loop.
+        "timeout_worker_healthcheck": 30,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }
