@@ -34,6 +34,9 @@ from ironlog.idempotency import service as idempotency
 from ironlog.measurements.router import router as measurements_router
 from ironlog.portability.router import MAX_IMPORT_BYTES
 from ironlog.portability.router import router as portability_router
+from ironlog.routines.router import folders_router as routine_folders_router
+from ironlog.routines.router import router as routines_router
+from ironlog.routines.router import workouts_router as routine_workouts_router
 from ironlog.stats.router import router as stats_router
 from ironlog.users.router import router as users_router
 from ironlog.web import router as web
@@ -58,6 +61,10 @@ TAGS = [
         "description": "The system exercise library (public) and each user's own exercises.",
     },
     {"name": "workouts", "description": "Workouts, their exercises and sets."},
+    {
+        "name": "routines",
+        "description": "Routines (workout templates) in folders; start a workout from one.",
+    },
     {"name": "stats", "description": "The signed-in user's training statistics and records."},
     {
         "name": "body-measurements",
@@ -123,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats_router,
         measurements_router,
         portability_router,
+        routines_router,
+        routine_folders_router,
+        routine_workouts_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.

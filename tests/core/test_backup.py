@@ -81,6 +81,16 @@ async def _fill(settings: Settings) -> None:
             assert created.status_code == 201, created.text
             finish = f"/api/v1/workouts/{created.json()['id']}/finish"
             assert (await client.post(finish, headers=headers)).status_code == 200
+            folder = await client.post(
+                "/api/v1/routine-folders", json={"name": "Legs"}, headers=headers
+            )
+            routine = {
+                "name": "Leg day",
+                "folder_id": folder.json()["id"],
+                "exercises": [{"exercise_id": exercise.json()["id"], "sets": [{"reps": 5}]}],
+            }
+            saved = await client.post("/api/v1/routines", json=routine, headers=headers)
+            assert saved.status_code == 201, saved.text
             measurement = {"weight_kg": 102.058, "waist": 84.25, "notes": "am"}
             response = await client.put(
                 "/api/v1/body-measurements/2026-11-20", json=measurement, headers=headers

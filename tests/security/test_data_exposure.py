@@ -83,12 +83,22 @@ async def test_real_responses_carry_no_internal_field(
         },
         headers=headers,
     )
+    routine = await client.post(
+        "/api/v1/routines",
+        json={
+            "name": "Arms",
+            "exercises": [{"exercise_id": exercise.json()["id"], "sets": [{"reps": 8}]}],
+        },
+        headers=headers,
+    )
     login = await client.post(
         "/api/v1/auth/login", json={"email": user.email, "password": user.password}
     )
     bodies = [
         exercise.json(),
         workout.json(),
+        routine.json(),
+        (await client.get("/api/v1/routines", headers=headers)).json(),
         login.json(),
         (await client.get("/api/v1/users/me", headers=headers)).json(),
         (await client.get("/api/v1/workouts", headers=headers)).json(),
@@ -113,6 +123,8 @@ async def test_real_responses_carry_no_internal_field(
         "preferences",
         "exercises",
         "body_measurements",
+        "routine_folders",
+        "routines",
         "workouts",
     }
     assert set(export["user"]) == {"id", "email", "name", "created_at"}
@@ -121,6 +133,8 @@ async def test_real_responses_carry_no_internal_field(
         export["exercises"],
         export["body_measurements"],
         export["workouts"],
+        export["routine_folders"],
+        export["routines"],
     ]
     for body in bodies:
         assert not _keys(body) & INTERNAL, body

@@ -257,5 +257,6 @@ def records(
             "longest_distance_m",
         ):
             if record[field] is not None:
-                record[field] = _number(record[field])
+                # Compared exactly, served to two decimals (half up).
+                record[field] = _number(_round(record[field]))
     return sorted(result.values(), key=lambda r: (name_key(r["name"]), r["name"], r["exercise_id"]))

@@ -281,6 +281,7 @@ async def insert_rows(
     On PostgreSQL the rows go to the driver's executemany as plain tuples, skipping SQLAlchemy's
     per-value parameter processing, which dominates the cost of writing a workout's sets.
     Values must already be what the driver takes (UUIDs, aware datetimes, numbers, strings).
+    A nullable column that every row leaves out is NULL.
     """
     if not rows:
         return
@@ -292,4 +293,4 @@ async def insert_rows(
         await connection.execute(insert(table).execution_options(render_nulls=True), list(rows))
         return
     sql, order = _compiled_insert(table, connection.dialect)
-    await connection.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])
+    await connection.exec_driver_sql(sql, [tuple(row.get(name) for name in order) for row in rows])

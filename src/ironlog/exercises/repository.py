@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import insert_rows
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Modality
+from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise
 
 _SYSTEM = Exercise.user_id.is_(None)
 
@@ -128,7 +128,11 @@ def is_name_clash(error: IntegrityError) -> bool:
 
 
 async def is_in_use(session: AsyncSession, exercise_id: uuid.UUID) -> bool:
-    statement = select(exists().where(ExerciseExecution.exercise_id == exercise_id))
+    """Whether a workout or a routine uses the exercise."""
+    statement = select(
+        exists().where(ExerciseExecution.exercise_id == exercise_id)
+        | exists().where(RoutineExercise.exercise_id == exercise_id)
+    )
     return bool(await session.scalar(statement))
 
 

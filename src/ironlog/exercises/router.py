@@ -209,6 +209,6 @@ async def update_exercise(
     responses=problem_responses(*_WRITE_ERRORS, ExerciseInUse),
 )
 async def delete_exercise(session: SessionDep, exercise: OwnExercise) -> None:
-    """Delete one of your exercises. One still used in any of your workouts is 409
-    `exercise_in_use`: remove it from those workouts first."""
+    """Delete one of your exercises. One still used in any of your workouts or routines is 409
+    `exercise_in_use`: remove it from those first."""
     await service.delete(session, exercise=exercise)

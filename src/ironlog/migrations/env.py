@@ -21,6 +21,14 @@ def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    """Switch SQLite's foreign keys for this connection. Sent on the driver connection outside
+    any transaction: SQLite ignores the pragma inside one."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    cursor.close()
+
+
 def run_with_connection(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -39,8 +47,17 @@ async def run_online() -> None:
     engine = create_engine(settings)
     try:
         async with engine.connect() as connection:
+            # Batch mode changes a SQLite table by copying it and dropping the old one; with
+            # foreign keys on, the drop would cascade to the rows that refer to it (a change to
+            # `workout` would delete every execution and set). They are off while migrations run,
+            # as Alembic advises, on this connection only (the engine is disposed after).
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                await connection.run_sync(_sqlite_foreign_keys, enabled=False)
             await connection.run_sync(run_with_connection)
             await connection.commit()
+            if sqlite:
+                await connection.run_sync(_sqlite_foreign_keys, enabled=True)
     finally:
         await engine.dispose()
 

@@ -9,6 +9,10 @@ from ironlog.models.idempotency_key import IdempotencyKey
 from ironlog.models.login_failure import LoginFailure
 from ironlog.models.oidc_login import OidcLogin
 from ironlog.models.refresh_token import RefreshToken
+from ironlog.models.routine import Routine
+from ironlog.models.routine_exercise import RoutineExercise
+from ironlog.models.routine_folder import RoutineFolder
+from ironlog.models.routine_set import RoutineSet
 from ironlog.models.user import User
 from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
@@ -25,6 +29,10 @@ __all__ = [
     "Modality",
     "OidcLogin",
     "RefreshToken",
+    "Routine",
+    "RoutineExercise",
+    "RoutineFolder",
+    "RoutineSet",
     "SetType",
     "User",
     "UserPreferences",

@@ -1,6 +1,6 @@
 import uuid
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped
@@ -20,3 +20,5 @@ class ExerciseExecution(Timestamped, Base):
     )
     position: Mapped[int]
     notes: Mapped[str | None] = mapped_column(String(500))
+    # Executions with the same number, adjacent in order, form a superset.
+    superset: Mapped[int | None] = mapped_column(SmallInteger)

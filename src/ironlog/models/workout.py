@@ -22,6 +22,8 @@ class Workout(Timestamped, Base):
         ),
         UniqueConstraint("user_id", "source", "source_key"),
         Index(None, "user_id", "started_at", "id"),
+        # The last time a routine was done (progression when it is started again).
+        Index(None, "routine_id", "started_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -31,6 +33,10 @@ class Workout(Timestamped, Base):
     status: Mapped[WorkoutStatus] = mapped_column(String(16), default=WorkoutStatus.IN_PROGRESS)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    # The routine it was started from; deleting the routine keeps the workout (null).
+    routine_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("routine.id", ondelete="SET NULL")
+    )
     source: Mapped[str | None] = mapped_column(String(32))
     source_key: Mapped[str | None] = mapped_column(String(255))
     # Bumped by every change to the workout or its tree; the ETag is built from it.

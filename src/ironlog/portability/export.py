@@ -21,8 +21,10 @@ from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
-from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
+from ironlog.portability.formats.ironlog_csv import HEADER, OPTIONAL_COLUMNS, escape_text
 from ironlog.portability.schemas import ExportFormat
+from ironlog.routines import repository as routine_repository
+from ironlog.routines import views as views_of_routines
 from ironlog.users import schemas as user_schemas
 from ironlog.users import service as user_service
 from ironlog.workouts import views
@@ -90,6 +92,7 @@ async def workout_trees(
                     "exercise_id": row.exercise_id,
                     "position": row.position,
                     "notes": row.notes,
+                    "superset": row.superset,
                     "exercise": {
                         "id": row.exercise_id,
                         "name": row.name,
@@ -116,6 +119,7 @@ def _workout(row: Any, exercises: list[dict[str, Any]]) -> dict[str, Any]:
         else int((finished_at - row.started_at).total_seconds()),
         "source": row.source,
         "source_key": row.source_key,
+        "routine_id": row.routine_id,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
         "exercises": exercises,
@@ -158,12 +162,22 @@ async def _json(
             "preferences": preferences,
         }
     )
+    folders = [
+        views_of_routines.folder_json(row)
+        for row in await routine_repository.all_folders(session, user_id)
+    ]
+    routine_rows = await routine_repository.all_trees(session, user_id)
+    routines = [body for body, _version in views_of_routines.routines_from_rows(routine_rows)]
     yield (
         head[:-1]
         + b',"exercises":'
         + dumps(exercises)
         + b',"body_measurements":'
         + dumps(measurements)
+        + b',"routine_folders":'
+        + dumps(folders)
+        + b',"routines":'
+        + dumps(routines)
         + b',"workouts":['
     )
     first = True
@@ -177,7 +191,7 @@ async def _json(
 async def _csv(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
+    writer.writerow((*HEADER, *OPTIONAL_COLUMNS))
     async for batch in workout_trees(session, user_id):
         for workout in batch:
             writer.writerows(_csv_rows(workout))
@@ -195,8 +209,9 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
         _instant(workout["finished_at"]),
         escape_text(workout["notes"] or ""),
     ]
+    routine_id = "" if workout["routine_id"] is None else str(workout["routine_id"])
     if not workout["exercises"]:
-        return [head + [""] * (len(HEADER) - len(head))]
+        return [head + [""] * (len(HEADER) - len(head)) + ["", routine_id]]
     rows: list[list[str]] = []
     for execution in workout["exercises"]:
         exercise = execution["exercise"]
@@ -207,10 +222,11 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
             str(execution["position"]),
             escape_text(execution["notes"] or ""),
         ]
+        tail = [_value(execution["superset"]), routine_id]
         sets: Sequence[dict[str, Any]] = execution["sets"]
         if not sets:
-            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)))
-        rows.extend(head + middle + _csv_set(item) for item in sets)
+            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)) + tail)
+        rows.extend(head + middle + _csv_set(item) + tail for item in sets)
     return rows
 
 

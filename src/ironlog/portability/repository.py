@@ -70,6 +70,7 @@ WORKOUT_COLUMNS = (
     Workout.finished_at,
     Workout.source,
     Workout.source_key,
+    Workout.routine_id,
     Workout.created_at,
     Workout.updated_at,
 )
@@ -109,6 +110,7 @@ async def executions_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID])
             ExerciseExecution.exercise_id,
             ExerciseExecution.position,
             ExerciseExecution.notes,
+            ExerciseExecution.superset,
             Exercise.name,
             Exercise.body_part,
             Exercise.modality,

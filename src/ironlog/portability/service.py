@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,7 @@ from ironlog.portability.formats.model import (
     ParsedFile,
     ParseOptions,
     Progress,
+    RoutineRecord,
     RowIssue,
     UnrecognizedFile,
     WorkoutRecord,
@@ -40,8 +42,12 @@ from ironlog.portability.formats.model import (
 from ironlog.portability.formats.reader import UnreadableCsv
 from ironlog.portability.matching import Known, Matcher
 from ironlog.portability.schemas import ExerciseMapping, ImportReport, ImportWarning
+from ironlog.routines import repository as routine_repository
+from ironlog.routines import service as routine_service
+from ironlog.routines.schemas import FolderCreate, RoutineCreate
 from ironlog.users import service as user_service
 from ironlog.workouts import repository as workout_repository
+from ironlog.workouts import supersets
 
 # Rows are written in batches of about this many sets, so memory stays flat for big files.
 WRITE_BATCH_SETS = 5000
@@ -102,6 +108,13 @@ async def import_file(
         _merge_repeated_exercises(workout, warnings)
     for exercise in parsed.exercises:
         resolver.resolve(exercise.name, exercise.body_part, exercise.modality, listed=True)
+    routine_exercise_ids = [
+        [
+            resolver.resolve(item.exercise_name, item.body_part, item.modality)
+            for item in routine.exercises
+        ]
+        for routine in parsed.routines
+    ]
     sets = sum(len(execution.sets) for workout in new for execution in workout.executions)
     measurements = await _new_body_measurements(session, user.id, parsed)
     if options.dry_run:
@@ -109,6 +122,11 @@ async def import_file(
     else:
         try:
             await exercise_repository.add_many(session, resolver.new_rows(user.id))
+            routine_ids = await _import_routines(
+                session, user.id, parsed, routine_exercise_ids, warnings
+            )
+            for workout in new:
+                workout.original_routine_id = routine_ids.get(workout.original_routine_id)
             await _write(session, user.id, new, sets, written)
             for entry in measurements:
                 await measurement_service.put(
@@ -232,6 +250,66 @@ class _Resolver:
         ]
 
 
+async def _import_routines(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    parsed: ParsedFile,
+    exercise_ids: list[list[uuid.UUID]],
+    warnings: list[RowIssue],
+) -> dict[uuid.UUID | None, uuid.UUID]:
+    """Add the file's folders and routines (new ids, after the user's own) through the routine
+    service; returns the new id of each routine by its id in the file. A folder or routine
+    whose name the user already has is that one, not a copy; one the routine schema refuses is
+    left out with a warning."""
+    folders = {
+        row["name"].lower(): row["id"]
+        for row in await routine_repository.all_folders(session, user_id)
+    }
+    for number, name in enumerate(parsed.folders, 1):
+        if name.strip().lower() in folders:
+            continue
+        try:
+            data = FolderCreate.model_validate({"name": name})
+        except ValidationError as error:
+            message = error.errors()[0]["msg"]
+            warnings.append(RowIssue(None, f"routine_folders[{number}] ignored: {message}"))
+            continue
+        folder = await routine_service.create_folder(session, user_id=user_id, data=data)
+        folders[folder["name"].lower()] = folder["id"]
+    existing = await routine_repository.routine_names(session, user_id)
+    routine_ids: dict[uuid.UUID | None, uuid.UUID] = {}
+    for number, (routine, ids) in enumerate(zip(parsed.routines, exercise_ids, strict=True), 1):
+        if routine.name.strip().lower() in existing:
+            routine_ids[routine.original_id] = existing[routine.name.strip().lower()]
+            continue
+        try:
+            routine_data = RoutineCreate.model_validate(_routine_body(routine, ids, folders))
+        except ValidationError as error:
+            warnings.append(
+                RowIssue(None, f"routines[{number}] ignored: {error.errors()[0]['msg']}")
+            )
+            continue
+        view = await routine_service.create(session, user_id=user_id, data=routine_data)
+        routine_ids[routine.original_id] = existing[routine_data.name.lower()] = view.body["id"]
+    return routine_ids
+
+
+def _routine_body(
+    routine: RoutineRecord, exercise_ids: list[uuid.UUID], folders: dict[str, uuid.UUID]
+) -> dict[str, Any]:
+    """The routine as the API takes it: an exercise listed twice once, broken supersets
+    dropped."""
+    exercises: dict[uuid.UUID, dict[str, Any]] = {}
+    for record, exercise_id in zip(routine.exercises, exercise_ids, strict=True):
+        exercises.setdefault(exercise_id, {**record.values, "exercise_id": exercise_id})
+    kept = list(exercises.values())
+    numbers = supersets.tidy([body.get("superset") for body in kept])
+    for body, number in zip(kept, numbers, strict=True):
+        body["superset"] = number
+    folder_id = folders.get(routine.folder.strip().lower()) if routine.folder else None
+    return {"name": routine.name, "notes": routine.notes, "folder_id": folder_id, "exercises": kept}
+
+
 def _merge_repeated_exercises(workout: WorkoutRecord, warnings: list[RowIssue]) -> None:
     """An exercise appears once per workout: a repeat's sets join the first execution, in order."""
     merged: dict[uuid.UUID | None, ExecutionRecord] = {}
@@ -250,6 +328,9 @@ def _merge_repeated_exercises(workout: WorkoutRecord, warnings: list[RowIssue]) 
         first.sets.extend(execution.sets)
         first.notes = _merge_notes(first.notes, execution.notes)
     workout.executions = list(merged.values())
+    numbers = supersets.tidy([execution.superset for execution in workout.executions])
+    for execution, number in zip(workout.executions, numbers, strict=True):
+        execution.superset = number
 
 
 def _merge_notes(first: str | None, second: str | None) -> str | None:
@@ -313,6 +394,7 @@ class _Rows:
                 "finished_at": workout.finished_at,
                 "source": workout.source,
                 "source_key": workout.source_key,
+                "routine_id": workout.original_routine_id,
                 "version": 1,
                 **stamps,
             }
@@ -324,6 +406,7 @@ class _Rows:
                     "exercise_id": execution.exercise_id,
                     "position": position,
                     "notes": execution.notes,
+                    "superset": execution.superset,
                     **stamps,
                 }
             )

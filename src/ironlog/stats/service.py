@@ -102,9 +102,10 @@ def _kg(grams: int) -> float:
     return grams / 1000
 
 
-def _kg_or_none(grams: int | None) -> float | None:
-    """Thousandths (grams of a weight, or millimetres of a distance) as a number, or None."""
-    return None if grams is None else grams / 1000
+def _hundredths(thousandths: int | None) -> float | None:
+    """A record's value (grams, or millimetres of a distance) in kilograms or metres rounded
+    half up to two decimals, as records are served; exact integer arithmetic."""
+    return None if thousandths is None else (thousandths + 5) // 10 / 100
 
 
 def _epley(times_30: int | None) -> float | None:
@@ -212,18 +213,18 @@ async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Peri
         Record(
             exercise_id=row.exercise_id,
             name=row.name,
-            heaviest_weight_kg=_kg_or_none(row.weight_grams),
+            heaviest_weight_kg=_hundredths(row.weight_grams),
             heaviest_weight_reps=row.weight_reps,
             heaviest_weight_at=row.weight_at,
             best_e1rm_kg=_epley(row.e1rm_times_30),
             best_e1rm_at=row.e1rm_at,
             most_reps=row.reps,
             most_reps_at=row.reps_at,
-            best_set_volume_kg=_kg_or_none(row.volume_grams),
+            best_set_volume_kg=_hundredths(row.volume_grams),
             best_set_volume_at=row.volume_at,
             longest_duration_seconds=row.duration_seconds,
             longest_duration_at=row.duration_at,
-            longest_distance_m=_kg_or_none(row.distance_millimetres),
+            longest_distance_m=_hundredths(row.distance_millimetres),
             longest_distance_at=row.distance_at,
         )
         for row in sorted(rows, key=_name_order)

@@ -3,17 +3,18 @@ import uuid
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.models import User, UserPreferences, Workout
+from ironlog.models import Routine, User, UserPreferences, Workout
 
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Delete the user; the database cascades to everything the user owns.
 
-    Workouts go first: their executions may use the user's own exercises, and PostgreSQL checks
-    that reference (ON DELETE NO ACTION, which keeps an exercise in use from being deleted)
-    before the cascade from the user reaches the executions.
+    Workouts and routines go first: their executions and routine exercises may use the user's
+    own exercises, and PostgreSQL checks that reference (ON DELETE NO ACTION, which keeps an
+    exercise in use from being deleted) before the cascade from the user reaches them.
     """
     await session.execute(delete(Workout).where(Workout.user_id == user_id))
+    await session.execute(delete(Routine).where(Routine.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
 
 

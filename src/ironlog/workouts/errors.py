@@ -41,3 +41,11 @@ class UnknownExercise(Unprocessable):
 class InvalidOrder(Unprocessable):
     code = "invalid_order"
     default_detail = "exercise_ids must list each exercise of the workout exactly once."
+
+
+class InvalidSuperset(Unprocessable):
+    code = "invalid_superset"
+    default_detail = (
+        "Executions with the same superset number must be adjacent, and a superset needs at "
+        "least two of them."
+    )

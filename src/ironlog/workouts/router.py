@@ -23,6 +23,7 @@ from ironlog.workouts.errors import (
     DuplicateExercise,
     ExerciseAlreadyInWorkout,
     InvalidOrder,
+    InvalidSuperset,
     UnknownExercise,
     WorkoutExists,
     WorkoutFinished,
@@ -117,7 +118,7 @@ async def list_workouts(
     summary="Create a workout",
     responses={
         201: {"headers": {**ETAG_HEADER, "Location": {"schema": {"type": "string"}}}},
-        **problem_responses(WorkoutExists, DuplicateExercise, UnknownExercise),
+        **problem_responses(WorkoutExists, DuplicateExercise, UnknownExercise, InvalidSuperset),
     },
 )
 async def create_workout(
@@ -154,7 +155,7 @@ async def get_workout(
     responses={
         200: {"headers": ETAG_HEADER},
         **problem_responses(
-            PreconditionFailed, WorkoutFinished, DuplicateExercise, UnknownExercise
+            PreconditionFailed, WorkoutFinished, DuplicateExercise, UnknownExercise, InvalidSuperset
         ),
     },
 )
@@ -241,7 +242,11 @@ async def reopen_workout(
     response_model=ExecutionRead,
     summary="Add an exercise to a workout",
     responses=problem_responses(
-        PreconditionFailed, WorkoutFinished, ExerciseAlreadyInWorkout, UnknownExercise
+        PreconditionFailed,
+        WorkoutFinished,
+        ExerciseAlreadyInWorkout,
+        UnknownExercise,
+        InvalidSuperset,
     ),
 )
 async def add_execution(
@@ -260,7 +265,10 @@ async def add_execution(
     "/{workout_id}/exercises/order",
     response_model=WorkoutRead,
     summary="Reorder a workout's exercises",
-    responses={200: {"headers": ETAG_HEADER}, **CHANGE_ERRORS, **problem_responses(InvalidOrder)},
+    responses={
+        200: {"headers": ETAG_HEADER},
+        **problem_responses(PreconditionFailed, WorkoutFinished, InvalidOrder, InvalidSuperset),
+    },
 )
 async def reorder_executions(
     session: SessionDep,
@@ -278,8 +286,8 @@ async def reorder_executions(
 @router.patch(
     "/{workout_id}/exercises/{exercise_id:id}",
     response_model=ExecutionRead,
-    summary="Change an exercise's notes or replace its sets",
-    responses=CHANGE_ERRORS,
+    summary="Change an exercise's notes or superset, or replace its sets",
+    responses=problem_responses(PreconditionFailed, WorkoutFinished, InvalidSuperset),
 )
 async def update_execution(
     session: SessionDep,
@@ -287,7 +295,8 @@ async def update_execution(
     workout: LockedWorkout,
     data: Annotated[ExecutionPatch, Body()],
 ) -> Response:
-    """Change `notes`, or replace the sets with `sets` (the whole list, in order)."""
+    """Change `notes` or `superset` (same numbers stay adjacent), or replace the sets with
+    `sets` (the whole list, in order)."""
     body = await service.update_execution(
         session, workout=workout, exercise_id=exercise_id, data=data
     )

@@ -81,6 +81,17 @@ Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps)
 Reps = Annotated[int, Strict(), Field(ge=0, le=1000), BeforeValidator(_whole_number)]
 DurationSeconds = Annotated[int, Strict(), Field(ge=0, le=86_400), BeforeValidator(_whole_number)]
 RestSeconds = Annotated[int, Strict(), Field(ge=0, le=10_800), BeforeValidator(_whole_number)]
+MAX_SUPERSET = 99
+Superset = Annotated[
+    int,
+    Strict(),
+    Field(
+        ge=0,
+        le=MAX_SUPERSET,
+        description="Executions with the same number, adjacent in order, form a superset.",
+    ),
+    BeforeValidator(_whole_number),
+]
 # A workout logged after the fact lasts at most a week.
 WorkoutSeconds = Annotated[int, Strict(), Field(ge=0, le=604_800), BeforeValidator(_whole_number)]
 
@@ -161,15 +172,18 @@ class ExecutionWrite(InputModel):
 
     exercise_id: uuid.UUID
     notes: ShortText = None
+    superset: Superset | None = None
     sets: Sets = Field(default_factory=list)
 
 
 class ExecutionPatch(InputModel):
-    """Change the notes, or replace the sets (the whole list, in order)."""
+    """Change the notes or the superset number, or replace the sets (the whole list, in
+    order)."""
 
     model_config = ConfigDict(json_schema_extra={"example": {"notes": "Belt from set 3"}})
 
     notes: ShortText = None
+    superset: Superset | None = None
     sets: Sets | None = None
 
 
@@ -310,6 +324,7 @@ EXECUTION_READ_EXAMPLE: dict[str, Any] = {
     "exercise_id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
     "position": 0,
     "notes": None,
+    "superset": None,
     "exercise": {
         "id": "5d1e2c3b-4a59-4f6e-8d7c-1b2a3c4d5e6f",
         "name": "Bench Press",
@@ -326,6 +341,7 @@ WORKOUT_READ_EXAMPLE: dict[str, Any] = {
     "started_at": "2026-11-20T17:30:00Z",
     "finished_at": None,
     "duration_seconds": None,
+    "routine_id": None,
     "created_at": "2026-11-20T17:30:02Z",
     "updated_at": "2026-11-20T17:41:10Z",
     "exercises": [EXECUTION_READ_EXAMPLE],
@@ -361,6 +377,7 @@ class ExecutionRead(OutputModel):
     exercise_id: uuid.UUID
     position: int
     notes: str | None
+    superset: int | None
     exercise: ExerciseSummary
     sets: list[SetRead]
 
@@ -375,6 +392,7 @@ class WorkoutRead(OutputModel):
     started_at: datetime
     finished_at: datetime | None
     duration_seconds: int | None
+    routine_id: uuid.UUID | None = Field(description="The routine it was started from.")
     created_at: datetime
     updated_at: datetime
     exercises: list[ExecutionRead]

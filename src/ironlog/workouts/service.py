@@ -20,7 +20,7 @@ from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
 from ironlog.models.base import new_id
-from ironlog.workouts import repository, views
+from ironlog.workouts import repository, supersets, views
 from ironlog.workouts.errors import (
     DuplicateExercise,
     ExecutionNotFound,
@@ -113,13 +113,14 @@ def _set_rows(
 
 
 def _execution_view(
-    exercise: tuple[Any, ...], position: int, notes: str | None, set_rows: list[dict[str, Any]]
+    exercise: tuple[Any, ...], position: int, data: ExecutionWrite, set_rows: list[dict[str, Any]]
 ) -> JsonDict:
     exercise_id, name, body_part, modality = exercise
     return {
         "exercise_id": exercise_id,
         "position": position,
-        "notes": notes,
+        "notes": data.notes,
+        "superset": data.superset,
         "exercise": {"id": exercise_id, "name": name, "body_part": body_part, "modality": modality},
         "sets": [views.set_json(row) for row in set_rows],
     }
@@ -146,13 +147,14 @@ async def _insert_tree(
                 "exercise_id": execution.exercise_id,
                 "position": position,
                 "notes": execution.notes,
+                "superset": execution.superset,
                 "created_at": now,
                 "updated_at": now,
             }
         )
         set_rows.extend(rows)
         execution_views.append(
-            _execution_view(exercises[execution.exercise_id], position, execution.notes, rows)
+            _execution_view(exercises[execution.exercise_id], position, execution, rows)
         )
     await repository.insert_trees(
         session,
@@ -182,8 +184,19 @@ async def list_workouts(
     return page_dict(items, total, page)
 
 
-async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCreate) -> WorkoutView:
-    exercises = await _visible_exercises(session, user_id, data.exercises)
+async def create(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    data: WorkoutCreate,
+    routine_id: uuid.UUID | None = None,
+    exercises: dict[uuid.UUID, tuple[Any, ...]] | None = None,
+) -> WorkoutView:
+    """A new workout in progress with its tree; `routine_id` when started from a routine, whose
+    `exercises` (id, name, body_part, modality) are known visible and distinct already."""
+    supersets.check([execution.superset for execution in data.exercises], whole=True)
+    if exercises is None:
+        exercises = await _visible_exercises(session, user_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
         raise WorkoutExists()
     now = utc_now()
@@ -199,6 +212,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         "status": data.status,
         "started_at": started_at,
         "finished_at": finished_at,
+        "routine_id": routine_id,
         "source": None,
         "source_key": None,
         "version": 1,
@@ -221,6 +235,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: WorkoutCrea
         "started_at": started_at,
         "finished_at": finished_at,
         "duration_seconds": views.duration_seconds(started_at, finished_at),
+        "routine_id": routine_id,
         "created_at": now,
         "updated_at": now,
         "exercises": execution_views,
@@ -232,6 +247,7 @@ async def replace(
     session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: WorkoutReplace
 ) -> WorkoutView:
     _ensure_open(workout)
+    supersets.check([execution.superset for execution in data.exercises], whole=True)
     exercises = await _visible_exercises(session, user_id, data.exercises)
     await repository.delete_tree(session, workout.id)
     await _insert_tree(session, workout.id, data.exercises, exercises, utc_now())
@@ -302,6 +318,9 @@ async def add_execution(
         raise UnknownExercise()
     if await repository.execution_position(session, workout.id, data.exercise_id) is not None:
         raise ExerciseAlreadyInWorkout()
+    if data.superset is not None:
+        current = await repository.execution_supersets(session, workout.id)
+        supersets.check([*current.values(), data.superset], whole=False)
     position = await repository.next_execution_position(session, workout.id)
     now = utc_now()
     rows = _set_rows(workout.id, data.exercise_id, data.sets, now)
@@ -314,6 +333,7 @@ async def add_execution(
                 "exercise_id": data.exercise_id,
                 "position": position,
                 "notes": data.notes,
+                "superset": data.superset,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -321,17 +341,22 @@ async def add_execution(
         sets=rows,
     )
     await repository.touch(session, workout.id)
-    return _execution_view(exercises[data.exercise_id], position, data.notes, rows)
+    return _execution_view(exercises[data.exercise_id], position, data, rows)
 
 
 async def update_execution(
     session: AsyncSession, *, workout: WorkoutState, exercise_id: uuid.UUID, data: ExecutionPatch
 ) -> JsonDict:
-    """Change the notes, or replace the sets with the list given."""
+    """Change the notes or the superset number, or replace the sets with the list given."""
     _ensure_open(workout)
     await _execution_position(session, workout, exercise_id)
-    if "notes" in data.model_fields_set:
-        await repository.update_execution_notes(session, workout.id, exercise_id, data.notes)
+    values = data.model_dump(include={"notes", "superset"}, exclude_unset=True)
+    if "superset" in values:
+        current = await repository.execution_supersets(session, workout.id)
+        current[exercise_id] = data.superset
+        supersets.check(list(current.values()), whole=False)
+    if values:
+        await repository.update_execution(session, workout.id, exercise_id, values)
     if data.sets is not None:
         await repository.delete_sets(session, workout.id, exercise_id)
         rows = _set_rows(workout.id, exercise_id, data.sets, utc_now())
@@ -355,10 +380,11 @@ async def reorder(
     session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: ReorderRequest
 ) -> WorkoutView:
     _ensure_open(workout)
-    current = await repository.execution_ids(session, workout.id)
+    current = await repository.execution_supersets(session, workout.id)
     wanted = data.exercise_ids
     if len(wanted) != len(current) or set(wanted) != set(current):
         raise InvalidOrder()
+    supersets.check([current[exercise_id] for exercise_id in wanted], whole=False)
     await repository.reorder_executions(session, workout.id, wanted)
     await repository.touch(session, workout.id)
     return await _read(session, user_id, workout.id)

@@ -49,8 +49,8 @@ def trees_from_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[JsonDict, int]]
     execution: JsonDict | None = None
     for row in rows:
         (workout_id, name, notes, status, started_at, finished_at, created_at, updated_at,
-         version, exercise_id, execution_position, execution_notes, exercise_name, body_part,
-         modality, set_id, *set_values) = row  # fmt: skip
+         version, routine_id, exercise_id, execution_position, execution_notes, exercise_name,
+         body_part, modality, superset, set_id, *set_values) = row  # fmt: skip
         if workout is None or workout["id"] != workout_id:
             workout = {
                 "id": workout_id,
@@ -60,6 +60,7 @@ def trees_from_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[JsonDict, int]]
                 "started_at": started_at,
                 "finished_at": finished_at,
                 "duration_seconds": duration_seconds(started_at, finished_at),
+                "routine_id": routine_id,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "exercises": [],
@@ -73,6 +74,7 @@ def trees_from_rows(rows: Iterable[Sequence[Any]]) -> list[tuple[JsonDict, int]]
                 "exercise_id": exercise_id,
                 "position": execution_position,
                 "notes": execution_notes,
+                "superset": superset,
                 "exercise": {
                     "id": exercise_id,
                     "name": exercise_name,
@@ -108,16 +110,17 @@ def _set_from_values(set_id: uuid.UUID, values: Sequence[Any]) -> JsonDict:
 def execution_from_rows(rows: Sequence[Sequence[Any]]) -> JsonDict:
     """An execution with its sets, from `repository.fetch_execution` rows."""
     first = rows[0]
-    (_workout_id, exercise_id, position, notes, name, body_part, modality) = first[:7]
+    (_workout_id, exercise_id, position, notes, name, body_part, modality, superset) = first[:8]
     execution: JsonDict = {
         "exercise_id": exercise_id,
         "position": position,
         "notes": notes,
+        "superset": superset,
         "exercise": {"id": exercise_id, "name": name, "body_part": body_part, "modality": modality},
         "sets": [],
     }
     for row in rows:
-        set_id, *set_values = row[7:]
+        set_id, *set_values = row[8:]
         if set_id is not None:
             execution["sets"].append(_set_from_values(set_id, set_values))
     return execution

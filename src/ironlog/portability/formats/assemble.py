@@ -35,6 +35,7 @@ class Line:
     set: SetRecord | None = None  # None: an execution without sets
     rest_seconds: int | None = None  # Strong's "Rest Timer" row: the previous set's rest
     execution_group: object = None  # a change starts a new execution (IronLog's position)
+    superset: int | None = None
     body_part: str | None = None
     modality: Modality | None = None
 
@@ -105,7 +106,11 @@ class Assembler:
             return last
         self.group = line.execution_group
         execution = ExecutionRecord(
-            row=line.row, exercise_name=name, body_part=line.body_part, modality=line.modality
+            row=line.row,
+            exercise_name=name,
+            body_part=line.body_part,
+            modality=line.modality,
+            superset=line.superset,
         )
         workout.executions.append(execution)
         return execution

@@ -84,3 +84,18 @@ def check_workouts(parsed: ParsedFile) -> None:
                     "(kept as recorded; it was probably left running)",
                 )
             )
+
+
+MAX_SUPERSET = 99
+
+
+def superset_number(text: str) -> int | None:
+    """A superset number as files write it ("0", "2", "1.0"); empty or anything else is none
+    (a superset is a grouping, never a reason to refuse a row)."""
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    if not number.is_integer() or not 0 <= number <= MAX_SUPERSET:
+        return None
+    return int(number)

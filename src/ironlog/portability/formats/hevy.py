@@ -4,7 +4,8 @@
 "set_index","set_type","weight_kg","reps","distance_km","duration_seconds","rpe"`, with
 `weight_lbs` / `distance_miles` instead when the user's units are imperial (mixed in one header is
 possible). Times are local, like `21 Nov 2024, 13:24`; `set_index` restarts at 0 per exercise and
-the rows are in order, so the file order is the set order. `superset_id` is not kept.
+the rows are in order, so the file order is the set order. `superset_id` groups executions into
+a superset (the importer drops a group that is not adjacent or has one execution).
 """
 
 from ironlog.portability.formats import common
@@ -54,6 +55,7 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
             "description",
             "exercise_title",
             "exercise_notes",
+            "superset_id",
             "set_type",
             "reps",
             "duration_seconds",
@@ -105,6 +107,7 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
                 parsed, row, cell(cells, at["exercise_notes"]), common.NOTES_MAX, "notes"
             ),
             set=record,
+            superset=common.superset_number(cell(cells, at["superset_id"])),
         )
 
     common.run_rows(parsed, csv_file.records, read_line, progress)

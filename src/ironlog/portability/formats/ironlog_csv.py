@@ -43,6 +43,9 @@ HEADER = (
     "completed",
     "set_notes",
 )
+# Written after HEADER by the export, read when present (older exports lack them). A routine id
+# names a routine of the exporting account: an import does not link it.
+OPTIONAL_COLUMNS = ("superset", "routine_id")
 BODY_PART_MAX = 50
 # Free-text columns: a spreadsheet would run a cell starting with one of these as a formula
 # (CSV injection), so the export prefixes such cells with a single quote (OWASP). A cell that
@@ -101,7 +104,7 @@ def parse_position(text: str, what: str) -> int:
 def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(format=FORMAT, exact_names=True)
     columns = Columns(csv_file.header)
-    at = {name: columns.find(name) for name in HEADER}
+    at = {name: columns.find(name) for name in (*HEADER, *OPTIONAL_COLUMNS)}
 
     def get(cells: list[str], name: str) -> str:
         value = cell(cells, at[name])
@@ -136,6 +139,7 @@ def parse(csv_file: CsvFile, options: ParseOptions, progress: Progress | None) -
         line.body_part = (get(cells, "body_part").lower()[:BODY_PART_MAX]) or None
         line.modality = parse_modality(get(cells, "modality"))
         line.execution_group = parse_position(get(cells, "exercise_position"), "exercise_position")
+        line.superset = common.superset_number(get(cells, "superset"))
         if get(cells, "set_position"):
             parse_position(get(cells, "set_position"), "set_position")
             line.set = _read_set(row, cells)

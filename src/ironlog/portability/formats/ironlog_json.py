@@ -24,6 +24,8 @@ from ironlog.portability.formats.model import (
     ParsedFile,
     ParseOptions,
     Progress,
+    RoutineExerciseRecord,
+    RoutineRecord,
     RowIssue,
     SetRecord,
     UnrecognizedFile,
@@ -61,6 +63,7 @@ class JsonExerciseRef(_Lenient):
 
 class JsonExecution(_Lenient):
     notes: str | None = None
+    superset: int | None = None
     exercise: JsonExerciseRef
     sets: list[JsonSet] = []
 
@@ -73,7 +76,30 @@ class JsonWorkout(_Lenient):
     finished_at: datetime | None = None
     source: str | None = None
     source_key: str | None = None
+    routine_id: uuid.UUID | None = None
     exercises: list[JsonExecution] = []
+
+
+class JsonRoutineExercise(_Lenient):
+    exercise: JsonExerciseRef
+    notes: str | None = None
+    rest_seconds: Any = None
+    superset: Any = None
+    progression: Any = None
+    sets: list[Any] = []
+
+
+class JsonRoutine(_Lenient):
+    id: uuid.UUID
+    name: str
+    notes: str | None = None
+    folder_id: uuid.UUID | None = None
+    exercises: list[JsonRoutineExercise] = []
+
+
+class JsonFolder(_Lenient):
+    id: uuid.UUID
+    name: str
 
 
 class JsonExercise(_Lenient):
@@ -120,6 +146,7 @@ def parse(file: BinaryFile, options: ParseOptions, progress: Progress | None) ->
             )
         )
     _read_body_measurements(parsed, document.get("body_measurements") or [])
+    _read_routines(parsed, document)
     seen: set[tuple[str, str]] = set()
     workouts: list[Any] = document["workouts"]
     for number, item in enumerate(workouts, start=1):
@@ -196,6 +223,7 @@ def _read_workout(
         source=source,
         source_key=source_key,
         original_id=data.id,
+        original_routine_id=data.routine_id,
     )
     for execution in data.exercises:
         record = ExecutionRecord(
@@ -204,11 +232,63 @@ def _read_workout(
             notes=common.fit(parsed, number, execution.notes, common.NOTES_MAX, "notes"),
             body_part=(execution.exercise.body_part or "").strip().lower()[:50] or None,
             modality=execution.exercise.modality,
+            superset=execution.superset,
         )
         for item_set in execution.sets:
             record.sets.append(_read_set(parsed, number, item_set))
         workout.executions.append(record)
     return workout
+
+
+def _read_routines(parsed: ParsedFile, document: dict[str, Any]) -> None:
+    """Routine folders and routines (exports before routines have neither). One that cannot
+    be read is left out with a warning: the workouts are what an import is for."""
+    folders: dict[uuid.UUID, str] = {}
+    for number, item in enumerate(document.get("routine_folders") or [], start=1):
+        try:
+            folder = JsonFolder.model_validate(item)
+        except ValidationError as error:
+            parsed.warnings.append(
+                RowIssue(None, f"routine_folders[{number}] ignored: {_explain(error)}")
+            )
+            continue
+        folders[folder.id] = folder.name
+        parsed.folders.append(folder.name)
+    for number, item in enumerate(document.get("routines") or [], start=1):
+        try:
+            routine = JsonRoutine.model_validate(item)
+        except ValidationError as error:
+            parsed.warnings.append(RowIssue(None, f"routines[{number}] ignored: {_explain(error)}"))
+            continue
+        parsed.routines.append(
+            RoutineRecord(
+                original_id=routine.id,
+                name=routine.name,
+                notes=routine.notes,
+                folder=folders.get(routine.folder_id) if routine.folder_id else None,
+                exercises=[
+                    RoutineExerciseRecord(
+                        exercise_name=" ".join(exercise.exercise.name.split())[: common.NAME_MAX],
+                        body_part=(exercise.exercise.body_part or "").strip().lower()[:50] or None,
+                        modality=exercise.exercise.modality,
+                        values=_routine_exercise_values(exercise),
+                    )
+                    for exercise in routine.exercises
+                ],
+            )
+        )
+
+
+def _routine_exercise_values(exercise: JsonRoutineExercise) -> dict[str, Any]:
+    """The fields the routine schema takes; a set's `position` is its place in the list."""
+    values = exercise.model_dump(exclude={"exercise"})
+    values["sets"] = [
+        {key: value for key, value in item.items() if key != "position"}
+        if isinstance(item, dict)
+        else item
+        for item in exercise.sets
+    ]
+    return values
 
 
 def _read_set(parsed: ParsedFile, number: int, data: JsonSet) -> SetRecord:

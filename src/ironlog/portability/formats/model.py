@@ -7,7 +7,7 @@ duplicates and writes.
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ironlog.measurements.schemas import MeasurementWrite
@@ -50,6 +50,8 @@ class ExecutionRecord:
     # Only IronLog's own files say what an exercise is; trackers' files leave these unset.
     body_part: str | None = None
     modality: Modality | None = None
+    # Executions with the same number, adjacent, form a superset (Hevy's superset_id).
+    superset: int | None = None
     # Set by the importer once the name is matched to an exercise.
     exercise_id: uuid.UUID | None = None
 
@@ -64,8 +66,10 @@ class WorkoutRecord:
     # Provenance: the stored `source` and `source_key` (unique per user and source).
     source: str
     source_key: str
-    # IronLog's own files: the workout's id in the account it was exported from.
+    # IronLog's own files: the workout's id in the account it was exported from, and that of
+    # the routine it was started from (linked again when the file brings that routine).
     original_id: uuid.UUID | None = None
+    original_routine_id: uuid.UUID | None = None
     executions: list[ExecutionRecord] = field(default_factory=list)
 
 
@@ -88,6 +92,28 @@ class BodyMeasurementRecord:
 
 
 @dataclass(slots=True)
+class RoutineExerciseRecord:
+    """A routine's exercise: named like an execution; `values` are the API's fields (notes,
+    rest_seconds, superset, progression, sets), validated by the routine schema on import."""
+
+    exercise_name: str
+    body_part: str | None
+    modality: Modality | None
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class RoutineRecord:
+    """A routine of an IronLog JSON export; `folder` is its folder's name."""
+
+    original_id: uuid.UUID
+    name: str
+    notes: str | None
+    folder: str | None
+    exercises: list[RoutineExerciseRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ParsedFile:
     format: str
     workouts: list[WorkoutRecord] = field(default_factory=list)
@@ -95,6 +121,9 @@ class ParsedFile:
     body_measurements: list[BodyMeasurementRecord] = field(default_factory=list)
     # Entries dropped because an entry of the same date came earlier in the same file.
     body_measurements_repeated: int = 0
+    # IronLog JSON only: routine folders (names, in order) and routines.
+    folders: list[str] = field(default_factory=list)
+    routines: list[RoutineRecord] = field(default_factory=list)
     errors: list[RowIssue] = field(default_factory=list)
     warnings: list[RowIssue] = field(default_factory=list)
     # Workouts dropped because the same workout came earlier in the same file.

@@ -37,6 +37,7 @@ WORKOUT_COLUMNS = (
     Workout.created_at,
     Workout.updated_at,
     Workout.version,
+    Workout.routine_id,
 )
 
 
@@ -48,6 +49,7 @@ EXECUTION_COLUMNS = (
     Exercise.name,
     Exercise.body_part,
     Exercise.modality,
+    ExerciseExecution.superset,
 )
 
 
@@ -72,7 +74,7 @@ SET_COLUMNS = (
 )
 
 
-def _tree_statement() -> Select[Any]:
+def _tree_statement() -> Select[*tuple[Any, ...]]:
     """Workouts with their executions, exercises and sets: one row per set (or per empty
     execution, or per empty workout), in display order."""
     return (

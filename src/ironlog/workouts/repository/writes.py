@@ -128,13 +128,16 @@ async def execution_position(
     )
 
 
-async def execution_ids(session: AsyncSession, workout_id: uuid.UUID) -> list[uuid.UUID]:
+async def execution_supersets(
+    session: AsyncSession, workout_id: uuid.UUID
+) -> dict[uuid.UUID, int | None]:
+    """The workout's exercise ids in position order, each with its superset number."""
     statement = (
-        select(ExerciseExecution.exercise_id)
+        select(ExerciseExecution.exercise_id, ExerciseExecution.superset)
         .where(ExerciseExecution.workout_id == workout_id)
         .order_by(ExerciseExecution.position)
     )
-    return list((await session.scalars(statement)).all())
+    return {row.exercise_id: row.superset for row in await session.execute(statement)}
 
 
 async def next_execution_position(session: AsyncSession, workout_id: uuid.UUID) -> int:
@@ -144,8 +147,8 @@ async def next_execution_position(session: AsyncSession, workout_id: uuid.UUID) 
     return int(await session.scalar(statement) or 0)
 
 
-async def update_execution_notes(
-    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID, notes: str | None
+async def update_execution(
+    session: AsyncSession, workout_id: uuid.UUID, exercise_id: uuid.UUID, values: dict[str, Any]
 ) -> None:
     await session.execute(
         update(ExerciseExecution)
@@ -153,7 +156,7 @@ async def update_execution_notes(
             ExerciseExecution.workout_id == workout_id,
             ExerciseExecution.exercise_id == exercise_id,
         )
-        .values(notes=notes, updated_at=utc_now())
+        .values(**values, updated_at=utc_now())
     )
 
 

@@ -1,0 +1,49 @@
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Header, Path
+
+from ironlog.auth.dependencies import CurrentUserId
+from ironlog.core.errors import PreconditionFailed
+from ironlog.core.routing import SessionDep
+from ironlog.routines import repository, views
+from ironlog.routines.errors import FolderNotFound, RoutineNotFound
+from ironlog.routines.repository import RoutineState
+from ironlog.workouts.dependencies import etag_matches
+
+RoutineId = Annotated[uuid.UUID, Path(description="The routine's id.")]
+FolderId = Annotated[uuid.UUID, Path(description="The folder's id.")]
+
+
+async def get_locked_routine(
+    routine_id: RoutineId,
+    session: SessionDep,
+    user_id: CurrentUserId,
+    if_match: Annotated[
+        str | None,
+        Header(description="Apply the change only if the routine's ETag still matches (412)."),
+    ] = None,
+) -> RoutineState:
+    """The caller's routine, locked for this transaction, after its `If-Match` check. Another
+    user's routine is 404 before the body is looked at."""
+    routine = await repository.get_state(session, user_id=user_id, routine_id=routine_id, lock=True)
+    if routine is None:
+        raise RoutineNotFound()
+    if if_match is not None and not etag_matches(if_match, views.etag(routine.id, routine.version)):
+        raise PreconditionFailed()
+    return routine
+
+
+LockedRoutine = Annotated[RoutineState, Depends(get_locked_routine)]
+
+
+async def get_owned_folder(
+    folder_id: FolderId, session: SessionDep, user_id: CurrentUserId
+) -> uuid.UUID:
+    """The id of the caller's folder; another user's is 404 before the body is looked at."""
+    if await repository.get_folder(session, user_id=user_id, folder_id=folder_id) is None:
+        raise FolderNotFound()
+    return folder_id
+
+
+OwnedFolderId = Annotated[uuid.UUID, Depends(get_owned_folder)]

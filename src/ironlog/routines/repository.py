@@ -1,0 +1,384 @@
+"""Every query on routines, their exercises and sets, and routine folders.
+
+A routine's tree is read in one query (one row per set) and folded by `views`. Positions of
+routines and folders are per user; changes that move them lock the user's row first, so two
+concurrent writers cannot hand out the same position.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Row,
+    RowMapping,
+    String,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.clock import utc_now
+from ironlog.core.db import fetch_all, insert_rows
+from ironlog.core.pagination import PageRequest
+from ironlog.models import (
+    Exercise,
+    Routine,
+    RoutineExercise,
+    RoutineFolder,
+    RoutineSet,
+    User,
+    Workout,
+    WorkoutSet,
+    WorkoutStatus,
+)
+
+Mappings = Sequence[RowMapping]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutineState:
+    """What the rules need to know about a routine before changing it."""
+
+    id: uuid.UUID
+    version: int
+    position: int
+
+
+async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Serialise the user's changes of positions (PostgreSQL; SQLite writers are serial)."""
+    # FOR NO KEY UPDATE: it does not block inserts that reference the user (FOR KEY SHARE).
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
+# Routine trees.
+
+_TREE = (
+    select(
+        Routine.id,
+        Routine.name,
+        Routine.notes,
+        Routine.folder_id,
+        Routine.position,
+        Routine.version,
+        Routine.created_at,
+        Routine.updated_at,
+        RoutineExercise.exercise_id,
+        RoutineExercise.position.label("exercise_position"),
+        RoutineExercise.notes.label("exercise_notes"),
+        RoutineExercise.rest_seconds,
+        RoutineExercise.superset,
+        RoutineExercise.increment_kg,
+        Exercise.name.label("exercise_name"),
+        Exercise.body_part,
+        Exercise.modality,
+        RoutineSet.position.label("set_position"),
+        RoutineSet.set_type,
+        RoutineSet.weight_kg,
+        RoutineSet.reps,
+        RoutineSet.rep_min,
+        RoutineSet.rep_max,
+        RoutineSet.duration_seconds,
+        RoutineSet.distance_m,
+        RoutineSet.rpe,
+    )
+    .outerjoin(RoutineExercise, RoutineExercise.routine_id == Routine.id)
+    .outerjoin(Exercise, Exercise.id == RoutineExercise.exercise_id)
+    .outerjoin(
+        RoutineSet,
+        (RoutineSet.routine_id == RoutineExercise.routine_id)
+        & (RoutineSet.exercise_id == RoutineExercise.exercise_id),
+    )
+    .order_by(Routine.position, Routine.id, RoutineExercise.position, RoutineSet.position)
+)
+
+
+_ONE_TREE = _TREE.where(
+    Routine.id == bindparam("routine_id"), Routine.user_id == bindparam("user_id")
+)
+
+
+def _mappings(rows: Sequence[Any]) -> Mappings:
+    """Rows of `core.db.fetch_all` read by column name: the driver's records on PostgreSQL
+    (mappings already), SQLAlchemy rows elsewhere."""
+    return [row._mapping if isinstance(row, Row) else row for row in rows]
+
+
+async def fetch_tree(
+    session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
+) -> Mappings:
+    """One routine's tree, in one statement built once and sent straight to the driver; no
+    rows when the user does not own it. Decimal columns may come back as `Decimal` (`views`
+    turns them into numbers)."""
+    params = {"routine_id": routine_id, "user_id": user_id}
+    return _mappings(await fetch_all(session, _ONE_TREE, params))
+
+
+async def list_page(
+    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+) -> tuple[Mappings, int]:
+    """A page of the user's routines in their order, with their trees, and the total count."""
+    total = await session.scalar(
+        select(func.count()).select_from(Routine).where(Routine.user_id == user_id)
+    )
+    if not total:
+        return [], 0
+    ids = (
+        select(Routine.id)
+        .where(Routine.user_id == user_id)
+        .order_by(Routine.position, Routine.id)
+        .limit(page.size)
+        .offset(page.offset)
+        .scalar_subquery()
+    )
+    rows = (await session.execute(_TREE.where(Routine.id.in_(ids)))).mappings().all()
+    return rows, int(total)
+
+
+async def all_trees(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
+    """Every routine of the user with its tree (the export)."""
+    return (await session.execute(_TREE.where(Routine.user_id == user_id))).mappings().all()
+
+
+_STATE = select(Routine.id, Routine.version, Routine.position).where(
+    Routine.id == bindparam("routine_id"), Routine.user_id == bindparam("user_id")
+)
+
+
+async def get_state(
+    session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID, lock: bool = False
+) -> RoutineState | None:
+    """The routine's state if the user owns it; `lock` holds its row for the transaction."""
+    statement = _STATE.with_for_update() if lock else _STATE
+    row = (await session.execute(statement, {"routine_id": routine_id, "user_id": user_id})).first()
+    return RoutineState(*row) if row else None
+
+
+async def exists(session: AsyncSession, routine_id: uuid.UUID) -> bool:
+    return await session.scalar(select(Routine.id).where(Routine.id == routine_id)) is not None
+
+
+async def next_position(session: AsyncSession, user_id: uuid.UUID) -> int:
+    statement = select(func.count()).select_from(Routine).where(Routine.user_id == user_id)
+    return int(await session.scalar(statement) or 0)
+
+
+async def insert_tree(
+    session: AsyncSession,
+    *,
+    routines: Sequence[dict[str, Any]],
+    exercises: Sequence[dict[str, Any]],
+    sets: Sequence[dict[str, Any]],
+) -> None:
+    """Insert complete rows: one statement per table whatever the size."""
+    for model, rows in ((Routine, routines), (RoutineExercise, exercises), (RoutineSet, sets)):
+        await insert_rows(session, model, rows)
+
+
+async def delete_tree(session: AsyncSession, routine_id: uuid.UUID) -> None:
+    """The routine's exercises (their sets cascade)."""
+    await session.execute(delete(RoutineExercise).where(RoutineExercise.routine_id == routine_id))
+
+
+async def touch(session: AsyncSession, routine_id: uuid.UUID, **values: Any) -> None:
+    """Record a change to the routine or its tree: bump the version (the ETag) and updated_at."""
+    await session.execute(
+        update(Routine)
+        .where(Routine.id == routine_id)
+        .values(version=Routine.version + 1, updated_at=utc_now(), **values)
+    )
+
+
+async def delete_routine(session: AsyncSession, user_id: uuid.UUID, routine: RoutineState) -> None:
+    """Delete the routine; workouts started from it keep their data and lose the link (a change
+    to them: their versions move on); the positions after it close up."""
+    await session.execute(
+        update(Workout)
+        .where(Workout.routine_id == routine.id)
+        .values(routine_id=None, version=Workout.version + 1, updated_at=utc_now())
+    )
+    await session.execute(delete(Routine).where(Routine.id == routine.id))
+    await session.execute(
+        update(Routine)
+        .where(Routine.user_id == user_id, Routine.position > routine.position)
+        .values(position=Routine.position - 1, version=Routine.version + 1, updated_at=utc_now())
+    )
+
+
+async def routine_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    statement = select(Routine.id).where(Routine.user_id == user_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def reorder_routines(
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> None:
+    """Each routine takes its index in `ids`; those that move get a new version."""
+    if not ids:
+        return
+    position = case({routine_id: index for index, routine_id in enumerate(ids)}, value=Routine.id)
+    await session.execute(
+        update(Routine)
+        .where(Routine.user_id == user_id, Routine.position != position)
+        .values(position=position, version=Routine.version + 1, updated_at=utc_now())
+    )
+
+
+# Progression: the last time a routine was done. Every value is a named parameter: the
+# statement goes to the driver compiled once (core.db.fetch_all).
+
+_LAST_WORKOUT = (
+    select(Workout.id)
+    .where(
+        Workout.user_id == bindparam("user_id"),
+        Workout.routine_id == bindparam("routine_id"),
+        Workout.status == bindparam("finished", type_=String),
+    )
+    .order_by(Workout.started_at.desc(), Workout.id.desc())
+    .limit(bindparam("one", type_=Integer))
+    .scalar_subquery()
+)
+
+_LAST_SETS = (
+    select(
+        WorkoutSet.exercise_id,
+        WorkoutSet.position,
+        WorkoutSet.weight_kg,
+        WorkoutSet.reps,
+        WorkoutSet.completed,
+    )
+    .where(WorkoutSet.workout_id == _LAST_WORKOUT)
+    .order_by(WorkoutSet.exercise_id, WorkoutSet.position)
+)
+
+
+async def last_sets(
+    session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
+) -> Mappings:
+    """The sets of the latest finished workout started from the routine (by start, then id)."""
+    params = {
+        "user_id": user_id,
+        "routine_id": routine_id,
+        "finished": WorkoutStatus.FINISHED.value,
+        "one": 1,
+    }
+    return _mappings(await fetch_all(session, _LAST_SETS, params))
+
+
+# Folders.
+
+_FOLDER_COLUMNS = (
+    RoutineFolder.id,
+    RoutineFolder.name,
+    RoutineFolder.position,
+    RoutineFolder.created_at,
+    RoutineFolder.updated_at,
+)
+
+
+async def get_folder(
+    session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID
+) -> RowMapping | None:
+    statement = select(*_FOLDER_COLUMNS).where(
+        RoutineFolder.id == folder_id, RoutineFolder.user_id == user_id
+    )
+    return (await session.execute(statement)).mappings().first()
+
+
+async def folder_exists(session: AsyncSession, folder_id: uuid.UUID) -> bool:
+    statement = select(RoutineFolder.id).where(RoutineFolder.id == folder_id)
+    return await session.scalar(statement) is not None
+
+
+async def list_folders(
+    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+) -> tuple[Mappings, int]:
+    total = await session.scalar(
+        select(func.count()).select_from(RoutineFolder).where(RoutineFolder.user_id == user_id)
+    )
+    statement = (
+        select(*_FOLDER_COLUMNS)
+        .where(RoutineFolder.user_id == user_id)
+        .order_by(RoutineFolder.position, RoutineFolder.id)
+        .limit(page.size)
+        .offset(page.offset)
+    )
+    return (await session.execute(statement)).mappings().all(), int(total or 0)
+
+
+async def all_folders(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
+    statement = (
+        select(*_FOLDER_COLUMNS)
+        .where(RoutineFolder.user_id == user_id)
+        .order_by(RoutineFolder.position, RoutineFolder.id)
+    )
+    return (await session.execute(statement)).mappings().all()
+
+
+async def next_folder_position(session: AsyncSession, user_id: uuid.UUID) -> int:
+    statement = (
+        select(func.count()).select_from(RoutineFolder).where(RoutineFolder.user_id == user_id)
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def insert_folders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await insert_rows(session, RoutineFolder, rows)
+
+
+async def rename_folder(session: AsyncSession, folder_id: uuid.UUID, name: str) -> None:
+    await session.execute(
+        update(RoutineFolder)
+        .where(RoutineFolder.id == folder_id)
+        .values(name=name, updated_at=utc_now())
+    )
+
+
+async def delete_folder(
+    session: AsyncSession, user_id: uuid.UUID, folder_id: uuid.UUID, position: int
+) -> None:
+    """Move the folder's routines out of it (a change to each), delete it, close up."""
+    now = utc_now()
+    await session.execute(
+        update(Routine)
+        .where(Routine.folder_id == folder_id)
+        .values(folder_id=None, version=Routine.version + 1, updated_at=now)
+    )
+    await session.execute(delete(RoutineFolder).where(RoutineFolder.id == folder_id))
+    await session.execute(
+        update(RoutineFolder)
+        .where(RoutineFolder.user_id == user_id, RoutineFolder.position > position)
+        .values(position=RoutineFolder.position - 1, updated_at=now)
+    )
+
+
+async def folder_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    statement = select(RoutineFolder.id).where(RoutineFolder.user_id == user_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def reorder_folders(
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> None:
+    if not ids:
+        return
+    position = case(
+        {folder_id: index for index, folder_id in enumerate(ids)}, value=RoutineFolder.id
+    )
+    await session.execute(
+        update(RoutineFolder)
+        .where(RoutineFolder.user_id == user_id, RoutineFolder.position != position)
+        .values(position=position, updated_at=utc_now())
+    )
+
+
+async def routine_names(session: AsyncSession, user_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The user's routines by lower-cased name (the importer's duplicate check)."""
+    statement = select(Routine.name, Routine.id).where(Routine.user_id == user_id)
+    return {name.lower(): routine_id for name, routine_id in await session.execute(statement)}
