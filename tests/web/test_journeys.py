@@ -170,6 +170,8 @@ def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: Liv
         fill_set(page, "Deadlift", number, "150", "3")
         tick(page, "Deadlift", number)
     expect()(page.get_by_role("status").filter(has_text="Offline")).to_be_visible()
+    # Each change is on the device once its IndexedDB transaction commits, moments after the tap.
+    expect()(page.locator("[data-writing]")).to_have_attribute("data-writing", "0")
     page.reload()
     expect()(page.get_by_role("button", name="Mark set 3 not done, Deadlift")).to_be_visible()
     page.close()

@@ -45,10 +45,10 @@ export function Shell({ children }) {
 
 function SyncStatus() {
   const { online } = useStore(session);
-  const { pending, sending } = useStore(outbox);
+  const { pending, sending, writing } = useStore(outbox);
   const text = !online ? t.offline : pending ? (sending ? t.syncing : t.pendingChanges(pending)) : t.synced;
   const kind = !online ? "offline" : pending ? "pending" : "ok";
-  return html`<div class=${`sync sync-${kind}`} role="status" aria-live="polite" data-pending=${pending}>
+  return html`<div class=${`sync sync-${kind}`} role="status" aria-live="polite" data-pending=${pending} data-writing=${writing}>
     <span class="sync-dot" aria-hidden="true"></span>${text}${!online && pending ? ` · ${t.pendingChanges(pending)}` : ""}
   </div>`;
 }

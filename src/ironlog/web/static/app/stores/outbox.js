@@ -14,7 +14,7 @@ import { createStore } from "./store.js";
  * @typedef {{ seq?: number, kind: OpKind, workoutId: string, key: string, body?: any,
  *             finishedAt?: string | null }} Op
  * @typedef {{ workoutId: string, server: any | null, etag: string | null }} Conflict
- * @typedef {{ pending: number, sending: boolean, conflict: Conflict | null,
+ * @typedef {{ pending: number, writing: number, sending: boolean, conflict: Conflict | null,
  *             rejected: { op: Op, message: string } | null, lastSyncedAt: number | null }} OutboxState
  */
 
@@ -22,6 +22,7 @@ import { createStore } from "./store.js";
 export const outbox = createStore(
   /** @type {OutboxState} */ ({
     pending: 0,
+    writing: 0,
     sending: false,
     conflict: null,
     rejected: null,
@@ -51,6 +52,22 @@ export function setSyncedHandler(callback) {
  * @param {Op | null} op
  */
 export async function commit(draft, workoutId, op) {
+  outbox.set({ writing: outbox.get().writing + 1 });
+  try {
+    await write(draft, workoutId, op);
+  } finally {
+    outbox.set({ writing: outbox.get().writing - 1 });
+  }
+  await count();
+  void replay();
+}
+
+/**
+ * @param {import("../model.js").LocalWorkout | null} draft
+ * @param {string} workoutId
+ * @param {Op | null} op
+ */
+async function write(draft, workoutId, op) {
   await db.transaction(["drafts", "outbox"], "readwrite", async (tx) => {
     const drafts = tx.objectStore("drafts");
     if (draft) drafts.put(draft);
@@ -68,8 +85,6 @@ export async function commit(draft, workoutId, op) {
       queue.add(op);
     }
   });
-  await count();
-  void replay();
 }
 
 async function count() {
