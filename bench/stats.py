@@ -224,6 +224,7 @@ def generate(
                 "source": None,
                 "source_key": None,
                 "version": 1,
+                "change_seq": 0,
                 "created_at": started_at,
                 "updated_at": finished_at or started_at,
             }

@@ -41,6 +41,8 @@ db_app = typer.Typer(
     help="Database migrations (Alembic), backup and restore.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+sync_app = typer.Typer(help="The change feed of offline clients.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
 
 
 def _version(value: bool) -> None:
@@ -332,3 +334,21 @@ async def _account(session: AsyncSession, email: str) -> User:
 
 def _stderr_console() -> Console:
     return Console(stderr=True)
+
+
+@sync_app.command("cleanup")
+def sync_cleanup() -> None:
+    """Delete the feed's deletions older than IRONLOG_SYNC_RETENTION_DAYS (plus a day), as each
+    server process does every IRONLOG_SYNC_CLEANUP_INTERVAL_SECONDS; safe while servers run."""
+    deleted = asyncio.run(_sync_cleanup(Settings()))
+    typer.echo(f"{deleted} expired deletion(s) removed from the sync feed.")
+
+
+async def _sync_cleanup(settings: Settings) -> int:
+    from ironlog.sync import cleanup
+
+    engine = create_engine(settings)
+    try:
+        return await cleanup.run_once(create_sessionmaker(engine), settings)
+    finally:
+        await engine.dispose()

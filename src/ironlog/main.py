@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -38,6 +39,8 @@ from ironlog.routines.router import folders_router as routine_folders_router
 from ironlog.routines.router import router as routines_router
 from ironlog.routines.router import workouts_router as routine_workouts_router
 from ironlog.stats.router import router as stats_router
+from ironlog.sync import cleanup as sync_cleanup
+from ironlog.sync.router import router as sync_router
 from ironlog.users.router import router as users_router
 from ironlog.web import router as web
 from ironlog.workouts.router import router as workouts_router
@@ -74,6 +77,10 @@ TAGS = [
         "name": "portability",
         "description": "Import from Strong, Hevy and FitNotes; export the whole account.",
     },
+    {
+        "name": "sync",
+        "description": "A change feed that keeps an offline copy of your data up to date.",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -85,8 +92,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # as the process: keep it out of the garbage collector's full passes, which otherwise stall
     # requests for tens of milliseconds (bench/workouts.py's p99).
     gc.freeze()
-    async with app_metrics.running() if app_metrics else nullcontext():
+    settings: Settings = app.state.settings
+    async with (
+        app_metrics.running() if app_metrics else nullcontext(),
+        anyio.create_task_group() as background,
+    ):
+        if settings.sync_cleanup_interval_seconds > 0:
+            background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield
+        background.cancel_scope.cancel()
     await app.state.engine.dispose()
 
 
@@ -133,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routines_router,
         routine_folders_router,
         routine_workouts_router,
+        sync_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.

@@ -52,7 +52,8 @@ def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 
 async def _fill(settings: Settings) -> None:
     """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
-    exercises, workouts, executions, sets, body measurements, preferences, OIDC sign-in state."""
+    exercises, workouts, executions, sets, body measurements, preferences, sync tombstones,
+    OIDC sign-in state."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
@@ -101,6 +102,10 @@ async def _fill(settings: Settings) -> None:
                 "/api/v1/users/me/preferences", json=preferences, headers=headers
             )
             assert response.status_code == 200
+            # A deletion, for the sync feed's tombstones.
+            gone = await client.post("/api/v1/workouts", json={"name": "Gone"}, headers=headers)
+            deleted = await client.delete(f"/api/v1/workouts/{gone.json()['id']}", headers=headers)
+            assert deleted.status_code == 204
     finally:
         await app.state.engine.dispose()
 

@@ -17,7 +17,7 @@ PROBLEM = "application/problem+json"
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
 PROBES = {"/health", "/ready"}
 BEARER = {"OAuth2PasswordBearer": []}
-NO_CONTENT = {"204", "302", "303"}
+NO_CONTENT = {"204", "302", "303", "304"}
 
 Operation = tuple[str, str, dict[str, Any]]
 

@@ -64,6 +64,7 @@ async def insert_history(db: AsyncSession, user_id: uuid.UUID, workouts: list[Wo
                 "source": None,
                 "source_key": None,
                 "version": 1,
+                "change_seq": 0,
                 **stamps,
             }
         )

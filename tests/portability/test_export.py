@@ -8,14 +8,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.portability.formats.ironlog_csv import HEADER, OPTIONAL_COLUMNS
+from ironlog.portability.formats.ironlog_csv import HEADER
 from tests.conftest import UserHandle
 from tests.portability.helpers import EXPORT, upload
 from tests.portability.history import ExecutionSpec, SetSpec, WorkoutSpec, insert_history
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
-CSV_HEADER = (*HEADER, *OPTIONAL_COLUMNS)
+CSV_HEADER = HEADER
 
 
 def sample_history() -> list[WorkoutSpec]:
@@ -108,7 +108,7 @@ async def test_csv_export_has_one_row_per_set(
     assert ",".join(rows[0]) == (
         "workout_id,workout_name,started_at,finished_at,workout_notes,exercise_name,body_part,"
         "modality,exercise_position,execution_notes,set_position,set_type,weight_kg,reps,"
-        "duration_seconds,distance_m,rpe,rest_seconds,completed,set_notes,superset,routine_id"
+        "duration_seconds,distance_m,rpe,rest_seconds,completed,set_notes"
     )
     data = [dict(zip(CSV_HEADER, row, strict=True)) for row in rows[1:]]
     # 2 bench sets, Zercher without sets (1 row), the empty workout (1 row), 1 running set.

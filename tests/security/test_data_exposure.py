@@ -25,10 +25,11 @@ INTERNAL = {
     "secret_key",
     "source_key_hash",
 }
-# Where the contract does show these (SPEC sections 4 and 7; `Health.version` is the release,
-# also in /openapi.json, not a row version).
+# Where the contract does show these (SPEC sections 4, 7 and 11; `Health.version` is the
+# release, also in /openapi.json, not a row version; a sync `Change.version` is the change's
+# number in the user's own feed).
 ALLOWED = {
-    "version": {"Health"},
+    "version": {"Health", "Change"},
     "user_id": {"ExerciseRead"},
     "access_token": {"TokenPair"},
     "refresh_token": {"TokenPair"},

@@ -141,6 +141,7 @@ class History:
                     "source": None,
                     "source_key": None,
                     "version": 1,
+                    "change_seq": 0,
                     **stamps,
                 }
             )

@@ -191,6 +191,20 @@ class Settings(BaseSettings):
         description="When set, `/metrics` needs `Authorization: Bearer <token>` (else 401).",
     )
 
+    sync_retention_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Days the change feed keeps deletions; an older sync cursor gets a new "
+        "snapshot (`reset`).",
+    )
+    sync_cleanup_interval_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="How often each server process deletes expired deletions of the change "
+        "feed; 0 turns the periodic clean-up off (then run `ironlog sync cleanup`).",
+    )
+
     @field_validator("cors_origins", "google_app_client_ids", mode="before")
     @classmethod
     def split_origins(cls, value: object) -> object:

@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import DateTime, MetaData, Row, Select, Table, event, insert, make_url
+from sqlalchemy import (
+    CompoundSelect,
+    DateTime,
+    MetaData,
+    Row,
+    Select,
+    Table,
+    event,
+    insert,
+    make_url,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -41,6 +51,8 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 # A result row of any width, for repositories that return plain columns.
 AnyRow = Row[*tuple[Any, ...]]
+# A read statement `fetch_all` runs: a SELECT, or a UNION of them.
+ReadStatement = Select[Any] | Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -177,7 +189,7 @@ async def session_scope(
 
 @functools.lru_cache(maxsize=512)
 def _compiled_for_asyncpg(
-    statement: Select[Any], dialect: Dialect, list_sizes: tuple[tuple[str, int], ...]
+    statement: ReadStatement, dialect: Dialect, list_sizes: tuple[tuple[str, int], ...]
 ) -> tuple[str, tuple[tuple[str, int | None], ...]]:
     """The statement's SQL for asyncpg and, per placeholder, the parameter (and list index)
     it takes. A list parameter (an expanding IN) is rendered for its length."""
@@ -208,7 +220,7 @@ def _forget_driver_connection(session: Session, _transaction: Any) -> None:
 
 
 async def fetch_all(
-    session: AsyncSession, statement: Select[Any] | Select[*tuple[Any, ...]], params: dict[str, Any]
+    session: AsyncSession, statement: ReadStatement, params: dict[str, Any]
 ) -> Sequence[Sequence[Any]]:
     """Run a read-only statement built once at import and return its rows as tuples.
 

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import insert_rows
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise
+from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise, Workout
 
 _SYSTEM = Exercise.user_id.is_(None)
 
@@ -150,3 +150,12 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
 async def remove(session: AsyncSession, exercise: Exercise) -> None:
     await session.delete(exercise)
     await session.flush()
+
+
+async def mark_workouts_changed(session: AsyncSession, exercise_id: uuid.UUID, seq: int) -> None:
+    """Put the workouts that use the exercise in the sync feed again (change `seq`): they show
+    its name, body part and modality. Their version (ETag) stays: their own content is the same.
+    """
+    using = select(ExerciseExecution.workout_id).where(ExerciseExecution.exercise_id == exercise_id)
+    statement = update(Workout).where(Workout.id.in_(using)).values(change_seq=seq)
+    await session.execute(statement.execution_options(synchronize_session=False))

@@ -1,7 +1,8 @@
+import hashlib
 from typing import Annotated, Any
 
-from fastapi import Body, Query, Request, Response, status
-from pydantic import AfterValidator, StringConstraints
+from fastapi import Body, Header, Query, Request, Response, status
+from pydantic import AfterValidator, StringConstraints, TypeAdapter
 
 from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
@@ -114,14 +115,47 @@ async def list_modalities() -> list[Modality]:
     return list(Modality)
 
 
+_SYSTEM_PAGE: TypeAdapter[Page[ExerciseRead]] = TypeAdapter(Page[ExerciseRead])
+
+
+def _none_match(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): `*`, or any listed tag equal once `W/` is dropped."""
+    candidates = [candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates
+
+
 @router.get(
     "/system",
     response_model=Page[ExerciseRead],
     summary="List the system library",
+    responses={
+        200: {
+            "headers": {
+                "ETag": {"description": "A hash of the page.", "schema": {"type": "string"}}
+            }
+        },
+        304: {"description": "`If-None-Match` names the page's current ETag: nothing changed."},
+    },
 )
-async def list_system_exercises(session: SessionDep, page: PageParams) -> dict[str, object]:
-    """Public. The exercises that ship with IronLog, sorted by name; paged."""
-    return await service.list_system(session, page=page)
+async def list_system_exercises(
+    session: SessionDep,
+    page: PageParams,
+    if_none_match: Annotated[
+        str | None,
+        Header(description="The ETag of the page you have: 304 when it is still current."),
+    ] = None,
+) -> Response:
+    """Public. The exercises that ship with IronLog, sorted by name; paged. Not in the sync feed
+    (it is the same for everyone and changes only with IronLog's version): each page has an
+    `ETag` (a hash of its content), and a client that sends it back as `If-None-Match` gets a
+    bodiless 304 while the page is unchanged."""
+    result = await service.list_system(session, page=page)
+    body = _SYSTEM_PAGE.dump_json(_SYSTEM_PAGE.validate_python(result, from_attributes=True))
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if if_none_match is not None and _none_match(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(

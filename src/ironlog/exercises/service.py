@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.exercises import repository
 from ironlog.exercises.errors import (
@@ -93,6 +94,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: ExerciseCre
         body_part=data.body_part,
         modality=data.modality,
         description=data.description,
+        change_seq=await changes.next_seq(session, user_id),
     )
     with _unique_name():
         await repository.add(session, exercise)
@@ -116,10 +118,19 @@ async def delete(session: AsyncSession, *, exercise: Exercise) -> None:
         await repository.remove(session, exercise)
     except IntegrityError as error:  # a workout started using it since the check
         raise ExerciseInUse() from error
+    if exercise.user_id is None:  # get_editable refuses them already
+        raise SystemExerciseReadOnly()
+    await changes.record_delete(
+        session, user_id=exercise.user_id, entity="exercise", entity_ids=[exercise.id]
+    )
 
 
-async def _apply(session: AsyncSession, exercise: Exercise, changes: dict[str, object]) -> Exercise:
-    name = changes.pop("name", None)
+# The fields a workout embeds in each of its executions (`exercise: {id, name, ...}`).
+SHOWN_IN_WORKOUTS = frozenset({"name", "name_key", "body_part", "modality"})
+
+
+async def _apply(session: AsyncSession, exercise: Exercise, updates: dict[str, object]) -> Exercise:
+    name = updates.pop("name", None)
     if isinstance(name, str):
         key = name_key(name)
         # Keeping the name (or changing only its case) needs no check: it is already this
@@ -128,12 +139,21 @@ async def _apply(session: AsyncSession, exercise: Exercise, changes: dict[str, o
             session, user_id=exercise.user_id, key=key, exclude_id=exercise.id
         ):
             raise ExerciseNameTaken()
-        exercise.name = name
-        exercise.name_key = key
-    for field, value in changes.items():
-        setattr(exercise, field, value)
+        updates["name"] = name
+        updates["name_key"] = key
+    changed = {field for field, value in updates.items() if getattr(exercise, field) != value}
+    if not changed:  # nothing changes: no write, nothing for the sync feed
+        return exercise
+    for field in changed:
+        setattr(exercise, field, updates[field])
+    if exercise.user_id is None:  # get_editable refuses them already
+        raise SystemExerciseReadOnly()
+    exercise.change_seq = await changes.next_seq(session, exercise.user_id)
     with _unique_name():
         await session.flush()
+    if changed & SHOWN_IN_WORKOUTS:
+        # Workouts show the exercise's name, body part and modality: they changed too.
+        await repository.mark_workouts_changed(session, exercise.id, exercise.change_seq)
     return exercise
 
 

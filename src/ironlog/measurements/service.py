@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.measurements import repository
 from ironlog.measurements.errors import MeasurementNotFound
@@ -53,7 +54,7 @@ async def put(
 ) -> Saved:
     """Create the entry of `measurement_date`, or replace every value of the existing one (its
     id and `created_at` stay)."""
-    values = data.model_dump()
+    values = {**data.model_dump(), "change_seq": await changes.next_seq(session, user_id)}
     entry = await repository.get(session, user_id, measurement_date, for_update=True)
     if entry is None:
         entry = BodyMeasurement(user_id=user_id, measurement_date=measurement_date, **values)
@@ -78,3 +79,6 @@ async def delete(session: AsyncSession, *, user_id: uuid.UUID, measurement_date:
     if entry is None:
         raise MeasurementNotFound()
     await repository.delete(session, entry)
+    await changes.record_delete(
+        session, user_id=user_id, entity="body_measurement", entity_ids=[entry.id]
+    )

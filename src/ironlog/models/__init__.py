@@ -13,6 +13,8 @@ from ironlog.models.routine import Routine
 from ironlog.models.routine_exercise import RoutineExercise
 from ironlog.models.routine_folder import RoutineFolder
 from ironlog.models.routine_set import RoutineSet
+from ironlog.models.sync_tombstone import SyncTombstone
+from ironlog.models.synced import Synced
 from ironlog.models.user import User
 from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
@@ -34,6 +36,8 @@ __all__ = [
     "RoutineFolder",
     "RoutineSet",
     "SetType",
+    "SyncTombstone",
+    "Synced",
     "User",
     "UserPreferences",
     "Workout",

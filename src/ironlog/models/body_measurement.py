@@ -5,6 +5,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
+from ironlog.models.synced import Synced
 
 # The circumferences, in centimetres; the API's field names.
 CIRCUMFERENCES = (
@@ -25,7 +26,7 @@ def _centimetres() -> Mapped[float | None]:
     return mapped_column(Numeric(5, 2, asdecimal=False))
 
 
-class BodyMeasurement(Timestamped, Base):
+class BodyMeasurement(Synced, Timestamped, Base):
     """One entry per user and local date: body weight, body fat and circumferences."""
 
     __tablename__ = "body_measurement"

@@ -5,6 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
+from ironlog.models.synced import Synced
 
 
 class Modality(enum.StrEnum):
@@ -20,7 +21,7 @@ class Modality(enum.StrEnum):
 NameKey = String(400).with_variant(String(400, collation="C"), "postgresql")
 
 
-class Exercise(Timestamped, Base):
+class Exercise(Synced, Timestamped, Base):
     __tablename__ = "exercise"
     __table_args__ = (
         CheckConstraint(
@@ -41,6 +42,8 @@ class Exercise(Timestamped, Base):
         # filters' indexes lead with user_id; docs/exercises.md has the measurements.
         Index(None, "user_id", "body_part"),
         Index(None, "user_id", "modality"),
+        # No index on (user_id, change_seq) for the sync feed: a user has few exercises of their
+        # own, and the indexes above lead with user_id (docs/sync.md).
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -1,6 +1,6 @@
 import uuid
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
@@ -18,6 +18,9 @@ class User(Timestamped, Base):
     google_issuer: Mapped[str | None] = mapped_column(String(255))
     google_subject: Mapped[str | None] = mapped_column(String(255))
     email_verified: Mapped[bool] = mapped_column(default=False)
+    # The user's change counter: advanced by every write to their synced data, in the writing
+    # transaction (docs/sync.md). Never read by the ORM path of a write.
+    change_seq: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     @property
     def has_password(self) -> bool:

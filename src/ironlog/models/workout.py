@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
+from ironlog.models.synced import Synced
 
 
 class WorkoutStatus(enum.StrEnum):
@@ -13,7 +14,7 @@ class WorkoutStatus(enum.StrEnum):
     FINISHED = "finished"
 
 
-class Workout(Timestamped, Base):
+class Workout(Synced, Timestamped, Base):
     __tablename__ = "workout"
     __table_args__ = (
         CheckConstraint("status IN ('in_progress', 'finished')", name="status"),
@@ -24,6 +25,7 @@ class Workout(Timestamped, Base):
         Index(None, "user_id", "started_at", "id"),
         # The last time a routine was done (progression when it is started again).
         Index(None, "routine_id", "started_at"),
+        Index(None, "user_id", "change_seq"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -21,7 +21,7 @@ from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
-from ironlog.portability.formats.ironlog_csv import HEADER, OPTIONAL_COLUMNS, escape_text
+from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
 from ironlog.portability.schemas import ExportFormat
 from ironlog.routines import repository as routine_repository
 from ironlog.routines import views as views_of_routines
@@ -191,7 +191,7 @@ async def _json(
 async def _csv(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow((*HEADER, *OPTIONAL_COLUMNS))
+    writer.writerow(HEADER)
     async for batch in workout_trees(session, user_id):
         for workout in batch:
             writer.writerows(_csv_rows(workout))
@@ -209,9 +209,8 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
         _instant(workout["finished_at"]),
         escape_text(workout["notes"] or ""),
     ]
-    routine_id = "" if workout["routine_id"] is None else str(workout["routine_id"])
     if not workout["exercises"]:
-        return [head + [""] * (len(HEADER) - len(head)) + ["", routine_id]]
+        return [head + [""] * (len(HEADER) - len(head))]
     rows: list[list[str]] = []
     for execution in workout["exercises"]:
         exercise = execution["exercise"]
@@ -222,11 +221,10 @@ def _csv_rows(workout: dict[str, Any]) -> list[list[str]]:
             str(execution["position"]),
             escape_text(execution["notes"] or ""),
         ]
-        tail = [_value(execution["superset"]), routine_id]
         sets: Sequence[dict[str, Any]] = execution["sets"]
         if not sets:
-            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)) + tail)
-        rows.extend(head + middle + _csv_set(item) + tail for item in sets)
+            rows.append(head + middle + [""] * (len(HEADER) - len(head) - len(middle)))
+        rows.extend(head + middle + _csv_set(item) for item in sets)
     return rows
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.names import name_key
@@ -121,13 +122,15 @@ async def import_file(
         resolver.hide_new_ids()
     else:
         try:
-            await exercise_repository.add_many(session, resolver.new_rows(user.id))
+            # One change number for the whole import (docs/sync.md); none when nothing is new.
+            seq = await changes.next_seq(session, user.id) if new or resolver.rows else 0
+            await exercise_repository.add_many(session, resolver.new_rows(user.id, seq))
             routine_ids = await _import_routines(
                 session, user.id, parsed, routine_exercise_ids, warnings
             )
             for workout in new:
                 workout.original_routine_id = routine_ids.get(workout.original_routine_id)
-            await _write(session, user.id, new, sets, written)
+            await _write(session, user.id, seq, new, sets, written)
             for entry in measurements:
                 await measurement_service.put(
                     session, user_id=user.id, measurement_date=entry.measurement_date,
@@ -240,8 +243,8 @@ class _Resolver:
         self.created.append(ExerciseMapping(source_name=name, exercise_id=exercise_id, name=name))
         return exercise_id
 
-    def new_rows(self, user_id: uuid.UUID) -> list[dict[str, Any]]:
-        return [{**row, "user_id": user_id} for row in self.rows]
+    def new_rows(self, user_id: uuid.UUID, seq: int) -> list[dict[str, Any]]:
+        return [{**row, "user_id": user_id, "change_seq": seq} for row in self.rows]
 
     def hide_new_ids(self) -> None:
         """In a dry run nothing is created, so new exercises have no id yet."""
@@ -344,6 +347,7 @@ def _merge_notes(first: str | None, second: str | None) -> str | None:
 async def _write(
     session: AsyncSession,
     user_id: uuid.UUID,
+    seq: int,
     workouts: list[WorkoutRecord],
     total_sets: int,
     written: Written | None,
@@ -353,7 +357,7 @@ async def _write(
     After the first batch of a bigger import, PostgreSQL's statistics are refreshed: on tables
     it last saw (nearly) empty, it checks each set's foreign keys by scanning every execution
     written so far, and a 20 MiB import took minutes instead of seconds (quadratic)."""
-    rows = _Rows()
+    rows = _Rows(seq)
     done = batches = 0
     for workout in workouts:
         rows.add(user_id, workout)
@@ -362,7 +366,7 @@ async def _write(
             await workout_repository.insert_trees(
                 session, workouts=rows.workouts, executions=rows.executions, sets=rows.sets
             )
-            rows = _Rows()
+            rows = _Rows(seq)
             if batches == 0 and workout is not workouts[-1]:
                 await repository.refresh_planner_statistics(session)
             batches += 1
@@ -373,7 +377,8 @@ async def _write(
 class _Rows:
     """Plain rows for `insert_trees`; no ORM object per set."""
 
-    def __init__(self) -> None:
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
         self.workouts: list[dict[str, Any]] = []
         self.executions: list[dict[str, Any]] = []
         self.sets: list[dict[str, Any]] = []
@@ -396,6 +401,7 @@ class _Rows:
                 "source_key": workout.source_key,
                 "routine_id": workout.original_routine_id,
                 "version": 1,
+                "change_seq": self.seq,
                 **stamps,
             }
         )

@@ -197,10 +197,12 @@ async def update_workout(
     summary="Delete a workout",
     responses=problem_responses(PreconditionFailed),
 )
-async def delete_workout(session: SessionDep, workout: LockedWorkout) -> None:
+async def delete_workout(
+    session: SessionDep, user_id: CurrentUserId, workout: LockedWorkout
+) -> None:
     """Delete the workout with its executions and sets (finished workouts too). Honours
     `If-Match`."""
-    await service.delete(session, workout=workout)
+    await service.delete(session, user_id=user_id, workout=workout)
 
 
 @router.post(

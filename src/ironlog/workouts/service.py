@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import service as auth_service
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
@@ -204,6 +205,7 @@ async def create(
     started_at, finished_at = data.times(now)
     if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
         raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
+    seq = await changes.next_seq(session, user_id)
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
@@ -216,6 +218,7 @@ async def create(
         "source": None,
         "source_key": None,
         "version": 1,
+        "change_seq": seq,
         "created_at": now,
         "updated_at": now,
     }
@@ -262,13 +265,15 @@ async def update(
     session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState, data: WorkoutPatch
 ) -> WorkoutView:
     _ensure_open(workout)
-    await repository.touch(session, workout.id, **data.model_dump(exclude_unset=True))
+    changed = data.model_dump(exclude_unset=True)
+    if changed:  # an empty patch changes nothing: same version, nothing for the sync feed
+        await repository.touch(session, workout.id, **changed)
     return await _read(session, user_id, workout.id)
 
 
-async def delete(session: AsyncSession, *, workout: WorkoutState) -> None:
+async def delete(session: AsyncSession, *, user_id: uuid.UUID, workout: WorkoutState) -> None:
     """Allowed for finished workouts too."""
-    await repository.delete_workout(session, workout.id)
+    await repository.delete_workout(session, user_id, workout.id)
 
 
 async def finish(
@@ -361,7 +366,8 @@ async def update_execution(
         await repository.delete_sets(session, workout.id, exercise_id)
         rows = _set_rows(workout.id, exercise_id, data.sets, utc_now())
         await repository.insert_trees(session, workouts=[], executions=[], sets=rows)
-    await repository.touch(session, workout.id)
+    if "notes" in data.model_fields_set or data.sets is not None:  # an empty patch changes nothing
+        await repository.touch(session, workout.id)
     return views.execution_from_rows(
         await repository.fetch_execution(session, workout.id, exercise_id)
     )
@@ -385,8 +391,9 @@ async def reorder(
     if len(wanted) != len(current) or set(wanted) != set(current):
         raise InvalidOrder()
     supersets.check([current[exercise_id] for exercise_id in wanted], whole=False)
-    await repository.reorder_executions(session, workout.id, wanted)
-    await repository.touch(session, workout.id)
+    if wanted != list(current):  # the same order changes nothing
+        await repository.reorder_executions(session, workout.id, wanted)
+        await repository.touch(session, workout.id)
     return await _read(session, user_id, workout.id)
 
 

@@ -43,8 +43,9 @@ HEADER = (
     "completed",
     "set_notes",
 )
-# Written after HEADER by the export, read when present (older exports lack them). A routine id
-# names a routine of the exporting account: an import does not link it.
+# Read when present, never written: the export keeps the fixed header above, a flat row per set
+# (supersets and routines travel in the JSON export). A routine id names a routine of the
+# exporting account: an import does not link it.
 OPTIONAL_COLUMNS = ("superset", "routine_id")
 BODY_PART_MAX = 50
 # Free-text columns: a spreadsheet would run a cell starting with one of these as a formula

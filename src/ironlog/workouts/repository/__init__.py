@@ -7,6 +7,7 @@ from ironlog.workouts.repository.reads import (
     WORKOUT_COLUMNS,
     fetch_execution,
     fetch_tree,
+    fetch_trees_for_sync,
     list_page,
 )
 from ironlog.workouts.repository.writes import (
@@ -46,6 +47,7 @@ __all__ = [
     "exists",
     "fetch_execution",
     "fetch_tree",
+    "fetch_trees_for_sync",
     "get_set",
     "get_state",
     "insert_trees",

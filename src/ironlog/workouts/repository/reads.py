@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import ranges
 from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
@@ -101,6 +102,23 @@ async def fetch_tree(
 ) -> Sequence[Sequence[Any]]:
     """One workout's whole tree, in one query; no rows when the user does not own it."""
     return await fetch_all(session, _ONE_TREE, {"workout_id": workout_id, "user_id": user_id})
+
+
+_SYNC_TREES = (
+    _tree_statement()
+    .where(
+        Workout.user_id == bindparam("user_id"),
+        *ranges.in_range(Workout.change_seq, Workout.id),
+    )
+    .order_by(Workout.change_seq, Workout.id, ExerciseExecution.position, WorkoutSet.position)
+)
+
+
+async def fetch_trees_for_sync(
+    session: AsyncSession, *, user_id: uuid.UUID, keys: ranges.KeyRange
+) -> Sequence[Sequence[Any]]:
+    """The trees of the user's workouts whose last change lies in `keys`, in feed order."""
+    return await fetch_all(session, _SYNC_TREES, {"user_id": user_id, **keys.params()})
 
 
 async def fetch_execution(

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.db import AnyRow, fetch_all, insert_rows
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
@@ -61,17 +62,21 @@ async def exists(session: AsyncSession, workout_id: uuid.UUID) -> bool:
 
 
 async def touch(session: AsyncSession, workout_id: uuid.UUID, **values: Any) -> None:
-    """Record a change to the workout or its tree: bump the version (the ETag) and updated_at."""
+    """Record a change to the workout or its tree: bump the version (the ETag) and updated_at,
+    and take the owner's next change number for the sync feed."""
+    owner = select(Workout.user_id).where(Workout.id == workout_id).scalar_subquery()
+    seq = await changes.next_seq(session, owner)
     await session.execute(
         update(Workout)
         .where(Workout.id == workout_id)
-        .values(version=Workout.version + 1, updated_at=utc_now(), **values)
+        .values(version=Workout.version + 1, updated_at=utc_now(), change_seq=seq, **values)
     )
 
 
-async def delete_workout(session: AsyncSession, workout_id: uuid.UUID) -> None:
+async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> None:
     # Executions and sets go with it (ON DELETE CASCADE).
     await session.execute(delete(Workout).where(Workout.id == workout_id))
+    await changes.record_delete(session, user_id=user_id, entity="workout", entity_ids=[workout_id])
 
 
 _VISIBLE_EXERCISES = select(

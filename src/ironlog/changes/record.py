@@ -1,0 +1,108 @@
+"""Recording changes for the feed: the one call each write path makes (docs/sync.md).
+
+A write to a user's synced data takes the user's next change number with `next_seq` and stores
+it in the changed rows' `change_seq` column; a delete calls `record_delete`, which takes the
+number and writes the tombstone. Taking the number updates the user's row, and that row lock is
+held until the writing transaction commits: one user's changes commit in the order of their
+numbers, which is what lets a client's cursor be a plain number that no change can slip under.
+"""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ScalarSelect, bindparam, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.core.clock import utc_now
+from ironlog.models import SyncTombstone, User
+
+_NEXT_SEQ = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(change_seq=User.change_seq + 1)
+    .returning(User.change_seq)
+)
+
+
+async def next_seq(session: AsyncSession, user_id: uuid.UUID | ScalarSelect[Any]) -> int:
+    """Advance the user's change counter and return it: one statement, and the user's row stays
+    locked until this transaction ends. `user_id` may be a scalar subquery (the owner of a row).
+    """
+    connection = await session.connection()
+    if isinstance(user_id, uuid.UUID):
+        result = await connection.execute(_NEXT_SEQ, {"user_id": user_id})
+    else:
+        statement = (
+            update(User)
+            .where(User.id == user_id)
+            .values(change_seq=User.change_seq + 1)
+            .returning(User.change_seq)
+        )
+        result = await connection.execute(statement)
+    return int(result.scalar_one())
+
+
+# On PostgreSQL the counter and the tombstone are one statement.
+_PG_RECORD_DELETES = text(
+    """
+    WITH bump AS (
+        UPDATE app_user SET change_seq = change_seq + 1
+        WHERE id = CAST(:user_id AS uuid) RETURNING change_seq
+    )
+    INSERT INTO sync_tombstone (user_id, entity, entity_id, change_seq, deleted_at)
+    SELECT CAST(:user_id AS uuid), CAST(:entity AS varchar), entity_id, bump.change_seq,
+           CAST(:deleted_at AS timestamptz)
+    FROM bump, unnest(CAST(:entity_ids AS uuid[])) AS entity_id
+    ON CONFLICT (user_id, entity, entity_id)
+    DO UPDATE SET change_seq = excluded.change_seq, deleted_at = excluded.deleted_at
+    """
+)
+
+
+def _upsert_tombstones(dialect_name: str) -> Any:
+    statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(
+        SyncTombstone
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "entity", "entity_id"],
+        set_={
+            "change_seq": statement.excluded.change_seq,
+            "deleted_at": statement.excluded.deleted_at,
+        },
+    )
+
+
+async def record_delete(
+    session: AsyncSession, *, user_id: uuid.UUID, entity: str, entity_ids: Sequence[uuid.UUID]
+) -> None:
+    """Record that the user's objects `entity_ids` (of one `entity`) were deleted, under one
+    new change number. Call it in the transaction that deletes them."""
+    if not entity_ids:
+        return
+    connection = await session.connection()
+    now = utc_now()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            _PG_RECORD_DELETES,
+            {
+                "user_id": user_id,
+                "entity": entity,
+                "entity_ids": list(entity_ids),
+                "deleted_at": now,
+            },
+        )
+        return
+    seq = await next_seq(session, user_id)
+    rows = [
+        {
+            "user_id": user_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "change_seq": seq,
+            "deleted_at": now,
+        }
+        for entity_id in entity_ids
+    ]
+    await connection.execute(_upsert_tombstones(connection.dialect.name), rows)
