@@ -43,8 +43,10 @@ function App() {
 /** What a signed-in session needs: everything from the device first, then from the server. */
 async function whenSignedIn() {
   await Promise.all([workout.load(), history.load(), timer.load()]);
-  await Promise.all([features.load(), prefs.load()]);
+  // The outbox first: it counts what waits on the device (the status must never say "Saved"
+  // over unsent changes) and sends it as soon as the server answers, whatever the rest waits for.
   watch();
+  await Promise.all([features.load(), prefs.load()]);
   void history.refresh();
 }
 
