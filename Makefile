@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: help serve test test-sqlite lint format typecheck migrate migration-check bench client check sync drills load
+.PHONY: help serve test test-sqlite test-web lint format typecheck typecheck-js vendor migrate migration-check bench bench-web client check sync drills load
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,17 +28,27 @@ test: sync ## Run the whole test suite (SQLite and PostgreSQL)
 test-sqlite: sync ## Run the suite on SQLite only
 	$(RUN) pytest -k "not postgresql" $(ARGS)
 
+test-web: sync ## Run the web app's tests (Chromium at /usr/bin/chromium; screenshots in build/screenshots)
+	$(RUN) pytest tests/web $(ARGS)
+
 lint: sync ## Lint, check formatting (ruff) and the layering rules (import-linter)
-	$(RUN) ruff check src tests bench drills
-	$(RUN) ruff format --check src tests bench drills
+	$(RUN) ruff check src tests bench drills scripts
+	$(RUN) ruff format --check src tests bench drills scripts
 	$(RUN) lint-imports --no-cache
 
 format: sync ## Format and fix what ruff can
-	$(RUN) ruff format src tests bench drills
-	$(RUN) ruff check --fix src tests bench drills
+	$(RUN) ruff format src tests bench drills scripts
+	$(RUN) ruff check --fix src tests bench drills scripts
 
 typecheck: sync ## Type-check the package (mypy --strict)
 	$(RUN) mypy
+
+typecheck-js: ## Type-check the web app's JavaScript (JSDoc, tsc from package-lock.json; needs npm)
+	npm ci --no-audit --no-fund
+	npx tsc --project tsconfig.json
+
+vendor: sync ## Refresh the vendored JavaScript from the npm registry (scripts/vendor_assets.json)
+	$(RUN) python scripts/vendor_assets.py
 
 migrate: sync ## Apply pending migrations to IRONLOG_DATABASE_URL (default: the SQLite file)
 	$(RUN) ironlog db upgrade
@@ -48,6 +58,9 @@ migration-check: sync ## Fail if models and migrations disagree (IRONLOG_DATABAS
 
 bench: sync ## Run the benchmarks against PostgreSQL (see bench/README.md)
 	$(RUN) python -m bench
+
+bench-web: sync ## Measure the web app in Chromium: cold load, bundle size, tick latency
+	$(RUN) python -m bench.web
 
 client: sync ## Generate the typed Python client into build/ironlog-client (see README)
 	mkdir -p build

@@ -42,6 +42,7 @@ from ironlog.stats.router import router as stats_router
 from ironlog.sync import cleanup as sync_cleanup
 from ironlog.sync.router import router as sync_router
 from ironlog.users.router import router as users_router
+from ironlog.web import router as web
 from ironlog.workouts.router import router as workouts_router
 
 API_PREFIX = "/api/v1"
@@ -113,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         redirect_slashes=False,
+        # Served by ironlog.web with the package's own Swagger UI and ReDoc (no CDN).
+        docs_url=None,
+        redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
         # FastAPI's OpenTelemetry hooks would look for a configured provider on every request;
         # IronLog reports through its logs and Prometheus metrics instead.
@@ -148,6 +152,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.
     app.state.metrics = metrics.install(app, settings)
+    # Last: the web app and the docs pages.
+    web.install_docs(app)
+    app.include_router(web.router)
     openapi.install(app, hooks=[auth_openapi.document_security])
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed

@@ -1,0 +1,176 @@
+// The one API client: every network call of the app goes through here. It keeps the access
+// token in memory only (the refresh token is an HttpOnly cookie JavaScript cannot read),
+// refreshes it before it expires and once on a 401, and sends ETags and idempotency keys.
+
+const BASE = "/api/v1";
+const SESSION_HEADER = { "X-IronLog-Session": "cookie" };
+const REFRESH_MARGIN_SECONDS = 60;
+
+/** An answer other than 2xx: `problem` is the RFC 9457 body (with its stable `code`). */
+export class ApiError extends Error {
+  /** @param {number} status @param {any} problem */
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.code = /** @type {string} */ (this.problem.code || "");
+  }
+}
+
+/** No answer at all: offline, or the server is unreachable. */
+export class OfflineError extends Error {}
+
+/** @type {string | null} */
+let accessToken = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let refreshTimer;
+/** @type {Promise<boolean> | null} */
+let refreshing = null;
+/** @type {(() => void) | null} */
+let onSignedOut = null;
+
+/** @param {() => void} callback called when the server says the session is over */
+export function setSignedOutHandler(callback) {
+  onSignedOut = callback;
+}
+
+export function hasAccessToken() {
+  return accessToken !== null;
+}
+
+/** @param {{ access_token: string, expires_in: number }} tokens */
+function keep(tokens) {
+  accessToken = tokens.access_token;
+  clearTimeout(refreshTimer);
+  const delay = Math.max(5, tokens.expires_in - REFRESH_MARGIN_SECONDS) * 1000;
+  refreshTimer = setTimeout(() => void refresh(), delay);
+}
+
+export function forget() {
+  accessToken = null;
+  clearTimeout(refreshTimer);
+}
+
+/**
+ * @typedef {{ body?: any, form?: FormData, ifMatch?: string | null, idempotencyKey?: string,
+ *             headers?: Record<string, string>, auth?: boolean, retried?: boolean,
+ *             raw?: boolean }} RequestOptions
+ * @typedef {{ status: number, data: any, etag: string | null, headers: Headers }} Answer
+ */
+
+/**
+ * @param {string} method
+ * @param {string} path under /api/v1
+ * @param {RequestOptions} [options]
+ * @returns {Promise<Answer>}
+ */
+export async function request(method, path, options = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: "application/json", ...options.headers };
+  if (options.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if (options.ifMatch) headers["If-Match"] = options.ifMatch;
+  if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
+  /** @type {BodyInit | undefined} */
+  let body;
+  if (options.form) body = options.form;
+  else if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  let response;
+  try {
+    response = await fetch(BASE + path, { method, headers, body, credentials: "same-origin" });
+  } catch {
+    throw new OfflineError("offline");
+  }
+  if (response.status === 401 && options.auth !== false && !options.retried) {
+    if (await refresh()) return request(method, path, { ...options, retried: true });
+  }
+  const type = response.headers.get("content-type") || "";
+  const data = options.raw && response.ok ? await response.blob() : type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { status: response.status, data, etag: response.headers.get("etag"), headers: response.headers };
+}
+
+/** @param {string} path @param {RequestOptions} [options] */
+export const get = (path, options) => request("GET", path, options).then((answer) => answer.data);
+
+/**
+ * A new access token from the refresh cookie. True when signed in; false when the server says
+ * the session is over; an OfflineError when it cannot be asked.
+ * @returns {Promise<boolean>}
+ */
+export function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const answer = await request("POST", "/auth/refresh", {
+        body: {},
+        headers: SESSION_HEADER,
+        auth: false,
+      });
+      keep(answer.data);
+      return true;
+    } catch (error) {
+      if (error instanceof OfflineError) throw error;
+      forget();
+      onSignedOut?.();
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** @param {{ email: string, password: string, name: string }} account */
+export async function register(account) {
+  const answer = await request("POST", "/auth/register", {
+    body: account,
+    headers: SESSION_HEADER,
+    auth: false,
+  });
+  keep(answer.data.tokens);
+  return answer.data.user;
+}
+
+/** @param {{ email: string, password: string }} credentials */
+export async function login(credentials) {
+  const answer = await request("POST", "/auth/login", {
+    body: credentials,
+    headers: SESSION_HEADER,
+    auth: false,
+  });
+  keep(answer.data);
+}
+
+/** Ends this browser's session (the server clears the cookie). */
+export async function logout() {
+  try {
+    await request("POST", "/auth/logout", { body: {}, headers: SESSION_HEADER, auth: false });
+  } finally {
+    forget();
+  }
+}
+
+/** Ends every session of the account, this one included. */
+export async function logoutEverywhere() {
+  try {
+    await request("POST", "/auth/logout-all", { headers: SESSION_HEADER });
+  } finally {
+    forget();
+  }
+}
+
+/**
+ * Whether the server offers a route (features being rolled out: preferences, routines, sync).
+ * @param {string} path
+ */
+export async function exists(path) {
+  try {
+    await request("GET", path);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return false;
+    throw error;
+  }
+}
