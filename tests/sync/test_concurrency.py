@@ -105,7 +105,7 @@ async def test_two_server_processes_writing_at_once_skip_no_change(
                 await writers
                 await replica.sync(other, user)
                 state = await server_state(one, user)
-        assert len(state) == 4 * 6  # 8 workouts per writer, 2 of them deleted
+        assert len(state) == 4 * 6 + 1  # 8 workouts per writer, 2 of them deleted; preferences
         assert replica.objects == state
         assert reads > 1
     finally:
