@@ -5,13 +5,15 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
 
 from ironlog.auth.repository import session_is_active
 from ironlog.core.config import Settings
 from ironlog.core.db import create_sessionmaker
-from ironlog.core.errors import DatabaseUnavailable
+from ironlog.core.errors import DatabaseUnavailable, handle_database_error
 from ironlog.main import create_app
 
 
@@ -57,3 +59,23 @@ async def test_a_write_lock_wait_that_runs_out_is_503_with_retry_after(
     finally:
         blocker.close()
         await app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001", "55P03"])
+async def test_a_deadlock_victim_or_serialization_failure_is_503_with_retry_after(
+    engine: AsyncEngine, backend: str, sqlstate: str
+) -> None:
+    """PostgreSQL aborts one of two transactions that wait on each other (or cannot serialize
+    one): nothing was written and the request can simply be sent again, so it is a 503 to
+    retry, never a 500. The error is PostgreSQL's own, raised with that SQLSTATE."""
+    if backend != "postgresql":
+        pytest.skip("deadlock detection and its SQLSTATE are PostgreSQL's")
+    raise_it = text(f"DO $$ BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = '{sqlstate}'; END $$")
+    async with engine.connect() as connection:
+        with pytest.raises(DBAPIError) as raised:
+            await connection.execute(raise_it)
+    request = Request({"type": "http", "method": "PATCH", "path": "/api/v1/routines/x"})
+    response = await handle_database_error(request, raised.value)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert b'"database_unavailable"' in response.body

@@ -302,6 +302,10 @@ async def handle_database_error(request: Request, exc: Exception) -> Response:
     return problem_response(error.status, error.code, error.detail, error.headers)
 
 
+# deadlock_detected, serialization_failure, lock_not_available.
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
 def _is_outage(exc: DBAPIError) -> bool:
     """A DBAPI error that means the database cannot be reached (not a bad query)."""
     original = exc.orig
@@ -318,6 +322,10 @@ def _is_outage(exc: DBAPIError) -> bool:
     }
     if "OperationalError" in names and "database is locked" in str(original):
         # SQLite's lock wait (busy_timeout) ran out: busy, not broken; try again shortly.
+        return True
+    if getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        # PostgreSQL chose this transaction as a deadlock's victim, or could not serialize it,
+        # or a lock wait ran out: nothing was written and the same request will succeed again.
         return True
     return bool(names & outage_names) or isinstance(original, OSError | TimeoutError)
 
