@@ -77,6 +77,19 @@ def test_a_kept_alive_connection_gets_the_same_deadline_for_its_next_head(
         assert _closed_within(connection, HEADER_TIMEOUT_SECONDS + 5)
 
 
+def test_a_kept_alive_connection_may_stay_idle_longer_than_the_header_timeout(
+    server: LiveServer,
+) -> None:
+    """Idle time between requests is keep-alive's (20 s), not the head's deadline: a client pool
+    that reuses a connection idle for a few seconds must not find it closed under its request."""
+    with _connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        assert not _closed_within(connection, HEADER_TIMEOUT_SECONDS + 1.5)
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+
+
 def test_a_head_over_64_kib_is_refused(server: LiveServer) -> None:
     with _connect(server) as connection:
         connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")

@@ -3,9 +3,16 @@
 uvicorn bounds the idle time between requests (`timeout_keep_alive`), but not the time a client
 takes to send a request line and headers: a client that sends one header byte every few seconds
 (slowloris) holds its connection, and enough of them every connection the process can hold. Here
-the head of a request must be complete within `http_header_timeout_seconds` of the connection
-opening (or of the previous response), and within `MAX_HEAD_BYTES`; otherwise the connection is
-closed. docs/security.md has the numbers.
+a request's head must be complete within `http_header_timeout_seconds` of its first byte (of the
+connection opening, for the first request), and within `MAX_HEAD_BYTES`; otherwise the
+connection is closed. docs/security.md has the numbers.
+
+The idle time between two requests of a kept-alive connection is uvicorn's keep-alive alone
+(`KEEP_ALIVE_SECONDS`), longer than the idle expiry of the usual client pools (httpx's is 5 s;
+browsers retry a request that fails on a reused idle connection). A server that closes an idle
+connection at the moment a client reuses it fails that request with no answer: a drill saw 17
+writers get a read error at once when both sides used 5 s. A proxy that pools its upstream
+connections must expire idle ones sooner (README, "Behind a reverse proxy").
 """
 
 import asyncio
@@ -16,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from ironlog.core.config import Settings
 
 MAX_HEAD_BYTES = 64 * 1024
+KEEP_ALIVE_SECONDS = 20
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -29,24 +37,23 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
-        reading_head = self._head_timer is not None
         super().data_received(data)
         # Still no complete head after this data (a head that completed in it disarmed the
-        # timer, and the body that follows is not counted).
-        if reading_head and self._head_timer is not None:
+        # timer; a body, or the rest of one the application did not read, is not counted).
+        if self._head_timer is not None:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
                 self._disarm_head_timer()
                 self.send_400_response("Request head too large.")
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_timer is None:
+            self._arm_head_timer()
+
     def on_headers_complete(self) -> None:
         self._disarm_head_timer()
         super().on_headers_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing() and not self.pipeline:
-            self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
@@ -80,7 +87,7 @@ def uvicorn_options() -> dict[str, Any]:
     """The protocol and limits `ironlog serve` passes to uvicorn."""
     return {
         "http": f"{__name__}:GuardedHttpProtocol",
-        "timeout_keep_alive": 5,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # uvicorn restarts a worker that has not answered its supervisor's ping within this; at
         # its default (5 s) a loaded machine (a burst of argon2id) got workers killed in a loop.
         "timeout_worker_healthcheck": 30,
