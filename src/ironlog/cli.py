@@ -5,6 +5,7 @@ import json
 import os
 import sys
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -220,20 +221,35 @@ def db_restore(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="A file from `db backup`.")
     ],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Restore even while a server uses the database (it may then fail)."
+        ),
+    ] = False,
 ) -> None:
     """Replace the database's contents with FILE.
 
-    Stop the server first. PostgreSQL: one transaction, so a failed restore changes nothing.
+    Refuses while a server uses the database: stop it first. Prints what was replaced.
+    PostgreSQL: one transaction, so a failed restore changes nothing.
     """
     settings = Settings()
     try:
-        backup.restore(settings, file)
+        before = backup.counts(settings)
+        backup.restore(settings, file, force=force)
+    except backup.DatabaseInUse as error:
+        typer.echo(f"Restore refused: {error}. Stop the server first, or pass --force.", err=True)
+        raise typer.Exit(1) from None
     except backup.BackupError as error:
         typer.echo(f"Restore failed: {error}", err=True)
         raise typer.Exit(1) from None
+    after = backup.counts(settings)
+    written = datetime.fromtimestamp(file.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
     typer.echo(
-        f"Restored the {backup.describe(settings)} from {file}. `ironlog serve` applies any "
-        "newer migrations.",
+        f"Restored the {backup.describe(settings)} from {file} (written {written}).\n"
+        f"  before: {before or 'no IronLog data'}\n"
+        f"  after:  {after or 'no IronLog data'}\n"
+        "`ironlog serve` applies any newer migrations.",
         err=True,
     )
 

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ironlog import __version__, health
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
-from ironlog.core import metrics, openapi
+from ironlog.core import backup, metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import (
     create_engine,
@@ -94,6 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     settings: Settings = app.state.settings
     async with (
+        backup.server_presence(settings, app.state.engine),
         app_metrics.running() if app_metrics else nullcontext(),
         anyio.create_task_group() as background,
     ):
