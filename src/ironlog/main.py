@@ -8,7 +8,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ironlog import __version__, health
+from ironlog import __version__, error_catalog, health
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import backup, metrics, openapi
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Last: the web app and the docs pages.
     web.install_docs(app)
     app.include_router(web.router)
-    openapi.install(app, hooks=[auth_openapi.document_security])
+    openapi.install(app, hooks=[auth_openapi.document_security, error_catalog.document_codes])
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(
