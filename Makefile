@@ -19,8 +19,11 @@ help: ## List the tasks
 sync: $(UV) ## Install the locked dependencies into .venv
 	$(UV) sync --frozen
 
-serve: sync ## Start the server on SQLite (http://127.0.0.1:8000, docs at /docs)
-	$(RUN) ironlog serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+# Running needs only the runtime dependencies: a fresh clone's .venv gets nothing of the dev group
+# (--inexact keeps what `make sync` installed before).
+serve: $(UV) ## Start the server on SQLite (http://127.0.0.1:8000, docs at /docs)
+	$(UV) sync --frozen --no-dev --inexact
+	$(UV) run --frozen --no-sync ironlog serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: sync ## Run the whole test suite (SQLite and PostgreSQL)
 	$(RUN) pytest $(ARGS)

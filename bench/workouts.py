@@ -6,7 +6,7 @@ Runs IronLog and `bench/raw_floor.py` (the same endpoints on bare asyncpg: JWT c
 query, the same SQL, the same JSON) side by side on a throwaway database, one uvicorn process
 each, and drives them with wrk in alternation, round after round, so that load from elsewhere on
 the machine hits both alike. Prints requests/s and latency per round and the median ratio
-IronLog / floor. The targets (issue 4) are ratios >= 0.5 for GET one workout (6 exercises x 4
+IronLog / floor. The targets are ratios >= 0.5 for GET one workout (6 exercises x 4
 sets), the list of 20 such workouts, and creating one with its 6 x 4 tree.
 """
 

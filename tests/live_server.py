@@ -51,9 +51,15 @@ def ironlog_command() -> list[str]:
 
 @contextmanager
 def live_server(
-    folder: Path, database_url: str, *, workers: int = 1, env: dict[str, str] | None = None
+    folder: Path,
+    database_url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
 ) -> Iterator[LiveServer]:
-    """Serve `database_url` until the block ends; stderr (the logs) goes to `folder/server.log`."""
+    """Serve `database_url` until the block ends; stderr (the logs) goes to `folder/server.log`.
+    `command` is the `ironlog` to run (default: this environment's)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     environment = {
@@ -67,10 +73,11 @@ def live_server(
     )
     environment.update(env or {})
     log = folder / "server.log"
-    command = [*ironlog_command(), "serve", "--port", str(port), "--workers", str(workers)]
+    arguments = [*(command or ironlog_command()), "serve", "--port", str(port)]
+    arguments += ["--workers", str(workers)]
     with log.open("wb") as stderr:
         process = subprocess.Popen(  # noqa: S603 - the project's own command
-            command, cwd=folder, env=environment, stdout=stderr, stderr=stderr
+            arguments, cwd=folder, env=environment, stdout=stderr, stderr=stderr
         )
     server = LiveServer(f"http://127.0.0.1:{port}", log, process)
     try:

@@ -5,11 +5,13 @@ import json
 import os
 import sys
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+import typer.core
 import uvicorn
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
@@ -36,7 +38,58 @@ from ironlog.portability import export as portability_export
 from ironlog.portability import service as portability_service
 from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
 
-app = typer.Typer(help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True)
+HELP_WIDTH = 100  # help wraps at the terminal's width, and at most this many columns
+
+
+class _Argument(typer.core.TyperArgument):
+    """A positional argument shown as `FILE` in the usage line (Typer writes `{file}`)."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw.upper()
+        return name if self.required else f"[{name}]"
+
+
+def _plain_help(command: Any) -> None:
+    """Give `command` and every command under it Click's plain help, which wraps at the
+    terminal's width (Rich's panels cut long option names at 80 columns), with upper-case
+    argument names and no `<bool>` after flags."""
+    command.rich_markup_mode = None
+    command.context_settings.setdefault("max_content_width", HELP_WIDTH)
+    for param in command.params:
+        if isinstance(param, typer.core.TyperArgument):
+            param.__class__ = _Argument
+            param.metavar = param.metavar or (param.name or "").upper()
+    for child in getattr(command, "commands", {}).values():
+        _plain_help(child)
+
+
+class _RootGroup(typer.core.TyperGroup):
+    """The `ironlog` command. For every command under it (those added later too): plain help,
+    and a settings error (`Settings()` refusing an `IRONLOG_*` variable) as one line per problem
+    naming the variable, exit code 2, no traceback."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _plain_help(self)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as error:
+            if error.title != Settings.__name__:
+                raise
+            _print_settings_problems(error, "invalid configuration")
+            raise typer.Exit(2) from None
+
+
+def _print_settings_problems(error: ValidationError, summary: str) -> None:
+    for problem in config_reference.settings_problems(error):
+        typer.echo(f"ironlog: {summary}: {problem}", err=True)
+
+
+app = typer.Typer(
+    cls=_RootGroup, help="IronLog: a self-hostable workout tracker API.", no_args_is_help=True
+)
 db_app = typer.Typer(
     help="Database migrations (Alembic), backup and restore.", no_args_is_help=True
 )
@@ -70,7 +123,10 @@ def serve(
         typer.Option(help="Proxies whose X-Forwarded-* headers are trusted (uvicorn)."),
     ] = None,
 ) -> None:
-    """Apply pending migrations, load the system exercise library, then serve."""
+    """Serve the API and the web app.
+
+    Applies pending migrations and loads the system exercise library first.
+    """
     settings = _settings_or_exit()
     prepare_database(settings)
     # Outside production the key is generated into the data folder: once, here, so that several
@@ -96,16 +152,11 @@ def serve(
 
 
 def _settings_or_exit() -> Settings:
-    """The settings, or one line naming what is wrong and exit code 2 (a configuration error)."""
+    """The settings, or one line per problem naming its variable and exit code 2."""
     try:
         return Settings()
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, item['loc'])) + ': ' if item['loc'] else ''}"
-            f"{item['msg'].removeprefix('Value error, ')}"
-            for item in error.errors(include_url=False)
-        )
-        typer.echo(f"ironlog: refusing to start: {problems}", err=True)
+        _print_settings_problems(error, "refusing to start")
         raise typer.Exit(2) from None
 
 
@@ -152,8 +203,10 @@ def db_check() -> None:
 def db_backup(
     file: Annotated[Path, typer.Argument(dir_okay=False, help="The backup file to write.")],
 ) -> None:
-    """Back up the database to FILE while the server runs (SQLite: online backup; PostgreSQL:
-    pg_dump's custom format)."""
+    """Back up the database to FILE, also while the server runs.
+
+    SQLite: an online backup; PostgreSQL: pg_dump's custom format.
+    """
     settings = Settings()
     try:
         backup.backup(settings, file)
@@ -168,18 +221,35 @@ def db_restore(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="A file from `db backup`.")
     ],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Restore even while a server uses the database (it may then fail)."
+        ),
+    ] = False,
 ) -> None:
-    """Replace the database's contents with FILE (stop the server first). PostgreSQL: one
-    transaction, so a failed restore changes nothing."""
+    """Replace the database's contents with FILE.
+
+    Refuses while a server uses the database: stop it first. Prints what was replaced.
+    PostgreSQL: one transaction, so a failed restore changes nothing.
+    """
     settings = Settings()
     try:
-        backup.restore(settings, file)
+        before = backup.counts(settings)
+        backup.restore(settings, file, force=force)
+    except backup.DatabaseInUse as error:
+        typer.echo(f"Restore refused: {error}. Stop the server first, or pass --force.", err=True)
+        raise typer.Exit(1) from None
     except backup.BackupError as error:
         typer.echo(f"Restore failed: {error}", err=True)
         raise typer.Exit(1) from None
+    after = backup.counts(settings)
+    written = datetime.fromtimestamp(file.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
     typer.echo(
-        f"Restored the {backup.describe(settings)} from {file}. `ironlog serve` applies any "
-        "newer migrations.",
+        f"Restored the {backup.describe(settings)} from {file} (written {written}).\n"
+        f"  before: {before or 'no IronLog data'}\n"
+        f"  after:  {after or 'no IronLog data'}\n"
+        "`ironlog serve` applies any newer migrations.",
         err=True,
     )
 
@@ -190,8 +260,11 @@ def show_config(
         bool, typer.Option("--markdown", help="Print the reference of every setting instead.")
     ] = False,
 ) -> None:
-    """Print the settings this process sees (secrets hidden), or with --markdown the reference
-    table of every `IRONLOG_` variable (the README's)."""
+    """Print the settings in effect, secrets masked.
+
+    Computed defaults show what they resolve to (the SQLite file, the generated key's file).
+    With --markdown: the reference table of every IRONLOG_ variable (the README's).
+    """
     if markdown:
         typer.echo(config_reference.markdown_table(), nl=False)
         return
@@ -205,8 +278,11 @@ def write_openapi(
         Path | None, typer.Option(help="File to write; standard output when omitted.")
     ] = None,
 ) -> None:
-    """Print the OpenAPI document (the one `/openapi.json` serves), without a server or a
-    database; `make client` generates the typed Python client from it."""
+    """Print the OpenAPI document.
+
+    The one /openapi.json serves, without a server or a database; `make client` generates the
+    typed Python client from it.
+    """
     # The document does not depend on the settings; a key spares generating one.
     settings = Settings(secret_key=SecretStr("openapi-" + "x" * 32), database_url="sqlite://")
     document = json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
@@ -233,8 +309,11 @@ def import_file(
         bool, typer.Option(help="Import the readable rows; list the others as warnings.")
     ] = False,
 ) -> None:
-    """Import a Strong, Hevy, FitNotes or IronLog export of any size (no upload limit), in one
-    transaction, with the same rules as `POST /api/v1/imports`. Prints the report as JSON."""
+    """Import a Strong, Hevy, FitNotes or IronLog export.
+
+    Any size (no upload limit), in one transaction, with the same rules as
+    POST /api/v1/imports. Prints the report as JSON.
+    """
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -295,7 +374,10 @@ def export_account(
         Path | None, typer.Option(help="File to write; standard output when omitted.")
     ] = None,
 ) -> None:
-    """Export an account's exercises and workouts, as `GET /api/v1/export` does."""
+    """Export an account's exercises and workouts.
+
+    The same file as GET /api/v1/export.
+    """
     try:
         asyncio.run(_export(Settings(), user, export_format, output))
     except DomainError as error:
@@ -338,8 +420,11 @@ def _stderr_console() -> Console:
 
 @sync_app.command("cleanup")
 def sync_cleanup() -> None:
-    """Delete the feed's deletions older than IRONLOG_SYNC_RETENTION_DAYS (plus a day), as each
-    server process does every IRONLOG_SYNC_CLEANUP_INTERVAL_SECONDS; safe while servers run."""
+    """Delete the change feed's expired deletions.
+
+    Those older than IRONLOG_SYNC_RETENTION_DAYS (plus a day), as each server process does every
+    IRONLOG_SYNC_CLEANUP_INTERVAL_SECONDS; safe while servers run.
+    """
     deleted = asyncio.run(_sync_cleanup(Settings()))
     typer.echo(f"{deleted} expired deletion(s) removed from the sync feed.")
 

@@ -8,10 +8,10 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ironlog import __version__, health
+from ironlog import __version__, error_catalog, health
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
-from ironlog.core import metrics, openapi
+from ironlog.core import backup, metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import (
     create_engine,
@@ -94,6 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     settings: Settings = app.state.settings
     async with (
+        backup.server_presence(settings, app.state.engine),
         app_metrics.running() if app_metrics else nullcontext(),
         anyio.create_task_group() as background,
     ):
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Last: the web app and the docs pages.
     web.install_docs(app)
     app.include_router(web.router)
-    openapi.install(app, hooks=[auth_openapi.document_security])
+    openapi.install(app, hooks=[auth_openapi.document_security, error_catalog.document_codes])
 
     if settings.cors_origins:  # an allowlist; without origins no cross-origin request is allowed
         app.add_middleware(

@@ -3,6 +3,7 @@ in every table, wipe it (every row, or the whole database), restore, and find ev
 
 import asyncio
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, metadata
 from ironlog.main import create_app
 from tests.conftest import BACKENDS, _admin_execute, _postgres_url, make_settings
+from tests.live_server import live_server
 
 PASSWORD = "correct horse"
 Snapshot = dict[str, list[tuple[Any, ...]]]
@@ -260,3 +262,58 @@ def test_postgres_credentials_go_to_the_environment_not_the_command_line(
         assert env["PGPASSWORD"] == secret
         assert env["PGDATABASE"] == url.database
     assert secret not in backed_up.output + restored.output
+
+
+def _wait_until_unused(settings: Settings) -> None:
+    """A stopped server's connections leave pg_stat_activity shortly after it exits."""
+    if settings.is_sqlite:
+        return
+    deadline = time.monotonic() + 30
+    while asyncio.run(backup._server_connections(settings)):
+        assert time.monotonic() < deadline, "the stopped server's connections stayed"
+        time.sleep(0.1)
+
+
+def test_restore_refuses_while_a_server_uses_the_database(
+    fresh_url: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_url, tmp_path)
+    file = tmp_path / "empty.backup"
+    assert runner.invoke(cli, ["db", "backup", str(file)]).exit_code == 0
+    asyncio.run(_fill(settings))
+    filled = backup.counts(settings)
+    assert filled is not None and filled.users and filled.workouts
+
+    with live_server(tmp_path / "server", fresh_url):
+        refused = runner.invoke(cli, ["db", "restore", str(file)])
+
+        assert refused.exit_code == 1, refused.output
+        assert "Restore refused" in refused.output
+        assert "Stop the server first, or pass --force." in refused.output
+        assert backup.counts(settings) == filled
+
+    _wait_until_unused(settings)
+    restored = runner.invoke(cli, ["db", "restore", str(file)])
+
+    assert restored.exit_code == 0, restored.output
+    assert f"before: {filled}" in restored.output
+    assert "after:  0 user(s), 0 workout(s)" in restored.output
+    assert backup.counts(settings) == backup.Counts(users=0, workouts=0)
+
+
+def test_restore_with_force_replaces_a_served_database(
+    fresh_url: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_url, tmp_path)
+    file = tmp_path / "empty.backup"
+    assert runner.invoke(cli, ["db", "backup", str(file)]).exit_code == 0
+    asyncio.run(_fill(settings))
+    filled = backup.counts(settings)
+
+    with live_server(tmp_path / "server", fresh_url):
+        forced = runner.invoke(cli, ["db", "restore", "--force", str(file)])
+
+        assert forced.exit_code == 0, forced.output
+        assert f"before: {filled}" in forced.output
+        assert "after:  0 user(s), 0 workout(s)" in forced.output
+        assert backup.counts(settings) == backup.Counts(users=0, workouts=0)

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from tests.conftest import UserHandle
 from tests.security.conftest import METHODS
 
-# The public routes of the contract (SPEC sections 3 and 4). Reads of the exercise library are
+# The public routes of the API (README.md, docs/security.md). Reads of the exercise library are
 # public; `/exercises/my-exercises` is not.
 PUBLIC = {
     ("GET", "/health"),

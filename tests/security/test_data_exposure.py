@@ -25,7 +25,7 @@ INTERNAL = {
     "secret_key",
     "source_key_hash",
 }
-# Where the contract does show these (SPEC sections 4, 7 and 11; `Health.version` is the
+# Where the API does show these (the schemas named below; `Health.version` is the
 # release, also in /openapi.json, not a row version; a sync `Change.version` is the change's
 # number in the user's own feed).
 ALLOWED = {
@@ -115,7 +115,7 @@ async def test_real_responses_carry_no_internal_field(
         (await client.get("/api/v1/body-measurements", headers=headers)).json(),
     ]
     export = (await client.get("/api/v1/export", headers=headers)).json()
-    # The export's own `version` is its format's (SPEC section 7), not a row version.
+    # The export's own `version` is its format's (docs/import-export.md), not a row version.
     assert set(export) == {
         "format",
         "version",

@@ -39,6 +39,36 @@ async def test_patch_me_changes_the_name(
     assert await db.scalar(select(User.name).where(User.id == user.id)) == "Grace"
 
 
+async def test_patch_me_is_partial_and_an_empty_body_changes_nothing(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
+) -> None:
+    named = await client.patch(ME, json={"name": "Grace"}, headers=user.headers)
+    assert named.status_code == 200, named.text
+    before = named.json()
+
+    for request in (
+        {"json": {}},
+        {"content": b""},
+        {"content": b"", "headers": {"content-type": "application/json"}},
+    ):
+        headers = {**user.headers, **request.pop("headers", {})}
+        response = await client.patch(ME, headers=headers, **request)
+        assert response.status_code == 200, response.text
+        assert response.json() == before
+    assert await db.scalar(select(User.name).where(User.id == user.id)) == "Grace"
+    assert await db.scalar(select(User.updated_at).where(User.id == user.id)) is not None
+
+
+async def test_patch_me_refuses_a_null_or_blank_name(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
+) -> None:
+    for body in ({"name": None}, {"name": "   "}):
+        response = await client.patch(ME, json=body, headers=user.headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "validation_error"
+    assert await db.scalar(select(User.name).where(User.id == user.id)) != ""
+
+
 async def test_patch_me_refuses_other_fields(
     client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
 ) -> None:
@@ -67,12 +97,6 @@ async def test_patch_me_with_broken_json_is_400(
     )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_request"
-
-
-async def test_patch_me_without_body_is_422(client: httpx.AsyncClient, user: UserHandle) -> None:
-    response = await client.patch(ME, headers=user.headers)
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
 
 
 async def test_oversized_body_is_413(client: httpx.AsyncClient, user: UserHandle) -> None:

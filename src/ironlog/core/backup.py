@@ -4,21 +4,33 @@ SQLite: the online backup API of the sqlite3 module, a consistent copy even whil
 writes. PostgreSQL: `pg_dump --format=custom` and `pg_restore --clean --if-exists` in a single
 transaction, with the URL's credentials passed in libpq's environment variables (`PGPASSWORD`...),
 never on a command line that `ps` or a log could show.
+
+A restore replaces what a running server works on, so it refuses while one uses the database:
+on SQLite each server process holds a shared lock on a file beside the database
+(`server_presence`), which the restore takes exclusively; on PostgreSQL the restore looks for the
+server's connections (application name `ironlog`) in `pg_stat_activity`.
 """
 
+import asyncio
+import fcntl
 import os
 import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import URL, make_url
+import anyio
+from sqlalchemy import URL, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from ironlog.core.config import Settings
+from ironlog.core.db import APPLICATION_NAME
 
 # URL query parameters that libpq reads from the environment too.
 _LIBPQ_QUERY_ENV = {
@@ -34,6 +46,19 @@ _LIBPQ_QUERY_ENV = {
 
 class BackupError(Exception):
     pass
+
+
+class DatabaseInUse(BackupError):
+    """A server uses the database: restoring under it would pull its data away."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    users: int
+    workouts: int
+
+    def __str__(self) -> str:
+        return f"{self.users} user(s), {self.workouts} workout(s)"
 
 
 @dataclass(frozen=True)
@@ -66,14 +91,24 @@ def backup(settings: Settings, target: Path) -> None:
         partial.replace(target)
 
 
-def restore(settings: Settings, source: Path) -> None:
-    """Replace the database's contents with a backup made by `backup`."""
+def restore(settings: Settings, source: Path, *, force: bool = False) -> None:
+    """Replace the database's contents with a backup made by `backup`; `DatabaseInUse` while a
+    server uses the database, unless `force`."""
     source = source.expanduser()
     if not source.is_file():
         raise BackupError(f"{source} is not a file")
     if settings.is_sqlite:
-        _sqlite_restore(source, _sqlite_path(_url(settings)))
+        database = _sqlite_path(_url(settings))
+        with _exclusive_lock(database, force=force):
+            _sqlite_restore(source, database)
         return
+    if not force:
+        connections = asyncio.run(_server_connections(settings))
+        if connections:
+            raise DatabaseInUse(
+                f"{connections} connection(s) of an IronLog server (application name "
+                f"{APPLICATION_NAME!r}) use the database"
+            )
     url = _url(settings)
     command = pg_command(
         settings,
@@ -86,6 +121,101 @@ def restore(settings: Settings, source: Path) -> None:
         str(source),
     )
     _run(command)
+
+
+def counts(settings: Settings) -> Counts | None:
+    """How many users and workouts the database holds; None when it has no IronLog tables."""
+    return asyncio.run(_counts(settings))
+
+
+async def _counts(settings: Settings) -> Counts | None:
+    if settings.is_sqlite and not _sqlite_path(_url(settings)).is_file():
+        return None
+    async with _engine(settings) as engine:
+        try:
+            async with engine.connect() as connection:
+                users = await connection.scalar(text("SELECT count(*) FROM app_user"))
+                workouts = await connection.scalar(text("SELECT count(*) FROM workout"))
+        except SQLAlchemyError:  # no tables (yet): an empty database
+            return None
+    return Counts(int(users or 0), int(workouts or 0))
+
+
+async def _server_connections(settings: Settings) -> int:
+    async with _engine(settings) as engine, engine.connect() as connection:
+        found = await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": APPLICATION_NAME},
+        )
+    return int(found or 0)
+
+
+@asynccontextmanager
+async def _engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """A one-connection engine that a server's count of connections does not include."""
+    connect_args: dict[str, object] = {"timeout": settings.db_wait_seconds}
+    if not settings.is_sqlite:
+        connect_args["server_settings"] = {"application_name": "ironlog-restore"}
+    engine = create_async_engine(
+        settings.sqlalchemy_url, poolclass=NullPool, connect_args=connect_args
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def server_presence(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
+    """Held by each server process while it serves, so that `restore` sees it: on SQLite a
+    shared lock on the file beside the database (waiting for a restore in progress to finish);
+    on PostgreSQL an open connection in the pool (listed in `pg_stat_activity`)."""
+    if not settings.is_sqlite:
+        # Best effort: a database away at start-up is the requests' 503, not a failed start.
+        with suppress(SQLAlchemyError, OSError):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        yield
+        return
+    try:
+        lock_file = server_lock_file(_sqlite_path(_url(settings)))
+    except BackupError:  # in memory: nothing to restore under it
+        yield
+        return
+    descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await anyio.to_thread.run_sync(fcntl.flock, descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def server_lock_file(database: Path) -> Path:
+    """The file each server process holds a shared lock on while it serves `database`."""
+    return database.with_name(database.name + ".server-lock")
+
+
+@contextmanager
+def _exclusive_lock(database: Path, *, force: bool) -> Iterator[None]:
+    """The server lock, exclusively, for the restore: `DatabaseInUse` while a server holds it,
+    unless `force`; no server starts while the restore runs."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(server_lock_file(database), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not force:
+                raise DatabaseInUse(
+                    f"a server (`ironlog serve`) uses {database}: it holds a lock on "
+                    f"{server_lock_file(database)}"
+                ) from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def pg_command(settings: Settings, program: str, *args: str) -> PgCommand:

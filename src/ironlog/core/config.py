@@ -246,10 +246,15 @@ class Settings(BaseSettings):
             )
         return None
 
+    @property
+    def database_url_in_use(self) -> str:
+        """`database_url`, or the SQLite file in the data folder when it is unset."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'ironlog.db'}"
+
     @cached_property
     def sqlalchemy_url(self) -> str:
         """The database URL with the async driver IronLog uses."""
-        url = self.database_url or f"sqlite:///{self.data_dir / 'ironlog.db'}"
+        url = self.database_url_in_use
         for plain, driver in (
             ("postgresql://", "postgresql+asyncpg://"),
             ("postgres://", "postgresql+asyncpg://"),
@@ -275,7 +280,7 @@ class Settings(BaseSettings):
         """The secret key, generated once and kept in the data folder outside production."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        key_file = self.data_dir / "secret_key"
+        key_file = self.secret_key_file
         if key_file.exists():
             return key_file.read_text().strip()
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -283,6 +288,11 @@ class Settings(BaseSettings):
         key_file.touch(mode=0o600)
         key_file.write_text(key)
         return key
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the key is generated and kept while `secret_key` is unset."""
+        return self.data_dir / "secret_key"
 
     @property
     def google_enabled(self) -> bool:

@@ -4,13 +4,15 @@
 test compares with this output.
 """
 
+import json
+import re
 import types
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -108,23 +110,85 @@ def _default_text(field: FieldInfo) -> str:
     return f"`{default}`"
 
 
+MASK = "**********"
+# The password of `scheme://user:password@host` and secret query parameters (`?password=...`).
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?=@)", re.I)
+_SECRET_PARAMETER = re.compile(
+    r"(?P<head>[?&](?:password|passwd|pwd|secret|token|key|api_key|access_token)=)[^&#\s]*", re.I
+)
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with the passwords of the URLs in it (and secret query parameters) replaced by
+    `***`: `postgresql://user:pass@host/db` becomes `postgresql://user:***@host/db`."""
+    text = _URL_PASSWORD.sub(r"\g<head>***", text)
+    return _SECRET_PARAMETER.sub(r"\g<head>***", text)
+
+
 def current_values(settings: Settings) -> list[str]:
-    """`IRONLOG_NAME=value` for every setting as this process sees it; secrets hidden."""
+    """`IRONLOG_NAME=value` for every setting as this process uses it, secrets masked (also the
+    passwords inside URLs); a computed default shows what it resolves to, after a `#`."""
     lines = []
     for name in Settings.model_fields:
         value = getattr(settings, name)
-        if isinstance(value, SecretStr):
-            text = "**********"
-        elif value is None:
-            text = ""
-        elif isinstance(value, list):
-            text = ",".join(value)
-        elif isinstance(value, bool):
-            text = str(value).lower()
-        else:
-            text = str(value)
-        lines.append(f"{env_name(name)}={text}")
+        note = ""
+        if name == "secret_key" and value is None:
+            key_file = settings.secret_key_file
+            if key_file.exists():
+                value, note = MASK, f"generated, stored in {key_file}"
+            else:
+                note = f"unset: `ironlog serve` generates it into {key_file}"
+        elif name == "database_url" and value is None:
+            value, note = settings.database_url_in_use, "default: SQLite in the data folder"
+        lines.append(f"{env_name(name)}={_value_text(value)}" + (f"  # {note}" if note else ""))
     return lines
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, SecretStr):
+        return MASK
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(mask_secrets(str(item)) for item in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return mask_secrets(str(value))
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per problem of a `Settings` validation error, naming the environment variable:
+    `IRONLOG_ACCESS_TOKEN_TTL_SECONDS: must be an integer >= 60 and <= 86400, got "abc"`."""
+    problems = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        field = Settings.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        if field is None:  # a rule over several settings: its message names them
+            problems.append(message)
+            continue
+        name = env_name(str(item["loc"][0]))
+        expected = _expected_text(field)
+        if _is_secret(field):  # never echo a secret, even a rejected one
+            problems.append(f"{name}: must be {expected} ({message})")
+        else:
+            got = json.dumps(item["input"], default=str, ensure_ascii=False)
+            problems.append(f"{name}: must be {expected}, got {got}")
+    return problems
+
+
+def _expected_text(field: FieldInfo) -> str:
+    text = _annotation_text(field.annotation).replace("`", "")
+    article = {"integer": "an integer", "number": "a number", "string": "a string"}
+    text = " or ".join(article.get(part, part) for part in text.split(" or "))
+    text = text.replace("boolean", "true or false").replace("path", "a path")
+    text = text.replace("secret string", "a string")
+    text = text.replace("comma-separated list", "a comma-separated list")
+    bounds = _bounds(field)
+    return f"{text} {bounds.replace(', ', ' and ')}" if bounds else text
+
+
+def _is_secret(field: FieldInfo) -> bool:
+    return SecretStr in (field.annotation, *get_args(field.annotation))
 
 
 def readme_section(readme: str) -> str:

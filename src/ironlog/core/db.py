@@ -79,6 +79,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# IronLog's connections in PostgreSQL's pg_stat_activity: `ironlog db restore` looks for them.
+APPLICATION_NAME = "ironlog"
+
+
 def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
     url = settings.sqlalchemy_url
     if url.startswith("sqlite"):
@@ -90,7 +94,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         )
         _configure_sqlite(engine, busy_timeout_ms=int(settings.db_lock_timeout_seconds * 1000))
         return engine
-    server_settings = {"application_name": "ironlog"}
+    server_settings = {"application_name": APPLICATION_NAME}
     if settings.db_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
     # No pool_pre_ping: it costs a round trip per request. A connection found dead raises a

@@ -207,6 +207,22 @@ def problem_responses(*errors: type[DomainError]) -> dict[int | str, dict[str, A
     return responses
 
 
+# The codes answered without a `DomainError` (docs/errors.md lists them with the others).
+OTHER_CODES: dict[str, tuple[int | None, str]] = {
+    "method_not_allowed": (
+        405,
+        "The path exists, but not with this method; the `Allow` header lists its methods.",
+    ),
+    "internal_error": (
+        500,
+        "An unexpected error (a bug), logged with the request id; the body tells nothing more.",
+    ),
+    "http_error": (
+        None,
+        "Another error status raised by the web framework itself, with its own status.",
+    ),
+}
+
 # The statuses FastAPI and Starlette raise themselves, with IronLog's codes.
 _HTTP_CODES = {
     400: "malformed_request",

@@ -95,6 +95,7 @@ class UnitOfWorkRoute(APIRoute):
                 request.state.session = session
                 try:
                     response = await handler(request)
+                    _without_content_type_if_empty(response)
                 except DomainError as error:
                     if error.persist_changes:
                         await session.commit()
@@ -107,6 +108,12 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return run_in_unit_of_work
+
+
+def _without_content_type_if_empty(response: Response) -> None:
+    """A 204 or 304 has no content, so no `Content-Type` (FastAPI's response class sets one)."""
+    if response.status_code in {204, 304} and "content-type" in response.headers:
+        del response.headers["content-type"]
 
 
 def api_router(**kwargs: Any) -> APIRouter:

@@ -39,7 +39,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-# Strings are trimmed and their length counted after trimming (SPEC section 6). Optional texts
+# Strings are trimmed and their length counted after trimming. Optional texts
 # that are blank after trimming are stored as null.
 Name = Annotated[str, _trimmed(100)]
 LongText = Annotated[str | None, _trimmed(2000, 0), AfterValidator(_blank_to_none)]

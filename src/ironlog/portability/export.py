@@ -74,7 +74,7 @@ async def stream(
 async def workout_trees(
     session: AsyncSession, user_id: uuid.UUID
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """The user's workouts as SPEC's Workout JSON (plus provenance), oldest first, in batches."""
+    """The user's workouts as the API's Workout JSON (plus provenance), oldest first, in batches."""
     async for workouts in repository.workout_batches(session, user_id, BATCH_WORKOUTS):
         ids = [workout.id for workout in workouts]
         executions = await repository.executions_of(session, ids)

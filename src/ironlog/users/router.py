@@ -36,9 +36,10 @@ async def get_me(user: CurrentUser) -> User:
 
 @router.patch("/me", response_model=UserRead, summary="Change the signed-in user's name")
 async def update_me(
-    session: SessionDep, user: CurrentUser, data: Annotated[UserUpdate, Body()]
+    session: SessionDep, user: CurrentUser, data: Annotated[UserUpdate | None, Body()] = None
 ) -> User:
-    """Change `name` (1..100 characters after trimming)."""
+    """Change the fields sent, keep the others: `name` (1..100 characters after trimming; not
+    null). An empty body or `{}` changes nothing and answers the user as it is."""
     return await service.update(session, user=user, data=data)
 
 

@@ -27,9 +27,19 @@ class DistanceUnit(enum.StrEnum):
 
 
 class UserUpdate(InputModel):
+    """Every field optional: the ones sent change, the others stay; `{}` changes nothing. None
+    may be null."""
+
     model_config = ConfigDict(json_schema_extra={"example": {"name": "Ada Lovelace"}})
 
-    name: Name
+    name: Name | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def refuse_null(self) -> Self:
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
 
 
 class PasswordChange(InputModel):

@@ -23,8 +23,13 @@ from ironlog.users.schemas import (
 )
 
 
-async def update(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
-    user.name = data.name
+async def update(session: AsyncSession, *, user: User, data: UserUpdate | None) -> User:
+    """Change the fields `data` sets; no body or `{}` changes nothing."""
+    changes = data.model_dump(exclude_unset=True) if data else {}
+    if not changes:
+        return user
+    for field, value in changes.items():
+        setattr(user, field, value)
     await session.flush()
     return user
 

@@ -44,7 +44,7 @@ WEIGHT_UNITS = {
     "pounds": "lb",
 }
 
-# The API's ranges for a set (SPEC section 4).
+# The API's ranges for a set (`SetWrite` in workouts/schemas.py).
 MAX_WEIGHT_KG = 1000
 MAX_REPS = 1000
 MAX_DURATION_SECONDS = 86_400
@@ -316,7 +316,7 @@ def drop_unentered_zeros(record: SetRecord) -> None:
 
 
 def check_set(record: SetRecord) -> None:
-    """The API's ranges for a set (SPEC section 4); a set out of them is an unreadable row."""
+    """The API's ranges for a set (as the API's); a set out of them is an unreadable row."""
     _check_range("weight", record.weight_kg, MAX_WEIGHT_KG, "kg")
     _check_range("reps", record.reps, MAX_REPS, "")
     _check_range("duration", record.duration_seconds, MAX_DURATION_SECONDS, "s")
