@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, health
+from ironlog.admin.router import router as admin_router
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import metrics, openapi
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routine_folders_router,
         routine_workouts_router,
         sync_router,
+        admin_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.
