@@ -12,7 +12,8 @@ write lock (BEGIN IMMEDIATE). So twenty concurrent wrong passwords for one email
 After `login_max_failures` failures for one email within `login_window_seconds`, every attempt
 for that email is 429 until the oldest of those failures leaves the window; the same for a client
 address with `login_ip_max_failures`. A throttled attempt is not counted. Registrations are
-counted per client address the same way (`register_max_per_client`), and never taken back.
+counted per client address the same way (`register_max_per_client`), and never taken back;
+password reset attempts per client address (`login_ip_max_failures`), taken back on success.
 """
 
 import math
