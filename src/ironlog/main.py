@@ -61,6 +61,10 @@ TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
     {
+        "name": "admin",
+        "description": "Administrators only: accounts, invites and password reset links.",
+    },
+    {
         "name": "exercises",
         "description": "The system exercise library (public) and each user's own exercises.",
     },

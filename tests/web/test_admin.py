@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import _postgres_url
 from tests.live_server import TEST_ENV, LiveServer, ironlog_command, live_server
-from tests.web.conftest import PASSWORD, Account, _admin, sign_in
+from tests.web.conftest import PASSWORD, SCREENSHOTS, Account, _admin, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +75,13 @@ def invite_server(
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _check_screen(page: Any, name: str) -> None:
+    """No serious or critical accessibility violation; a screenshot to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"admin-{name}.png"), full_page=True)
+    assert axe_violations(page) == [], name
+
+
 def _link(page: Any) -> str:
     value: str = page.get_by_label(re.compile("Invite link|Password reset link")).input_value()
     return value
@@ -97,6 +104,7 @@ def test_invite_a_friend_then_give_them_a_reset_link(
     expect()(page.get_by_role("heading", name="Users")).to_be_visible()
     page.get_by_role("button", name="Create invite link").click()
     invite_url = _link(page)
+    _check_screen(page, "users")
     assert re.fullmatch(rf"{re.escape(server.url)}/#/signup\?invite=[\w-]+", invite_url)
     page.goto(f"{server.url}/#/settings")
     page.get_by_role("button", name="Sign out", exact=True).click()
@@ -140,6 +148,7 @@ def test_invite_a_friend_then_give_them_a_reset_link(
 
     page.goto(reset_url)
     expect()(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    _check_screen(page, "reset-password")
     page.get_by_label("New password").fill("brand new horse")
     page.get_by_role("button", name="Set password").click()
     expect()(page.get_by_text("Password set.")).to_be_visible()
