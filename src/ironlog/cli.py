@@ -19,6 +19,7 @@ from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
+from ironlog.admin import cli as admin_cli
 from ironlog.auth import repository as auth_repository
 from ironlog.core import backup, config_reference, metrics, migrations, serving
 from ironlog.core.config import Settings
@@ -96,6 +97,7 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 sync_app = typer.Typer(help="The change feed of offline clients.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
+app.add_typer(admin_cli.app, name="users")
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from ironlog import __version__, error_catalog, health
+from ironlog.admin.router import router as admin_router
 from ironlog.auth import openapi as auth_openapi
 from ironlog.auth.router import router as auth_router
 from ironlog.core import backup, metrics, openapi
@@ -59,6 +60,10 @@ IronLog keeps a lifter's exercises, workouts, sets, statistics and records.
 TAGS = [
     {"name": "auth", "description": "Accounts, sign-in, token refresh and sign-out."},
     {"name": "users", "description": "The signed-in user's account."},
+    {
+        "name": "admin",
+        "description": "Administrators only: accounts, invites and password reset links.",
+    },
     {
         "name": "exercises",
         "description": "The system exercise library (public) and each user's own exercises.",
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routine_folders_router,
         routine_workouts_router,
         sync_router,
+        admin_router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=api_responses)
     # After the API's routes, so that matching them never tries /metrics first.

@@ -21,6 +21,7 @@ async def test_get_me_returns_the_documented_fields(
         "email",
         "name",
         "email_verified",
+        "is_admin",
         "has_password",
         "google_linked",
         "created_at",

@@ -100,3 +100,35 @@ class IdentityProviderUnavailable(DomainError):
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail, headers={"Retry-After": "5"})
+
+
+# Administration (docs/administration.md): who may register, disabled accounts, reset links.
+
+
+class RegistrationClosed(Forbidden):
+    code = "registration_closed"
+    default_detail = "This server does not accept new accounts; ask its administrator."
+    persist_changes = True  # raised before any write; a Google callback's consumed state sticks
+
+
+class InviteInvalid(Forbidden):
+    code = "invite_invalid"
+    default_detail = (
+        "This server registers new accounts by invite only, and this invite is unknown, already "
+        "used, revoked or expired; ask its administrator for a new one."
+    )
+
+
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+    default_detail = "This account is disabled; ask the server's administrator."
+    persist_changes = True  # raised before any write; a Google callback's consumed state sticks
+
+
+class InvalidResetToken(DomainError):
+    status = 400
+    code = "reset_token_invalid"
+    default_detail = (
+        "This password reset link is unknown, already used or expired; ask the server's "
+        "administrator for a new one."
+    )

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ironlog.auth import google_service, throttle
 from ironlog.auth.dependencies import CurrentUser, GoogleProviderDep, OptionalUser, TokenCodecDep
 from ironlog.auth.errors import (
+    AccountDisabled,
     GoogleAlreadyLinked,
     GoogleAuthorizationFailed,
     GoogleIdentityTaken,
@@ -20,6 +21,7 @@ from ironlog.auth.errors import (
     InvalidIdToken,
     InvalidOAuthState,
     OAuthStateExpired,
+    RegistrationClosed,
 )
 from ironlog.auth.google import GoogleProvider
 from ironlog.auth.schemas import (
@@ -70,7 +72,13 @@ _WEB_REDIRECT: dict[int | str, dict[str, Any]] = {
 _WEB_HOME = "/#/"
 _WEB_SIGN_IN = "/#/signin"
 _WEB_SETTINGS = "/#/settings"
-_VERIFICATION_ERRORS = (InvalidIdToken, GoogleLinkRequired, IdentityProviderUnavailable)
+_VERIFICATION_ERRORS = (
+    InvalidIdToken,
+    GoogleLinkRequired,
+    RegistrationClosed,
+    AccountDisabled,
+    IdentityProviderUnavailable,
+)
 
 
 @router.get(
@@ -237,7 +245,14 @@ async def google_callback(
             request, session, settings, codec, provider, login, code=code, error=error
         )
     user, tokens = await google_service.finish_login(
-        session, codec, provider, login=login, code=code, error=error, caller=caller
+        session,
+        codec,
+        provider,
+        login=login,
+        code=code,
+        error=error,
+        caller=caller,
+        registration=settings.registration,
     )
     return AuthResult.model_validate({"user": user, "tokens": tokens})
 
@@ -256,7 +271,13 @@ async def _finish_web_login(
     linking = login.link_user_id is not None
     try:
         _, tokens = await google_service.finish_web_login(
-            session, codec, provider, login=login, code=code, error=error
+            session,
+            codec,
+            provider,
+            login=login,
+            code=code,
+            error=error,
+            registration=settings.registration,
         )
     except DomainError as failure:
         # Google sign-in's errors keep the consumed state and nothing else (persist_changes):
@@ -289,6 +310,7 @@ def _to_web_app(location: str) -> RedirectResponse:
 )
 async def google_token(
     session: SessionDep,
+    settings: SettingsDep,
     provider: GoogleProviderDep,
     codec: TokenCodecDep,
     data: Annotated[GoogleIdTokenRequest, Body()],
@@ -298,7 +320,12 @@ async def google_token(
     for it, so send your `nonce` to have it checked. Creates or links the account by the same
     rules and answers `{user, tokens}`."""
     user, tokens = await google_service.sign_in_with_id_token(
-        session, codec, provider, id_token=data.id_token, nonce=data.nonce
+        session,
+        codec,
+        provider,
+        id_token=data.id_token,
+        nonce=data.nonce,
+        registration=settings.registration,
     )
     return AuthResult.model_validate({"user": user, "tokens": tokens})
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository
 from ironlog.auth.errors import (
+    AccountDisabled,
     GoogleAlreadyLinked,
     GoogleAuthorizationFailed,
     GoogleIdentityTaken,
@@ -16,6 +17,7 @@ from ironlog.auth.errors import (
     InvalidIdToken,
     InvalidOAuthState,
     OAuthStateExpired,
+    RegistrationClosed,
 )
 from ironlog.auth.google import GoogleIdentity, GoogleProvider, code_challenge, safe_error_code
 from ironlog.auth.schemas import TokenPair
@@ -80,6 +82,7 @@ async def finish_login(
     code: str | None,
     error: str | None,
     caller: User | None,
+    registration: str,
 ) -> tuple[User, TokenPair]:
     """The callback of an API client: exchange the code, verify the ID token, sign in."""
     _ensure_fresh(login)
@@ -91,7 +94,7 @@ async def finish_login(
     if caller is not None and login.link_user_id is not None:
         user = await link(session, user=caller, identity=identity)
     else:
-        user = await resolve_account(session, identity)
+        user = await resolve_account(session, identity, registration=registration)
     return user, await start_session(session, codec, user)
 
 
@@ -103,6 +106,7 @@ async def finish_web_login(
     login: OidcLogin,
     code: str | None,
     error: str | None,
+    registration: str,
 ) -> tuple[User, TokenPair | None]:
     """The callback of a web-app sign-in (`?client=web`) or link (`link-start`). A link's state
     is bound to the account that started it, since the browser's return from Google carries
@@ -114,7 +118,7 @@ async def finish_web_login(
         if owner is None:  # pragma: no cover - deleting the account deletes its sign-ins
             raise InvalidOAuthState()
         return await link(session, user=owner, identity=identity), None
-    user = await resolve_account(session, identity)
+    user = await resolve_account(session, identity, registration=registration)
     return user, await start_session(session, codec, user)
 
 
@@ -145,9 +149,10 @@ async def sign_in_with_id_token(
     *,
     id_token: str,
     nonce: str | None,
+    registration: str,
 ) -> tuple[User, TokenPair]:
     identity = await provider.verify_id_token(id_token, nonce=nonce)
-    user = await resolve_account(session, identity)
+    user = await resolve_account(session, identity, registration=registration)
     return user, await start_session(session, codec, user)
 
 
@@ -158,16 +163,22 @@ async def link_with_id_token(
     return await link(session, user=user, identity=identity)
 
 
-async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> User:
+async def resolve_account(
+    session: AsyncSession, identity: GoogleIdentity, *, registration: str
+) -> User:
     """The account of a verified Google identity: the linked one, or a new account when no
     account has its email. An existing account with that email is never linked here, even when
     Google says the email is verified: IronLog never verified that account's email, so linking
     would hand the account to whoever registered it (409 `google_link_required`; its owner signs
-    in with the password and links through `POST /google/link`)."""
+    in with the password and links through `POST /google/link`). A new account needs
+    `registration` (`IRONLOG_REGISTRATION`) to be `open`: Google sign-up carries no invite.
+    A disabled account is 403 `account_disabled`."""
     user = await repository.get_user_by_google_identity(
         session, issuer=identity.issuer, subject=identity.subject
     )
     if user is not None:
+        if user.disabled_at is not None:
+            raise AccountDisabled()
         return user
     if identity.email is None:
         raise InvalidIdToken("The ID token carries no email (the `email` scope is needed).")
@@ -176,6 +187,11 @@ async def resolve_account(session: AsyncSession, identity: GoogleIdentity) -> Us
         raise InvalidIdToken("The ID token's email is longer than 254 characters.")
     if await repository.get_user_by_email(session, email) is not None:
         raise GoogleLinkRequired()
+    if registration != "open":
+        raise RegistrationClosed(
+            "This server does not accept new accounts through Google sign-in"
+            + (" (it registers by invite only)." if registration == "invite" else ".")
+        )
     return await _create(session, identity, email)
 
 
@@ -215,6 +231,7 @@ async def _create(session: AsyncSession, identity: GoogleIdentity, email: str) -
         google_issuer=identity.issuer,
         google_subject=identity.subject,
         email_verified=identity.email_verified,
+        is_admin=not await repository.admin_exists(session),
     )
     try:
         async with session.begin_nested():

@@ -8,8 +8,10 @@ from ironlog.core.clock import utc_now
 from ironlog.core.db import fetch_all
 from ironlog.models import (
     AuthSession,
+    Invite,
     LoginFailure,
     OidcLogin,
+    PasswordReset,
     RefreshToken,
     User,
     UserPreferences,
@@ -23,6 +25,43 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     """The account with this (normalised, lower-cased) email."""
     return await session.scalar(select(User).where(User.email == email))
+
+
+async def admin_exists(session: AsyncSession) -> bool:
+    """Whether any account is an administrator (disabled or not)."""
+    found = await session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1))
+    return found is not None
+
+
+async def use_invite(
+    session: AsyncSession, *, token_hash: str, user_id: uuid.UUID, now: datetime
+) -> bool:
+    """Mark the invite with this hash used by `user_id`: False when it is unknown, used or
+    expired. One UPDATE guarded by `used_at IS NULL`, so of two registrations racing for one
+    invite only one sees its row change."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.token_hash == token_hash, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_at=now, used_by=user_id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def take_password_reset(session: AsyncSession, token_hash: str) -> PasswordReset | None:
+    """Consume the reset link with this hash: None when unknown or already consumed. As with
+    `take_oidc_login`, only the request whose DELETE removes the row gets it."""
+    reset = await session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == token_hash)
+    )
+    if reset is None:
+        return None
+    result = await session.execute(
+        delete(PasswordReset)
+        .where(PasswordReset.id == reset.id)
+        .execution_options(synchronize_session=False)
+    )
+    return reset if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 async def set_password_hash(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:

@@ -7,17 +7,22 @@ from pydantic import ValidationError
 from ironlog.auth import service
 from ironlog.auth.dependencies import CurrentUser, PasswordHasherDep, TokenCodecDep
 from ironlog.auth.errors import (
+    AccountDisabled,
     EmailTaken,
     ForeignOrigin,
     InvalidCredentials,
     InvalidRefreshToken,
+    InvalidResetToken,
+    InviteInvalid,
     RefreshTokenReused,
+    RegistrationClosed,
 )
 from ironlog.auth.google_router import router as google_router
 from ironlog.auth.schemas import (
     AuthConfig,
     AuthResult,
     LoginRequest,
+    PasswordResetRequest,
     RefreshRequest,
     RegisterRequest,
     TokenPair,
@@ -101,7 +106,9 @@ async def _read_credentials(request: Request) -> LoginRequest:
     summary="Create an account",
     responses={
         **_sets_cookie(201, f"In cookie mode only: {_COOKIE}."),
-        **problem_responses(EmailTaken, ForeignOrigin, RateLimited),
+        **problem_responses(
+            EmailTaken, RegistrationClosed, InviteInvalid, ForeignOrigin, RateLimited
+        ),
     },
 )
 async def register(
@@ -118,6 +125,11 @@ async def register(
     case-insensitively and stored normalised (NFC, lower-cased); the password needs 8..128
     characters and no composition rules (NIST 800-63B). Each client address may register 20
     accounts an hour (`IRONLOG_REGISTER_*`), then 429 with `Retry-After`.
+
+    `IRONLOG_REGISTRATION` decides who may register: `open` (anyone), `invite` (the body's
+    `invite`, an unused and unexpired invite token, else 403 `invite_invalid`; it is used up)
+    or `closed` (403 `registration_closed`). The first account of a server that has no
+    administrator becomes its administrator.
 
     **Cookie mode** (IronLog's web app): with `X-IronLog-Session: cookie` the refresh token is
     set as the cookie `ironlog_refresh` (HttpOnly, SameSite=Strict, Path=/api/v1/auth, Secure
@@ -145,7 +157,12 @@ async def register(
     responses={
         **_sets_cookie(200, f"In cookie mode only: {_COOKIE}."),
         **problem_responses(
-            BadRequest, InvalidCredentials, ForeignOrigin, UnsupportedMediaType, RateLimited
+            BadRequest,
+            InvalidCredentials,
+            AccountDisabled,
+            ForeignOrigin,
+            UnsupportedMediaType,
+            RateLimited,
         ),
     },
 )
@@ -161,7 +178,8 @@ async def login(
     """Take JSON `{email, password}`, or the OAuth2 password form
     (`application/x-www-form-urlencoded`: `username` = the email, `password`, optional
     `grant_type=password`), so Swagger's *Authorize* button works; this route is the security
-    scheme's token URL. A wrong email and a wrong password get the same 401.
+    scheme's token URL. A wrong email and a wrong password get the same 401; the right
+    password of a disabled account is 403 `account_disabled`.
     After 5 failures for one email in 15 minutes (50 for one client address), logins are 429
     with `Retry-After` until the window ends (settings `IRONLOG_LOGIN_*`).
 
@@ -279,6 +297,35 @@ async def logout_all(
     await service.logout_all(session, user=user)
     if COOKIE_NAME in request.cookies:
         browser_session(request, settings).clear_cookie(response)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password with a reset link",
+    responses=problem_responses(InvalidResetToken, RateLimited),
+)
+async def reset_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    hasher: PasswordHasherDep,
+    data: Annotated[PasswordResetRequest, Body()],
+) -> None:
+    """Public: set `new_password` (8..128 characters) on the account of a one-time reset link
+    an administrator made (`POST /admin/users/{user_id}/reset-link` or `ironlog users
+    reset-link`). The link works once (of two concurrent uses one wins) until it expires
+    (`IRONLOG_PASSWORD_RESET_TTL_SECONDS`); every session of the account ends. An unknown,
+    used or expired token is 400 `reset_token_invalid`; attempts count per client address like
+    failed logins (`IRONLOG_LOGIN_IP_MAX_FAILURES`), then 429 with `Retry-After`."""
+    await service.reset_password(
+        session,
+        request.app.state.sessionmaker,
+        hasher,
+        settings,
+        data=data,
+        client=request.client.host if request.client else None,
+    )
 
 
 @router.get("/config", response_model=AuthConfig, summary="What the sign-in screen offers")

@@ -11,6 +11,7 @@ USER_READ_EXAMPLE: dict[str, Any] = {
     "email": "ada@example.com",
     "name": "Ada",
     "email_verified": False,
+    "is_admin": False,
     "has_password": True,
     "google_linked": False,
     "created_at": "2026-11-20T17:30:00Z",
@@ -27,6 +28,7 @@ class UserRead(OutputModel):
     email: str
     name: str
     email_verified: bool
+    is_admin: bool = Field(description="Administrators manage accounts and invites (`/admin`).")
     has_password: bool
     google_linked: bool
     created_at: datetime
@@ -34,6 +36,7 @@ class UserRead(OutputModel):
 
 
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+InviteToken = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 Nonce = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
@@ -47,6 +50,24 @@ class RegisterRequest(InputModel):
     email: Email
     password: Password = Field(description="8..128 characters, any of them; never trimmed.")
     name: Name
+    invite: InviteToken | None = Field(
+        None,
+        description="The token of an invite link (`#/signup?invite=<token>`). Required when "
+        "the server's registration is `invite`, ignored otherwise; used once.",
+    )
+
+
+class PasswordResetRequest(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"token": "Qm9vdHN0cmFwIHRva2VuIGV4YW1wbGU", "new_password": "new horse"}
+        }
+    )
+
+    token: InviteToken = Field(
+        description="The token of a reset link (`#/reset-password?token=<token>`)."
+    )
+    new_password: Password = Field(description="8..128 characters, any of them; never trimmed.")
 
 
 class LoginRequest(InputModel):
@@ -136,8 +157,9 @@ class AuthConfig(OutputModel):
     )
 
     google_enabled: bool = Field(description="Whether Google sign-in is configured.")
-    registration: Literal["open"] = Field(
-        description="Who may create an account with `POST /auth/register`: `open` (anyone)."
+    registration: Literal["open", "closed", "invite"] = Field(
+        description="Who may create an account with `POST /auth/register`: `open` (anyone), "
+        "`invite` (with an administrator's invite) or `closed` (nobody)."
     )
 
 

@@ -6,12 +6,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ironlog.auth import repository, throttle
 from ironlog.auth.errors import (
+    AccountDisabled,
     EmailTaken,
     InvalidCredentials,
     InvalidRefreshToken,
+    InvalidResetToken,
+    InviteInvalid,
     RefreshTokenReused,
+    RegistrationClosed,
 )
-from ironlog.auth.schemas import AuthConfig, RegisterRequest, TokenPair
+from ironlog.auth.schemas import AuthConfig, PasswordResetRequest, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import session_scope
@@ -64,6 +68,14 @@ async def register(
     data: RegisterRequest,
     client: str | None,
 ) -> tuple[User, TokenPair]:
+    """`IRONLOG_REGISTRATION` decides who may: `closed` refuses everyone, `invite` needs an
+    unused, unexpired invite, consumed with the new account (both or neither). The first account
+    of a server without an administrator becomes its administrator."""
+    if settings.registration == "closed":
+        raise RegistrationClosed()
+    invite = data.invite if settings.registration == "invite" else None
+    if settings.registration == "invite" and invite is None:
+        raise InviteInvalid("This server registers new accounts by invite only: send `invite`.")
     email = normalize_email(data.email)
     await throttle.reserve_registration(sessionmaker, settings, client=client)
     # Hashed before this request's transaction starts: on SQLite that transaction holds the
@@ -71,11 +83,20 @@ async def register(
     password_hash = await hasher.hash(data.password)
     if await repository.get_user_by_email(session, email) is not None:
         raise EmailTaken()
-    user = User(email=email, name=data.name, password_hash=password_hash)
+    user = User(
+        email=email,
+        name=data.name,
+        password_hash=password_hash,
+        is_admin=not await repository.admin_exists(session),
+    )
     try:
         await repository.add_user(session, user)
     except IntegrityError as error:  # a concurrent registration won the race
         raise EmailTaken() from error
+    if invite is not None and not await repository.use_invite(
+        session, token_hash=hash_token(invite), user_id=user.id, now=utc_now()
+    ):
+        raise InviteInvalid()  # the unit of work rolls the new account back
     return user, await start_session(session, codec, user)
 
 
@@ -102,6 +123,8 @@ async def login(
     password_hash = user.password_hash if user else None
     if not await hasher.verify(password_hash, password) or user is None or password_hash is None:
         raise InvalidCredentials()  # the reservation stays: it is the failure
+    if user.disabled_at is not None:
+        raise AccountDisabled()  # only told to whoever knows the password
     await throttle.succeeded(session, reservation, email=email)
     if hasher.needs_rehash(password_hash):
         await repository.set_password_hash(session, user.id, await hasher.hash(password))
@@ -138,10 +161,32 @@ async def logout_all(session: AsyncSession, *, user: User) -> None:
     await repository.revoke_user_sessions(session, user.id)
 
 
+async def reset_password(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    hasher: PasswordHasher,
+    settings: Settings,
+    *,
+    data: PasswordResetRequest,
+    client: str | None,
+) -> None:
+    """Set a new password with a one-time reset link's token and end every session of the
+    account. The attempt is counted per client address first (a wrong token stays counted), and
+    the password is hashed before this request's transaction starts (as in `register`)."""
+    async with session_scope(sessionmaker) as attempt:
+        reservation = await throttle.reserve_password_reset(attempt, settings, client=client)
+    password_hash = await hasher.hash(data.new_password)
+    reset = await repository.take_password_reset(session, hash_token(data.token))
+    if reset is None or reset.expires_at <= utc_now():
+        raise InvalidResetToken()
+    await repository.set_password_hash(session, reset.user_id, password_hash)
+    await repository.revoke_user_sessions(session, reset.user_id)
+    await throttle.take_back(session, reservation)
+
+
 def public_config(settings: Settings) -> AuthConfig:
-    """What the sign-in screen shows. Registration is open to anyone today; a registration
-    setting fills `registration` when it exists."""
-    return AuthConfig(google_enabled=settings.google_enabled, registration="open")
+    """What the sign-in screen shows: Google sign-in, and who may register."""
+    return AuthConfig(google_enabled=settings.google_enabled, registration=settings.registration)
 
 
 async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:

@@ -12,7 +12,8 @@ write lock (BEGIN IMMEDIATE). So twenty concurrent wrong passwords for one email
 After `login_max_failures` failures for one email within `login_window_seconds`, every attempt
 for that email is 429 until the oldest of those failures leaves the window; the same for a client
 address with `login_ip_max_failures`. A throttled attempt is not counted. Registrations are
-counted per client address the same way (`register_max_per_client`), and never taken back.
+counted per client address the same way (`register_max_per_client`), and never taken back;
+password reset attempts per client address (`login_ip_max_failures`), taken back on success.
 """
 
 import math
@@ -76,6 +77,17 @@ async def reserve_google_login(
         await _reserve(session, limits, settings.google_login_window_seconds, "Google sign-ins")
 
 
+async def reserve_password_reset(
+    session: AsyncSession, settings: Settings, *, client: str | None
+) -> Reservation:
+    """Count a password reset attempt of this client address as a failure before its token is
+    checked (commit it first); 429 past `login_ip_max_failures`. A success takes it back."""
+    if not client:
+        return Reservation(())
+    limits = [("reset", client, settings.login_ip_max_failures)]
+    return await _reserve(session, limits, settings.login_window_seconds, "password resets")
+
+
 async def _reserve(
     session: AsyncSession, limits: list[Limit], window_seconds: int, what: str
 ) -> Reservation:
@@ -98,6 +110,10 @@ async def _reserve(
         session, [(scope, subject) for scope, subject, _ in limits], now
     )
     return Reservation(ids)
+
+
+async def take_back(session: AsyncSession, reservation: Reservation) -> None:
+    await repository.delete_failure_rows(session, reservation.ids)
 
 
 async def succeeded(session: AsyncSession, reservation: Reservation, *, email: str) -> None:

@@ -76,6 +76,32 @@ class Settings(BaseSettings):
         3600, ge=1, description="Window of the registration limit."
     )
 
+    registration: Literal["open", "closed", "invite"] = Field(
+        "open",
+        description="Who may create an account: `open` (anyone), `invite` (only with a "
+        "single-use invite an administrator made) or `closed` (nobody; administrators create "
+        "accounts with `ironlog users create`). Applies to Google sign-up of new accounts too "
+        "(refused unless `open`).",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The address people open IronLog at (e.g. `https://lift.example.com`), the "
+        "base of invite and password reset links; unset means the request's own address (and a "
+        "bare path from the `ironlog users` commands).",
+    )
+    invite_ttl_seconds: int = Field(
+        7 * 86_400,
+        ge=300,
+        le=365 * 86_400,
+        description="How long an invite link stays usable, in seconds (7 days).",
+    )
+    password_reset_ttl_seconds: int = Field(
+        86_400,
+        ge=300,
+        le=30 * 86_400,
+        description="How long a password reset link stays usable, in seconds (24 hours).",
+    )
+
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes over memory.")
     argon2_memory_cost_kib: int = Field(
         65_536, ge=8, description="argon2id memory per hash, in KiB (64 MiB)."

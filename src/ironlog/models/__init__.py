@@ -6,8 +6,10 @@ from ironlog.models.body_measurement import BodyMeasurement
 from ironlog.models.exercise import Exercise, Modality
 from ironlog.models.exercise_execution import ExerciseExecution
 from ironlog.models.idempotency_key import IdempotencyKey
+from ironlog.models.invite import Invite
 from ironlog.models.login_failure import LoginFailure
 from ironlog.models.oidc_login import OidcLogin
+from ironlog.models.password_reset import PasswordReset
 from ironlog.models.refresh_token import RefreshToken
 from ironlog.models.routine import Routine
 from ironlog.models.routine_exercise import RoutineExercise
@@ -27,9 +29,11 @@ __all__ = [
     "Exercise",
     "ExerciseExecution",
     "IdempotencyKey",
+    "Invite",
     "LoginFailure",
     "Modality",
     "OidcLogin",
+    "PasswordReset",
     "RefreshToken",
     "Routine",
     "RoutineExercise",

@@ -1,6 +1,7 @@
 import uuid
+from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint, text
+from sqlalchemy import String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ironlog.models.base import Base, Timestamped, new_id
@@ -21,6 +22,10 @@ class User(Timestamped, Base):
     # The user's change counter: advanced by every write to their synced data, in the writing
     # transaction (docs/sync.md). Never read by the ORM path of a write.
     change_seq: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Administrators manage accounts and invites (docs/administration.md).
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A disabled account cannot sign in; disabling it ends all its sessions.
+    disabled_at: Mapped[datetime | None]
 
     @property
     def has_password(self) -> bool:

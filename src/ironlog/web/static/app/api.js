@@ -122,7 +122,7 @@ export function refresh() {
   return refreshing;
 }
 
-/** @param {{ email: string, password: string, name: string }} account */
+/** @param {{ email: string, password: string, name: string, invite?: string }} account */
 export async function register(account) {
   const answer = await request("POST", "/auth/register", {
     body: account,

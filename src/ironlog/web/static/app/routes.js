@@ -8,9 +8,11 @@ import { History } from "./screens/history.js";
 import { Home } from "./screens/home.js";
 import { Logger } from "./screens/logger.js";
 import { Progress } from "./screens/progress.js";
+import { ResetPassword } from "./screens/reset-password.js";
 import { Settings } from "./screens/settings.js";
 import { SignIn, SignUp } from "./screens/signin.js";
 import { Summary } from "./screens/summary.js";
+import { Users } from "./screens/users.js";
 import { WorkoutDetail } from "./screens/workout.js";
 
 /** @typedef {{ path: string, screen: (props: any) => any, public?: boolean }} Route */
@@ -19,6 +21,7 @@ import { WorkoutDetail } from "./screens/workout.js";
 export const ROUTES = [
   { path: "/signin", screen: SignIn, public: true },
   { path: "/signup", screen: SignUp, public: true },
+  { path: "/reset-password", screen: ResetPassword, public: true },
   { path: "/", screen: Home },
   { path: "/workout", screen: Logger },
   { path: "/summary/:id", screen: Summary },
@@ -31,4 +34,5 @@ export const ROUTES = [
   { path: "/progress", screen: Progress },
   { path: "/data", screen: Data },
   { path: "/settings", screen: Settings },
+  { path: "/users", screen: Users },
 ];

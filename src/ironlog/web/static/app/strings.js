@@ -50,6 +50,11 @@ export const t = {
     exercise_in_use: "This exercise is used in a workout.",
     import_invalid: "Some rows of the file could not be read.",
     import_unrecognized: "This file is not a Strong, Hevy, FitNotes or IronLog export.",
+    registration_closed: "This server does not accept new accounts. Ask its administrator.",
+    invite_invalid: "This invite link is not valid any more. Ask for a new one.",
+    account_disabled: "This account is disabled. Ask the server's administrator.",
+    reset_token_invalid: "This reset link is not valid any more. Ask for a new one.",
+    last_admin: "This is the last administrator: make someone else administrator first.",
     unknown: "Something went wrong. Try again.",
   }),
   // Home
@@ -203,6 +208,25 @@ export const t = {
   deleteAccount: "Delete account",
   confirmDeleteAccount: "Delete your account and every workout? This cannot be undone.",
   apiDocs: "API documentation",
+  // Administration (users screen, invites, reset links)
+  users: "Users",
+  manageUsers: "Manage users",
+  admin: "Admin",
+  disabled: "Disabled",
+  disable: "Disable",
+  enable: "Enable",
+  makeResetLink: "Reset link",
+  createInvite: "Create invite link",
+  inviteLink: "Invite link (single use)",
+  resetLinkFor: "Password reset link for",
+  copy: "Copy",
+  copied: "Copied.",
+  linkExpires: "Expires",
+  invitedSignUp: "You were invited: create your account.",
+  registrationClosed: "This server does not accept new accounts. Ask its administrator for an invite.",
+  resetPassword: "Choose a new password",
+  setPassword: "Set password",
+  passwordReset: "Password set. Sign in with your new password.",
 };
 
 /**

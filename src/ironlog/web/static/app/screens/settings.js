@@ -83,6 +83,7 @@ export function Settings() {
     <section class="card stack">
       <h2>${t.account}</h2>
       <a class="button" href="#/data">${t.data}</a>
+      ${user?.is_admin && html`<a class="button" href="#/users">${t.manageUsers}</a>`}
       <a class="button" href="/docs">${t.apiDocs}</a>
       <button type="button" class="button" onClick=${() => signOut()}>${t.signOut}</button>
       <button type="button" class="button" onClick=${() => signOut({ everywhere: true })}>${t.signOutEverywhere}</button>

@@ -6,7 +6,7 @@ import { createStore } from "./store.js";
 
 /**
  * @typedef {{ id: string, email: string, name: string, has_password?: boolean,
- *             google_linked?: boolean }} User
+ *             google_linked?: boolean, is_admin?: boolean }} User
  * @typedef {{ status: "loading" | "signed-in" | "signed-out", user: User | null,
  *             online: boolean }} SessionState
  */
@@ -51,7 +51,7 @@ export async function signIn(credentials) {
   await signedIn(await api.get("/users/me"));
 }
 
-/** @param {{ email: string, password: string, name: string }} account */
+/** @param {{ email: string, password: string, name: string, invite?: string }} account */
 export async function signUp(account) {
   await signedIn(await api.register(account));
 }
