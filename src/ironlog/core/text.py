@@ -17,6 +17,7 @@ folded query holds only letters and digits, so it can never contain `|`, a space
 wildcard. docs/exercises.md explains the ranking built on these patterns.
 """
 
+import enum
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -107,10 +108,13 @@ def _bigrams(text: str) -> set[str]:
     return {text[index : index + 2] for index in range(len(text) - 1)}
 
 
-def prefix_distance(query: str, term: str, limit: int) -> int:
+def prefix_distance(query: str, term: str, limit: int, *, whole: bool = False) -> int:
     """The fewest edits (insert, delete, substitute, swap two neighbours) that turn `query`
-    into some prefix of `term`; `limit + 1` as soon as it is known to exceed `limit`."""
+    into some prefix of `term` (into all of it with `whole`); `limit + 1` as soon as it is
+    known to exceed `limit`."""
     width = min(len(term), len(query) + limit)
+    if whole and width < len(term):
+        return limit + 1
     previous_previous: list[int] = []
     previous = list(range(width + 1))
     for row in range(1, len(query) + 1):
@@ -129,24 +133,36 @@ def prefix_distance(query: str, term: str, limit: int) -> int:
         if min(current) > limit:
             return limit + 1
         previous_previous, previous = previous, current
-    ends = previous[max(0, len(query) - limit) :]
+    ends = [previous[width]] if whole else previous[max(0, len(query) - limit) :]
     return min(ends) if ends else limit + 1
 
 
-def fuzzy_match(query: str, key: str) -> bool:
-    """Whether a folded query is, within `typo_limit` typos, the start of a word in the key."""
+class Typo(enum.IntEnum):
+    """How a query matched a search key within its typo limit: the better, the lower."""
+
+    WHOLE = 0  # a whole name or alias
+    WORD = 1  # the start of a word
+
+
+def typo_match(query: str, key: str) -> Typo | None:
+    """Whether a folded query is, within `typo_limit` typos, a whole name or alias of the key,
+    or the start of one of its words; None when it is neither."""
     limit = typo_limit(query)
     if not limit:
-        return False
+        return None
     query_bigrams = _bigrams(query)
-    # Each edit spoils at most two of the query's bigrams: a quick test before the real one.
-    needed = max(1, len(query_bigrams) - 2 * limit)
+    # An edit spoils at most three of the query's bigrams (a swap): a quick test first.
+    needed = max(1, len(query_bigrams) - 3 * limit)
+    forms = set(key_forms(key))
+    found: Typo | None = None
     for term in key_terms(key):
         if len(term) < len(query) - limit:
             continue
         window = term[: len(query) + limit]
         if len(query_bigrams & _bigrams(window)) < needed:
             continue
-        if prefix_distance(query, term, limit) <= limit:
-            return True
-    return False
+        if term in forms and prefix_distance(query, term, limit, whole=True) <= limit:
+            return Typo.WHOLE
+        if found is None and prefix_distance(query, term, limit) <= limit:
+            found = Typo.WORD
+    return found

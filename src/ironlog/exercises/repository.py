@@ -41,8 +41,10 @@ def owned_by(user_id: uuid.UUID) -> ColumnElement[bool]:
 class SearchFilters:
     # The folded query (core/text.py), matched against `search_key` and ranked.
     folded: str | None = None
-    # Exercises the typo pass matched (`typo_candidates`): the last rank.
-    typo_ids: tuple[uuid.UUID, ...] = ()
+    # Exercises the typo pass matched (`typo_candidates`), a whole name or alias within a few
+    # typos, then the start of a word: the last two ranks.
+    typo_whole_ids: tuple[uuid.UUID, ...] = ()
+    typo_word_ids: tuple[uuid.UUID, ...] = ()
     # A literal part of the name key, for a query without a letter or a digit ("%").
     name_key: str | None = None
     body_part: str | None = None
@@ -65,8 +67,9 @@ def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[C
     if filters.folded:
         # A folded query holds only letters and digits: no LIKE wildcard, no `|`, no space.
         matched = Exercise.search_key.like(f"%{filters.folded}%")
-        if filters.typo_ids:
-            matched = or_(matched, Exercise.id.in_(filters.typo_ids))
+        typo_ids = filters.typo_whole_ids + filters.typo_word_ids
+        if typo_ids:
+            matched = or_(matched, Exercise.id.in_(typo_ids))
         criteria.append(matched)
     elif filters.name_key:
         criteria.append(Exercise.name_key.like(_contains_pattern(filters.name_key), escape="/"))
@@ -85,7 +88,8 @@ BY_NAME: tuple[ColumnElement[Any], ...] = (Exercise.name_key, Exercise.id)  # ty
 
 def search_order(filters: SearchFilters) -> tuple[ColumnElement[Any], ...]:
     """The best name match first: the whole name or an alias, then its start, then the start of
-    one of its words, then anywhere in it, then within a few typos; each rank by name."""
+    one of its words, then anywhere in it, then within a few typos of a whole name or alias,
+    then of a word's start; each rank by name."""
     if not filters.folded:
         return BY_NAME
     folded = filters.folded
@@ -94,7 +98,8 @@ def search_order(filters: SearchFilters) -> tuple[ColumnElement[Any], ...]:
         (Exercise.search_key.like(f"%|{folded}%"), 1),
         (Exercise.search_key.like(f"% {folded}%"), 2),
         (Exercise.search_key.like(f"%{folded}%"), 3),
-        else_=4,
+        (Exercise.id.in_(filters.typo_whole_ids), 4),
+        else_=5,
     )
     return (rank, *BY_NAME)
 
@@ -135,9 +140,10 @@ async def find_page(
 
 # At most this many exercises go through the typo pass: the first by name.
 TYPO_CANDIDATES = 2000
-# pg_trgm's word similarity below which a key cannot be within the typo limit of the query
-# (measured on the library's typos; docs/exercises.md).
-TRIGRAM_FLOOR = 0.2
+# pg_trgm's word similarity below which a key cannot be within the typo limit of the query: a
+# query of n letters has n + 1 trigrams, an edit spoils at most 4 of them (a swap at the start),
+# so a match within 1 typo (4..7 letters) or 2 (8 and more) keeps at least 1 in 9.
+TRIGRAM_FLOOR = 0.1
 _TRIGRAMS: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 

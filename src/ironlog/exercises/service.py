@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
 from ironlog.core.pagination import PageRequest, page_dict
-from ironlog.core.text import fold, fuzzy_match, search_key, typo_limit
+from ironlog.core.text import Typo, fold, search_key, typo_limit, typo_match
 from ironlog.exercises import repository
 from ironlog.exercises.errors import (
     ExerciseInUse,
@@ -60,9 +60,14 @@ async def search(
     total = await repository.count(session, repository.search_criteria(user_id, filters))
     if folded and total < FEW_MATCHES and typo_limit(folded):
         candidates = await repository.typo_candidates(session, user_id, filters)
-        typo_ids = tuple(id_ for id_, key in candidates if fuzzy_match(folded, key))
-        filters = dataclasses.replace(filters, typo_ids=typo_ids)
-        total += len(typo_ids)  # the candidates exclude what matched already
+        typos = [(id_, typo_match(folded, key)) for id_, key in candidates]
+        filters = dataclasses.replace(
+            filters,
+            typo_whole_ids=tuple(id_ for id_, typo in typos if typo is Typo.WHOLE),
+            typo_word_ids=tuple(id_ for id_, typo in typos if typo is Typo.WORD),
+        )
+        # The candidates exclude what matched already.
+        total += len(filters.typo_whole_ids) + len(filters.typo_word_ids)
     items, total = await repository.find_page(
         session,
         repository.search_criteria(user_id, filters),
