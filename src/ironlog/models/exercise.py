@@ -52,9 +52,8 @@ class Exercise(Synced, Timestamped, Base):
         # filters' indexes lead with user_id; docs/exercises.md has the measurements.
         Index(None, "user_id", "body_part"),
         Index(None, "user_id", "modality"),
-        # Search matches `search_key` with LIKE patterns among "system or mine": this index
-        # serves both halves without reading the table (docs/exercises.md). On PostgreSQL a
-        # migration also adds a trigram index when pg_trgm can be installed.
+        # Search matches `search_key` with LIKE patterns among "system or mine": this index can
+        # answer that from the index alone for a user with many exercises (docs/exercises.md).
         Index(None, "user_id", "search_key"),
         # No index on (user_id, change_seq) for the sync feed: a user has few exercises of their
         # own, and the indexes above lead with user_id (docs/sync.md).

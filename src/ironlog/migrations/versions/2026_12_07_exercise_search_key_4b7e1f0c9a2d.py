@@ -10,9 +10,9 @@ databases, as in 0002_sync), fills it from each exercise's name, and adds the in
 which `ironlog serve` runs right after the migrations, adds them to the key.
 
 On PostgreSQL it also tries `CREATE EXTENSION pg_trgm` (trusted since PostgreSQL 13: the
-database owner may run it) in a savepoint, and when that works adds a trigram GIN index on
-`search_key`; without the extension search falls back to its Python typo pass
-(docs/exercises.md). Downgrading drops the indexes and the column, not the extension.
+database owner may run it) in a savepoint: search's typo pass uses its `word_similarity` to
+narrow the candidates, and does without it. No trigram index: measured, it made searches slower
+(docs/exercises.md). Downgrading drops the index and the column, not the extension.
 
 The folding below is a frozen copy of `ironlog.core.text` as of this revision (migrations
 import nothing of the app); `tests/exercises/test_search_key_migration.py` checks they agree.
@@ -32,7 +32,6 @@ depends_on: str | Sequence[str] | None = None
 
 SEARCH_KEY_MAX = 600
 USER_INDEX = "ix_exercise_user_id_search_key"
-TRIGRAM_INDEX = "ix_exercise_search_key_trgm"
 BATCH = 5000
 
 _WORD = re.compile(r"[^\W_]+")
@@ -93,17 +92,14 @@ def _backfill(connection: sa.Connection) -> None:
         )
 
 
-def _add_trigram_index(connection: sa.Connection) -> None:
+def _try_trigrams(connection: sa.Connection) -> None:
     savepoint = connection.begin_nested()
     try:
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except sa.exc.DBAPIError:
-        savepoint.rollback()  # not installed on the server, or not allowed: no trigram index
+        savepoint.rollback()  # not installed on the server, or not allowed: search does without
         return
     savepoint.commit()
-    connection.exec_driver_sql(
-        f"CREATE INDEX {TRIGRAM_INDEX} ON exercise USING gin (search_key gin_trgm_ops)"
-    )
 
 
 def upgrade() -> None:
@@ -115,11 +111,10 @@ def upgrade() -> None:
     _backfill(connection)
     op.create_index(USER_INDEX, "exercise", ["user_id", "search_key"], unique=False)
     if connection.dialect.name == "postgresql":
-        _add_trigram_index(connection)
+        _try_trigrams(connection)
 
 
 def downgrade() -> None:
-    op.execute(sa.text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
     op.drop_index(USER_INDEX, table_name="exercise")
     # SQLite >= 3.35 drops a column in place (Alembic's op.drop_column would copy the table).
     op.execute(sa.text("ALTER TABLE exercise DROP COLUMN search_key"))
