@@ -66,7 +66,7 @@ def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[C
     criteria = _filter_criteria(user_id, filters)
     if filters.folded:
         # A folded query holds only letters and digits: no LIKE wildcard, no `|`, no space.
-        matched = Exercise.search_key.like(f"%{filters.folded}%")
+        matched: ColumnElement[bool] = Exercise.search_key.like(f"%{filters.folded}%")
         typo_ids = filters.typo_whole_ids + filters.typo_word_ids
         if typo_ids:
             matched = or_(matched, Exercise.id.in_(typo_ids))
