@@ -1,6 +1,6 @@
 """Every benchmark in turn: `uv run python -m bench` (or `make bench`)."""
 
-from bench import portability, routines, stats, sync, workouts
+from bench import exercises, portability, routines, stats, sync, workouts
 
 for name, module in (
     ("workouts", workouts),
@@ -8,6 +8,7 @@ for name, module in (
     ("portability", portability),
     ("routines", routines),
     ("sync", sync),
+    ("exercises", exercises),
 ):
     print(f"\n== bench.{name} ==", flush=True)
     module.main()

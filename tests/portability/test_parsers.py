@@ -1,13 +1,15 @@
 """Unit tests of the value readers, the header detection and the exercise matcher."""
 
 import io
+import json
 import uuid
 from datetime import UTC, datetime
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from ironlog.exercises.library import read_library
+from ironlog.exercises.library import entry_search_key, read_library
 from ironlog.models import Modality, SetType
 from ironlog.portability.formats import parse_file
 from ironlog.portability.formats.model import ParsedFile, ParseOptions, UnrecognizedFile
@@ -157,7 +159,13 @@ def test_hevy_set_types(text: str, set_type: SetType) -> None:
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher(
-        Known(uuid.uuid4(), entry["name"], Modality(entry["modality"]), is_system=True)
+        Known(
+            uuid.uuid4(),
+            entry["name"],
+            Modality(entry["modality"]),
+            is_system=True,
+            search_key=entry_search_key(entry),
+        )
         for entry in read_library()
     )
 
@@ -190,6 +198,10 @@ def matcher() -> Matcher:
         ("Deadlift (Trap Bar)", "Trap Bar Deadlift"),
         ("Bent Over Row (Barbell)", "Bent-Over Row"),
         ("Farmers Walk", "Farmer's Walk"),
+        ("Bench Press (Close Grip)", "Close-Grip Bench Press"),  # an unknown suffix in front
+        ("Bicep Curl", "Dumbbell Curl"),  # an alias
+        ("Nordic Curl", "Nordic Hamstring Curl"),
+        ("Running (Treadmill)", "Treadmill Run"),
     ],
 )
 def test_names_match_the_library(matcher: Matcher, source_name: str, name: str) -> None:
@@ -202,10 +214,9 @@ def test_names_match_the_library(matcher: Matcher, source_name: str, name: str) 
     "source_name",
     [
         "Lat Pulldown (Dumbbell)",  # the base name exists, with another modality
-        "Bench Press (Close Grip)",  # an unknown suffix is part of the name
+        "Bench Press (Wide Grip)",  # an unknown suffix that names no library exercise
         "Dip (Assisted)",
         "Zercher Squat (Barbell)",
-        "Bicep Curl",
     ],
 )
 def test_names_that_match_nothing(matcher: Matcher, source_name: str) -> None:
@@ -230,6 +241,26 @@ def test_names_that_match_nothing(matcher: Matcher, source_name: str) -> None:
 )
 def test_modality_of_new_exercises(matcher: Matcher, source_name: str, modality: Modality) -> None:
     assert matcher.guess_modality(source_name) is modality
+
+
+IMPORT_NAMES = json.loads(
+    resources.files("ironlog.data").joinpath("import_names.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize(
+    "row", IMPORT_NAMES, ids=[f"{row['app']}:{row['name']}" for row in IMPORT_NAMES]
+)
+def test_trackers_names_map_to_the_library(matcher: Matcher, row: dict[str, str]) -> None:
+    found = matcher.match(row["name"])
+    assert found is not None
+    assert found.name == row["exercise"]
+
+
+def test_the_trackers_names_table_covers_the_three_apps() -> None:
+    apps = {row["app"] for row in IMPORT_NAMES}
+    assert apps == {"strong", "hevy", "fitnotes"}
+    assert all(sum(row["app"] == app for row in IMPORT_NAMES) >= 40 for app in apps)
 
 
 def test_exact_only_matching_ignores_the_equipment_convention(matcher: Matcher) -> None:

@@ -1,15 +1,17 @@
 """Every query on exercises.
 
 Reads are scoped with `visible_to`: the system library, plus the caller's own exercises when
-there is a caller. Lists are ordered by `name_key` (the case-folded name) and then by id.
+there is a caller. Lists are ordered by `name_key` (the case-folded name) and then by id; a
+search by name first by how well the name matches (`search_order`).
 """
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,21 +39,40 @@ def owned_by(user_id: uuid.UUID) -> ColumnElement[bool]:
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    name_key: str | None = None  # a substring of the name key
+    # The folded query (core/text.py), matched against `search_key` and ranked.
+    folded: str | None = None
+    # Exercises the typo pass matched (`typo_candidates`), a whole name or alias within a few
+    # typos, then the start of a word: the last two ranks.
+    typo_whole_ids: tuple[uuid.UUID, ...] = ()
+    typo_word_ids: tuple[uuid.UUID, ...] = ()
+    # A literal part of the name key, for a query without a letter or a digit ("%").
+    name_key: str | None = None
     body_part: str | None = None
     modality: Modality | None = None
 
 
-def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[ColumnElement[bool]]:
+def _filter_criteria(
+    user_id: uuid.UUID | None, filters: SearchFilters
+) -> list[ColumnElement[bool]]:
     criteria = [visible_to(user_id)]
-    if filters.name_key:
-        # Both sides are name keys, so SQL folds no case. docs/exercises.md explains why no
-        # trigram index backs this LIKE '%q%'.
-        criteria.append(Exercise.name_key.like(_contains_pattern(filters.name_key), escape="/"))
     if filters.body_part is not None:
         criteria.append(Exercise.body_part == filters.body_part)
     if filters.modality is not None:
         criteria.append(Exercise.modality == filters.modality)
+    return criteria
+
+
+def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[ColumnElement[bool]]:
+    criteria = _filter_criteria(user_id, filters)
+    if filters.folded:
+        # A folded query holds only letters and digits: no LIKE wildcard, no `|`, no space.
+        matched: ColumnElement[bool] = Exercise.search_key.like(f"%{filters.folded}%")
+        typo_ids = filters.typo_whole_ids + filters.typo_word_ids
+        if typo_ids:
+            matched = or_(matched, Exercise.id.in_(typo_ids))
+        criteria.append(matched)
+    elif filters.name_key:
+        criteria.append(Exercise.name_key.like(_contains_pattern(filters.name_key), escape="/"))
     return criteria
 
 
@@ -62,29 +83,99 @@ def _contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+BY_NAME: tuple[ColumnElement[Any], ...] = (Exercise.name_key, Exercise.id)  # type: ignore[assignment]
+
+
+def search_order(filters: SearchFilters) -> tuple[ColumnElement[Any], ...]:
+    """The best name match first: the whole name or an alias, then its start, then the start of
+    one of its words, then anywhere in it, then within a few typos of a whole name or alias,
+    then of a word's start; each rank by name."""
+    if not filters.folded:
+        return BY_NAME
+    folded = filters.folded
+    rank = case(
+        (Exercise.search_key.like(f"%|{folded}|%"), 0),
+        (Exercise.search_key.like(f"%|{folded}%"), 1),
+        (Exercise.search_key.like(f"% {folded}%"), 2),
+        (Exercise.search_key.like(f"%{folded}%"), 3),
+        (Exercise.id.in_(filters.typo_whole_ids), 4),
+        else_=5,
+    )
+    return (rank, *BY_NAME)
+
+
 def count_statement(criteria: Sequence[ColumnElement[bool]]) -> Select[int]:
     return select(func.count()).select_from(Exercise).where(*criteria)
 
 
-def page_statement(criteria: Sequence[ColumnElement[bool]], page: PageRequest) -> Select[Exercise]:
-    return (
-        select(Exercise)
-        .where(*criteria)
-        .order_by(Exercise.name_key, Exercise.id)
-        .offset(page.offset)
-        .limit(page.size)
-    )
+def page_statement(
+    criteria: Sequence[ColumnElement[bool]],
+    page: PageRequest,
+    order: Sequence[ColumnElement[Any]] = BY_NAME,
+) -> Select[Exercise]:
+    return select(Exercise).where(*criteria).order_by(*order).offset(page.offset).limit(page.size)
+
+
+async def count(session: AsyncSession, criteria: Sequence[ColumnElement[bool]]) -> int:
+    return await session.scalar(count_statement(criteria)) or 0
 
 
 async def find_page(
-    session: AsyncSession, criteria: Sequence[ColumnElement[bool]], page: PageRequest
+    session: AsyncSession,
+    criteria: Sequence[ColumnElement[bool]],
+    page: PageRequest,
+    order: Sequence[ColumnElement[Any]] = BY_NAME,
+    *,
+    total: int | None = None,
 ) -> tuple[list[Exercise], int]:
-    """One page and the total: two queries whatever the page size (one past the end)."""
-    total = await session.scalar(count_statement(criteria)) or 0
+    """One page and the total: two queries whatever the page size (one past the end); one when
+    the caller counted already."""
+    if total is None:
+        total = await count(session, criteria)
     if page.offset >= total:
         return [], total
-    items = await session.scalars(page_statement(criteria, page))
+    items = await session.scalars(page_statement(criteria, page, order))
     return list(items), total
+
+
+# At most this many exercises go through the typo pass: the first by name.
+TYPO_CANDIDATES = 2000
+# pg_trgm's word similarity below which a key cannot be within the typo limit of the query: a
+# query of n letters has n + 1 trigrams, an edit spoils at most 4 of them (a swap at the start),
+# so a match within 1 typo (4..7 letters) or 2 (8 and more) keeps at least 1 in 9.
+TRIGRAM_FLOOR = 0.1
+_TRIGRAMS: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+async def has_trigrams(session: AsyncSession) -> bool:
+    """Whether the database has PostgreSQL's pg_trgm extension (asked once per engine)."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    engine = connection.engine.sync_engine
+    if engine not in _TRIGRAMS:
+        statement = text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+        _TRIGRAMS[engine] = bool(await session.scalar(statement))
+    return _TRIGRAMS[engine]
+
+
+async def typo_candidates(
+    session: AsyncSession, user_id: uuid.UUID | None, filters: SearchFilters
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, search_key) of the visible, filtered exercises the folded query does not match as
+    it is: those the typo pass looks at. With pg_trgm, only those with some trigrams in common."""
+    folded = filters.folded or ""
+    criteria = _filter_criteria(user_id, filters)
+    criteria.append(Exercise.search_key.not_like(f"%{folded}%"))
+    if await has_trigrams(session):
+        criteria.append(func.word_similarity(folded, Exercise.search_key) >= TRIGRAM_FLOOR)
+    statement = (
+        select(Exercise.id, Exercise.search_key)
+        .where(*criteria)
+        .order_by(*BY_NAME)
+        .limit(TYPO_CANDIDATES)
+    )
+    return [(row.id, row.search_key) for row in await session.execute(statement)]
 
 
 def body_parts_statement(user_id: uuid.UUID | None) -> Select[str]:

@@ -2,7 +2,7 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import Body, Header, Query, Request, Response, status
-from pydantic import AfterValidator, StringConstraints, TypeAdapter
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, TypeAdapter
 
 from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
@@ -43,25 +43,38 @@ def _body_part(value: str | None) -> str | None:
     return None if value is None else normalise_body_part(value)
 
 
+def _upper_case(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 SearchText = Annotated[
     str | None,
     Query(
         max_length=NAME_MAX,
         pattern=NO_NUL,
-        description="A part of the name, matched ignoring case and repeated spaces.",
-        examples=["press"],
+        description="What the lifter typed: matched against the names and their aliases "
+        "ignoring case, accents, spaces, hyphens, punctuation and plurals, and within a few "
+        "typos when little matches as typed.",
+        examples=["pull up"],
     ),
     AfterValidator(_search_text),
 ]
 BodyPartFilter = Annotated[
     str | None,
-    Query(description="Only this body part (compared lower-cased).", examples=["chest"]),
+    Query(
+        description="Only this body part, in any case (see `GET /exercises/body-parts`).",
+        examples=["chest"],
+    ),
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=BODY_PART_MAX, pattern=NO_NUL
     ),
     AfterValidator(_body_part),
 ]
-ModalityFilter = Annotated[Modality | None, Query(description="Only this modality.")]
+ModalityFilter = Annotated[
+    Modality | None,
+    Query(description="Only this modality, in any case (`barbell` is `BARBELL`)."),
+    BeforeValidator(_upper_case),
+]
 
 
 def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
@@ -84,9 +97,12 @@ async def search_exercises(
     modality: ModalityFilter = None,
 ) -> dict[str, object]:
     """Public. Without a token: the system library; with one, the system library and the
-    caller's own exercises (an invalid token is a 401, not an anonymous search). `q` matches a
-    part of the name ignoring case; `body_part` and `modality` must match exactly. Sorted by
-    name ignoring case, then by id; paged with `page` and `size`."""
+    caller's own exercises (an invalid token is a 401, not an anonymous search). `q` matches the
+    names and aliases lifters type ("ohp", "pullup", "rdl") ignoring case, accents, spaces,
+    hyphens, punctuation and plurals; the best match comes first: the whole name or an alias,
+    then its start, then a word's start, then anywhere, then within a few typos, each rank by
+    name. Without `q`, sorted by name ignoring case, then by id. `body_part` and `modality`
+    ignore case. Paged with `page` and `size`."""
     return await service.search(
         session, user_id=user_id, q=q, body_part=body_part, modality=modality, page=page
     )

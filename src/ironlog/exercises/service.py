@@ -1,5 +1,6 @@
 """The rules of the exercise library: who sees what, who may change what, and unique names."""
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
 from ironlog.core.pagination import PageRequest, page_dict
+from ironlog.core.text import Typo, fold, search_key, typo_limit, typo_match
 from ironlog.exercises import repository
 from ironlog.exercises.errors import (
     ExerciseInUse,
@@ -31,6 +33,10 @@ async def _page(
     return page_dict(rows, total, page)
 
 
+# The typo pass runs when fewer exercises than this match the query as it is.
+FEW_MATCHES = 5
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -41,11 +47,36 @@ async def search(
     page: PageRequest,
 ) -> dict[str, object]:
     """The system library and, for a signed-in caller, their own exercises, filtered. `q` is
-    compared as a name key, so case, width and repeated spaces do not matter."""
+    folded (core/text.py) and matched against each exercise's name and aliases; the best
+    matches come first (docs/exercises.md)."""
+    folded = fold(q) if q else ""
     filters = SearchFilters(
-        name_key=name_key(q) if q else None, body_part=body_part, modality=modality
+        folded=folded or None,
+        # A query without a letter or a digit ("%", "+") is a literal part of the name.
+        name_key=None if folded or not q else name_key(q),
+        body_part=body_part,
+        modality=modality,
     )
-    return await _page(session, repository.search_criteria(user_id, filters), page)
+    total = await repository.count(session, repository.search_criteria(user_id, filters))
+    if folded and total < FEW_MATCHES and typo_limit(folded):
+        candidates = await repository.typo_candidates(session, user_id, filters)
+        typos = [(id_, typo_match(folded, key)) for id_, key in candidates]
+        filters = dataclasses.replace(
+            filters,
+            typo_whole_ids=tuple(id_ for id_, typo in typos if typo is Typo.WHOLE),
+            typo_word_ids=tuple(id_ for id_, typo in typos if typo is Typo.WORD),
+        )
+        # The candidates exclude what matched already.
+        total += len(filters.typo_whole_ids) + len(filters.typo_word_ids)
+    items, total = await repository.find_page(
+        session,
+        repository.search_criteria(user_id, filters),
+        page,
+        repository.search_order(filters),
+        total=total,
+    )
+    rows: list[object] = [*items]
+    return page_dict(rows, total, page)
 
 
 async def list_system(session: AsyncSession, *, page: PageRequest) -> dict[str, object]:
@@ -91,6 +122,7 @@ async def create(session: AsyncSession, *, user_id: uuid.UUID, data: ExerciseCre
         user_id=user_id,
         name=data.name,
         name_key=key,
+        search_key=search_key([data.name]),
         body_part=data.body_part,
         modality=data.modality,
         description=data.description,
@@ -141,6 +173,7 @@ async def _apply(session: AsyncSession, exercise: Exercise, updates: dict[str, o
             raise ExerciseNameTaken()
         updates["name"] = name
         updates["name_key"] = key
+        updates["search_key"] = search_key([name])
     changed = {field for field, value in updates.items() if getattr(exercise, field) != value}
     if not changed:  # nothing changes: no write, nothing for the sync feed
         return exercise

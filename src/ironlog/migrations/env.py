@@ -21,6 +21,17 @@ def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+# Made by a migration only where PostgreSQL's pg_trgm extension could be installed, so not in
+# the models: the comparison with the models leaves it out.
+OPTIONAL_INDEXES = frozenset({"ix_exercise_search_key_trgm"})
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+) -> bool:
+    return not (type_ == "index" and name in OPTIONAL_INDEXES)
+
+
 def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
     """Switch SQLite's foreign keys for this connection. Sent on the driver connection outside
     any transaction: SQLite ignores the pragma inside one."""
@@ -37,6 +48,7 @@ def run_with_connection(connection: Connection) -> None:
         compare_type=True,
         compare_server_default=True,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,8 +2,10 @@ import enum
 import uuid
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ironlog.core.text import SEARCH_KEY_MAX, search_key
 from ironlog.models.base import Base, Timestamped, new_id
 from ironlog.models.synced import Synced
 
@@ -19,6 +21,14 @@ class Modality(enum.StrEnum):
 # The comparison key compares and sorts by code point on both databases: SQLite's default
 # (BINARY) and PostgreSQL's "C" collation, whatever collation the database was created with.
 NameKey = String(400).with_variant(String(400, collation="C"), "postgresql")
+SearchKey = String(SEARCH_KEY_MAX).with_variant(String(SEARCH_KEY_MAX, collation="C"), "postgresql")
+
+
+def _search_key(context: DefaultExecutionContext) -> str:
+    """A new row's search key when the insert gives none: its name's (a custom exercise has no
+    aliases; the library loader passes the system exercises' own)."""
+    name: str = context.get_current_parameters()["name"]  # type: ignore[no-untyped-call]
+    return search_key([name])
 
 
 class Exercise(Synced, Timestamped, Base):
@@ -42,6 +52,9 @@ class Exercise(Synced, Timestamped, Base):
         # filters' indexes lead with user_id; docs/exercises.md has the measurements.
         Index(None, "user_id", "body_part"),
         Index(None, "user_id", "modality"),
+        # Search matches `search_key` with LIKE patterns among "system or mine": this index can
+        # answer that from the index alone for a user with many exercises (docs/exercises.md).
+        Index(None, "user_id", "search_key"),
         # No index on (user_id, change_seq) for the sync feed: a user has few exercises of their
         # own, and the indexes above lead with user_id (docs/sync.md).
     )
@@ -51,6 +64,12 @@ class Exercise(Synced, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(100))
     # The name folded for comparison: case-folded, inner whitespace collapsed.
     name_key: Mapped[str] = mapped_column(NameKey)
+    # The name and its aliases folded for search (core/text.py): kept by the service on create
+    # and rename, by the library loader for the system exercises.
+    # ('' only for a row inserted by raw SQL, which search then never finds.)
+    search_key: Mapped[str] = mapped_column(
+        SearchKey, default=_search_key, server_default=text("''")
+    )
     body_part: Mapped[str] = mapped_column(String(50))
     modality: Mapped[Modality] = mapped_column(String(16))
     description: Mapped[str | None] = mapped_column(String(2000))

@@ -1,10 +1,15 @@
 """Matching the exercise names of trackers' files to the caller's visible exercises.
 
-Names are compared like everywhere in IronLog (`name_key`: case-folded, single spaces), then
-loosely (hyphens and punctuation ignored, so "Pull Up" is "Pull-Up"). The trackers' "Name
-(Equipment)" convention is understood: "Bench Press (Barbell)" is the system "Bench Press"
-(BARBELL), "Bench Press (Dumbbell)" is "Dumbbell Bench Press" (the library puts equipment other
-than the most common one in front of the name). docs/import-export.md lists every rule.
+Names are compared like everywhere in IronLog (`name_key`: case-folded, single spaces), then as
+search folds them (`core.text.fold`: case, accents, spaces, hyphens, punctuation and plurals
+ignored) against every visible exercise's name **and the library's aliases**, so "Pull Up" is
+"Pull-Up" and "Nordic Curl" is "Nordic Hamstring Curl". The trackers' "Name (Equipment)"
+convention is understood: "Bench Press (Barbell)" is the system "Bench Press" (BARBELL), "Bench
+Press (Dumbbell)" is "Dumbbell Bench Press" (the library puts equipment other than the most
+common one in front of the name), and an unknown suffix is tried in front of the name too
+("Running (Treadmill)" is "Treadmill Running", an alias of "Treadmill Run").
+`src/ironlog/data/import_names.json` lists the trackers' names this must map, and
+docs/import-export.md every rule.
 """
 
 import itertools
@@ -13,6 +18,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ironlog.core.text import fold, key_forms
 from ironlog.exercises.names import name_key
 from ironlog.models import Modality
 
@@ -25,6 +31,10 @@ class Known:
     name: str
     modality: Modality
     is_system: bool
+    search_key: str = ""  # its name and aliases folded (core/text.py); "" is its name's
+
+    def forms(self) -> list[str]:
+        return key_forms(self.search_key) if self.search_key else [fold(self.name)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +65,6 @@ EQUIPMENT = {
     "weighted": _equipment(("Weighted",), Modality.BODYWEIGHT, Modality.BODYWEIGHT),
     "assisted": _equipment(("Assisted",), Modality.MACHINE),
 }
-# Trackers' names for movements the library names otherwise (loose keys).
-ALIASES = {
-    "squat": "back squat",
-    "bicep curl": "curl",
-    "biceps curl": "curl",
-    "triceps pushdown": "tricep pushdown",
-    "shoulder press": "overhead press",
-    "seated row": "seated cable row",
-}
 KEYWORDS = {
     "barbell": Modality.BARBELL,
     "dumbbell": Modality.DUMBBELL,
@@ -85,6 +86,12 @@ def loose_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w ]+", " ", key).split())
 
 
+def suffix_label(name: str) -> str | None:
+    """The parenthesised suffix of a name ("Cable" for "Triceps Pushdown (Cable - Rope)")."""
+    match = _SUFFIX.match(name.strip())
+    return match.group("equipment").split(" - ")[0] if match else None
+
+
 def split_suffix(name: str) -> tuple[str, Equipment | None, bool]:
     """("Bench Press", DUMBBELL's equipment, True) for "Bench Press (Dumbbell)".
 
@@ -100,14 +107,15 @@ def split_suffix(name: str) -> tuple[str, Equipment | None, bool]:
 class Matcher:
     def __init__(self, exercises: Iterable[Known]) -> None:
         self.exact: dict[str, Known] = {}
-        self.loose: dict[str, Known] = {}
+        self.folded: dict[str, Known] = {}
         self.library: list[tuple[frozenset[str], str, Modality]] = []
         for exercise in sorted(exercises, key=lambda known: (not known.is_system, known.name)):
             self.add(exercise)
 
     def add(self, exercise: Known) -> None:
         self.exact.setdefault(name_key(exercise.name), exercise)
-        self.loose.setdefault(loose_key(exercise.name), exercise)
+        for form in exercise.forms():
+            self.folded.setdefault(form, exercise)
         if exercise.is_system:
             self.library.append((_words(exercise.name), exercise.name, exercise.modality))
 
@@ -115,23 +123,29 @@ class Matcher:
         found = self.exact.get(name_key(name))
         if found is not None or exact_only:
             return found
-        found = self.loose.get(loose_key(name))
+        found = self.folded.get(fold(name))
         if found is not None:
             return found
-        base, equipment, _ = split_suffix(name)
-        bases = [loose_key(base)]
-        if bases[0] in ALIASES:
-            bases.append(ALIASES[bases[0]])
+        return self._match_suffixed(name)
+
+    def _match_suffixed(self, name: str) -> Known | None:
+        """A "Name (Equipment)" name: the library's equipment prefix, or the bare name when its
+        modality fits; None for a name without a suffix."""
+        base, equipment, had_suffix = split_suffix(name)
+        if not had_suffix:
+            return None
+        folded_base = fold(base)
         if equipment is None:
-            return self.loose.get(bases[-1]) if len(bases) > 1 and base == name.strip() else None
-        for candidate in bases:
-            for prefix in equipment.prefixes:
-                found = self.loose.get(loose_key(f"{prefix} {candidate}"))
-                if found is not None:
-                    return found
-            found = self.loose.get(candidate)
-            if found is not None and found.modality in equipment.base_modalities:
+            # An unknown suffix may name the equipment or the variant: "Running (Treadmill)"
+            # is "Treadmill Running", "Bench Press (Close Grip)" "Close-Grip Bench Press".
+            return self.folded.get(fold(suffix_label(name) or "") + folded_base)
+        for prefix in equipment.prefixes:
+            found = self.folded.get(fold(prefix) + folded_base)
+            if found is not None:
                 return found
+        found = self.folded.get(folded_base)
+        if found is not None and found.modality in equipment.base_modalities:
+            return found
         return None
 
     def guess_modality(self, name: str) -> Modality:

@@ -18,10 +18,11 @@ CHUNK = 500
 
 
 async def visible_exercises(session: AsyncSession, user_id: uuid.UUID) -> Rows:
-    """The system library and the user's own exercises: (id, name, modality, user_id)."""
-    statement = select(Exercise.id, Exercise.name, Exercise.modality, Exercise.user_id).where(
-        or_(Exercise.user_id.is_(None), Exercise.user_id == user_id)
-    )
+    """The system library and the user's own exercises: (id, name, modality, user_id,
+    search_key)."""
+    statement = select(
+        Exercise.id, Exercise.name, Exercise.modality, Exercise.user_id, Exercise.search_key
+    ).where(or_(Exercise.user_id.is_(None), Exercise.user_id == user_id))
     return (await session.execute(statement)).all()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
+from ironlog.core.text import search_key
 from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.names import name_key
 from ironlog.measurements import repository as measurement_repository
@@ -204,7 +205,8 @@ class _Resolver:
     ) -> "_Resolver":
         rows = await repository.visible_exercises(session, user_id)
         known = (
-            Known(row.id, row.name, Modality(row.modality), row.user_id is None) for row in rows
+            Known(row.id, row.name, Modality(row.modality), row.user_id is None, row.search_key)
+            for row in rows
         )
         return cls(Matcher(known), parsed.exact_names, parsed.exercises)
 
@@ -232,6 +234,7 @@ class _Resolver:
                 "user_id": None,  # set in new_rows
                 "name": name,
                 "name_key": key,
+                "search_key": search_key([name]),
                 "body_part": body_part or DEFAULT_BODY_PART,
                 "modality": modality,
                 "description": self.descriptions.get(key),
@@ -239,7 +242,7 @@ class _Resolver:
                 "updated_at": now,
             }
         )
-        self.matcher.add(Known(exercise_id, name, modality, is_system=False))
+        self.matcher.add(Known(exercise_id, name, modality, is_system=False))  # key: its name
         self.created.append(ExerciseMapping(source_name=name, exercise_id=exercise_id, name=name))
         return exercise_id
 
