@@ -14,6 +14,7 @@ import { Dialog } from "./ui.js";
 const NAV = [
   ["/", "navHome", "⌂"],
   ["/history", "navHistory", "☰"],
+  ["/routines", "navRoutines", "▤"],
   ["/exercises", "navExercises", "⚲"],
   ["/progress", "navProgress", "↗"],
   ["/settings", "navSettings", "⚙"],

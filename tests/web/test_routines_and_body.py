@@ -1,0 +1,135 @@
+"""Routines and body weight in the web app, in a real Chromium, checked through the API."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.live_server import LiveServer
+from tests.web.conftest import Account, cookie_sessions, new_account, sign_up
+from tests.web.test_journeys import (
+    add_exercise,
+    add_set,
+    expect,
+    fill_set,
+    tick,
+    wait_until_saved,
+    workouts_of,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def routines_of(account: Account, server: LiveServer) -> list[dict[str, Any]]:
+    api = account.api(server)
+    try:
+        items: list[dict[str, Any]] = api.get("/routines", params={"size": 100}).json()["items"]
+        return items
+    finally:
+        api.close()
+
+
+def folders_of(account: Account, server: LiveServer) -> list[dict[str, Any]]:
+    api = account.api(server)
+    try:
+        items: list[dict[str, Any]] = api.get("/routine-folders").json()["items"]
+        return items
+    finally:
+        api.close()
+
+
+def exercise_block(page: Any, name: str) -> Any:
+    return page.get_by_role("article").filter(
+        has=page.get_by_role("heading", name=name, exact=True)
+    )
+
+
+def open_menu(page: Any, name: str) -> Any:
+    page.get_by_role("button", name=f"More: {name}").click()
+    return page.get_by_role("dialog")
+
+
+def test_create_a_routine_with_a_superset_start_it_and_log_it(
+    context: Any, web_server: LiveServer
+) -> None:
+    page = context.new_page()
+    account = new_account()
+    sign_up(page, web_server, account)
+    page.get_by_role("link", name="Routines").click()
+    expect()(page.get_by_role("heading", name="Routines")).to_be_visible()
+    page.get_by_role("link", name="+ New routine").click()
+    page.get_by_label("Routine name").fill("Pull and press")
+
+    add_exercise(page, "Bench Press")
+    page.get_by_label("Set type, Bench Press, set 1").select_option("warmup")
+    fill_set(page, "Bench Press", 1, "40", "10")
+    add_set(page, "Bench Press")
+    fill_set(page, "Bench Press", 2, "80", "5")
+    exercise_block(page, "Bench Press").get_by_label("Rest (seconds)").fill("90")
+    exercise_block(page, "Bench Press").get_by_label("Rest (seconds)").blur()
+
+    add_exercise(page, "Bent-Over Row")
+    fill_set(page, "Bent-Over Row", 1, "70", "8")
+    add_set(page, "Bent-Over Row")
+    add_set(page, "Bent-Over Row")
+    page.get_by_role("button", name="Remove Bent-Over Row, set 3").click()
+    expect()(page.get_by_label("Reps, Bent-Over Row, set 3")).to_have_count(0)
+    # The row first, then a superset of the two.
+    open_menu(page, "Bent-Over Row").get_by_role("button", name="Move up").click()
+    open_menu(page, "Bent-Over Row").get_by_role("button", name="Superset with next").click()
+    expect()(page.get_by_text("Superset 1")).to_have_count(2)
+    page.get_by_role("button", name="Save").click()
+
+    expect()(page.get_by_role("heading", name="Routines")).to_be_visible()
+    expect()(page.get_by_role("link", name="Edit Pull and press")).to_contain_text(
+        "Bent-Over Row, Bench Press"
+    )
+    [routine] = routines_of(account, web_server)
+    assert routine["name"] == "Pull and press"
+    assert [
+        (
+            e["exercise"]["name"],
+            e["superset"],
+            e["rest_seconds"],
+            [(s["set_type"], s["weight_kg"], s["reps"]) for s in e["sets"]],
+        )
+        for e in routine["exercises"]
+    ] == [
+        ("Bent-Over Row", 1, None, [("normal", 70.0, 8), ("normal", 70.0, 8)]),
+        ("Bench Press", 1, 90, [("warmup", 40.0, 10), ("normal", 80.0, 5)]),
+    ]
+
+    page.get_by_role("button", name="Start Pull and press").click()
+    expect()(page.get_by_role("heading", name="In progress")).to_be_visible()
+    expect()(page.get_by_label("Workout name")).to_have_value("Pull and press")
+    # The planned sets, with the targets beside them.
+    expect()(page.get_by_label("Weight (kg), Bench Press, set 2")).to_have_value("80")
+    expect()(page.get_by_label("Reps, Bent-Over Row, set 2")).to_have_value("8")
+    expect()(exercise_block(page, "Bench Press").locator(".target")).to_contain_text(
+        "40 kg × 10 (Warm-up), 80 kg × 5 · Rest 1:30"
+    )
+    expect()(page.get_by_text("Superset 1")).to_have_count(2)
+    tick(page, "Bent-Over Row", 1)
+    tick(page, "Bench Press", 1)
+    tick(page, "Bent-Over Row", 2)
+    fill_set(page, "Bench Press", 2, "82.5", "5")
+    tick(page, "Bench Press", 2)
+    wait_until_saved(page)
+    page.get_by_role("button", name="Finish").click()
+    expect()(page.get_by_role("heading", name="Workout complete")).to_be_visible()
+    wait_until_saved(page)
+
+    [workout] = workouts_of(account, web_server)
+    assert workout["status"] == "finished"
+    assert workout["routine_id"] == routine["id"]
+    assert [
+        (
+            e["exercise"]["name"],
+            e["superset"],
+            [(s["set_type"], s["weight_kg"], s["reps"], s["completed"]) for s in e["sets"]],
+        )
+        for e in workout["exercises"]
+    ] == [
+        ("Bent-Over Row", 1, [("normal", 70.0, 8, True), ("normal", 70.0, 8, True)]),
+        ("Bench Press", 1, [("warmup", 40.0, 10, True), ("normal", 82.5, 5, True)]),
+    ]
