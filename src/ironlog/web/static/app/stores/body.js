@@ -49,14 +49,23 @@ export function today() {
  * @param {number} weightKg
  */
 export async function logWeight(date, weightKg) {
-  const existing = body.get().entries.find((entry) => entry.date === date);
+  const local = body.get().entries.find((entry) => entry.date === date);
+  // The server's entry, not the copy (it may not have another device's change yet): PUT
+  // replaces the whole entry, and what else it holds must stay.
+  /** @type {Measurement | null} */
+  let existing = null;
+  try {
+    existing = await api.get(`/body-measurements/${date}`);
+  } catch (error) {
+    if (!(error instanceof api.ApiError && error.status === 404)) throw error;
+  }
   /** @type {Record<string, any>} */
   const payload = { weight_kg: weightKg };
   for (const field of KEPT) if (existing && existing[field] != null) payload[field] = existing[field];
   const answer = await api.request("PUT", `/body-measurements/${date}`, { body: payload });
   await db.transaction(["measurements"], "readwrite", (tx) => {
     const store = tx.objectStore("measurements");
-    if (existing && existing.id !== answer.data.id) store.delete(existing.id);
+    if (local && local.id !== answer.data.id) store.delete(local.id);
     store.put(answer.data);
   });
   await load();
