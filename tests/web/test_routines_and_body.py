@@ -82,7 +82,7 @@ def test_create_a_routine_with_a_superset_start_it_and_log_it(
     page.get_by_role("button", name="Save").click()
 
     expect()(page.get_by_role("heading", name="Routines")).to_be_visible()
-    expect()(page.get_by_role("link", name="Edit Pull and press")).to_contain_text(
+    expect()(page.get_by_role("link", name="Pull and press")).to_contain_text(
         "Bent-Over Row, Bench Press"
     )
     [routine] = routines_of(account, web_server)
@@ -175,7 +175,7 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     menu.get_by_label("Move to folder").select_option(label="Legs")
     menu.get_by_role("button", name="Move to folder").click()
     expect()(
-        page.get_by_role("region", name="Legs").get_by_role("link", name="Edit Squat day")
+        page.get_by_role("region", name="Legs").get_by_role("link", name="Squat day")
     ).to_be_visible()
     [folder] = folders_of(account, web_server)
     assert routines_of(account, web_server)[0]["folder_id"] == folder["id"]
@@ -189,7 +189,7 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     if cookie_sessions(web_server):
         context.set_offline(True)
         page.reload()
-        expect()(page.get_by_role("link", name="Edit Squat day")).to_be_visible()
+        expect()(page.get_by_role("link", name="Squat day")).to_be_visible()
         expect()(page.get_by_text("Offline: your routines can be read")).to_be_visible()
         expect()(page.get_by_role("button", name="Start Squat day")).to_be_disabled()
         context.set_offline(False)
@@ -199,12 +199,12 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     page.get_by_role("button", name="Folder: Lower body").click()
     page.get_by_role("dialog").get_by_role("button", name="Delete folder").click()
     expect()(page.get_by_role("heading", name="Lower body")).to_have_count(0)
-    expect()(page.get_by_role("link", name="Edit Squat day")).to_be_visible()
+    expect()(page.get_by_role("link", name="Squat day")).to_be_visible()
     assert folders_of(account, web_server) == []
     assert routines_of(account, web_server)[0]["folder_id"] is None
 
     open_menu(page, "Squat day").get_by_role("button", name="Delete routine").click()
-    expect()(page.get_by_role("link", name="Edit Squat day")).to_have_count(0)
+    expect()(page.get_by_role("link", name="Squat day")).to_have_count(0)
     assert routines_of(account, web_server) == []
     # The workout it was made from stays.
     assert [w["id"] for w in workouts_of(account, web_server)] == [workout["id"]]

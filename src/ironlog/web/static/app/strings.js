@@ -225,7 +225,6 @@ export const t = {
   moveToFolder: "Move to folder",
   start: "Start",
   startNamed: (/** @type {string} */ name) => `Start ${name}`,
-  editNamed: (/** @type {string} */ name) => `Edit ${name}`,
   deleteRoutine: "Delete routine",
   confirmDeleteRoutine: "Delete this routine? Workouts done from it stay in your history.",
   routineSaved: "Routine saved.",

@@ -1,6 +1,6 @@
 // Body weight: log the day's weight in the lifter's unit, the recent entries (delete), and a
 // chart over time. Read from the local copy (offline too); logging needs a connection.
-import { html, useState } from "../html.js";
+import { html, useEffect, useState } from "../html.js";
 import { LineChart, Message, Page } from "../components/ui.js";
 import { errorMessage, t } from "../strings.js";
 import * as store from "../stores/body.js";
@@ -37,6 +37,8 @@ export function Body() {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const weighed = entries.filter((entry) => entry.weight_kg !== null);
+  // What other devices changed meanwhile (a feed page: cheap when nothing did).
+  useEffect(() => pullQuietly(), []);
 
   /** @param {Event} event */
   const submit = async (event) => {

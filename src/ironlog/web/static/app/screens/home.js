@@ -1,10 +1,10 @@
 // Home: resume the workout in progress, start one (empty or from a routine), recent workouts.
-import { html, useState } from "../html.js";
+import { html, useEffect, useState } from "../html.js";
 import * as api from "../api.js";
 import { navigate } from "../router.js";
 import { errorMessage, t } from "../strings.js";
 import { features } from "../stores/features.js";
-import { history } from "../stores/history.js";
+import { history, pullQuietly } from "../stores/history.js";
 import { session } from "../stores/session.js";
 import { useStore } from "../stores/store.js";
 import * as workoutStore from "../stores/workout.js";
@@ -25,6 +25,8 @@ export function Home() {
   const { workouts } = useStore(history);
   const { user } = useStore(session);
   const [error, setError] = useState("");
+  // What other devices changed meanwhile (a feed page: cheap when nothing did).
+  useEffect(() => pullQuietly(), []);
   const elsewhere = workouts.find((w) => w.status === "in_progress" && w.id !== active?.id);
 
   const startEmpty = async () => {

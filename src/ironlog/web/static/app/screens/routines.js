@@ -1,6 +1,6 @@
 // Routines: by folder, each one started, edited, moved or deleted; folders created, renamed and
 // deleted. Read from the local copy (offline too); changes need a connection.
-import { html, useState } from "../html.js";
+import { html, useEffect, useState } from "../html.js";
 import { Dialog, Field, Message, Page, Select } from "../components/ui.js";
 import { navigate } from "../router.js";
 import { errorMessage, t } from "../strings.js";
@@ -46,6 +46,8 @@ export function Routines() {
   const [naming, setNaming] = useState(false);
   const [folderMenu, setFolderMenu] = useState(/** @type {Folder | null} */ (null));
   const [routineMenu, setRoutineMenu] = useState(/** @type {Routine | null} */ (null));
+  // What other devices changed meanwhile (a feed page: cheap when nothing did).
+  useEffect(() => pullQuietly(), []);
 
   /** @param {() => Promise<any>} work @param {string} [done] */
   const run = async (work, done = "") => {
@@ -117,7 +119,7 @@ export function Routines() {
 function RoutineList({ items, label, canStart, onStart, onMenu }) {
   return html`<ul class="list" aria-label=${label}>${items.map(
     (routine) => html`<li key=${routine.id} class="card routine-card">
-      <a class="routine-name" href=${`#/routines/${routine.id}`} aria-label=${t.editNamed(routine.name)}>
+      <a class="routine-name" href=${`#/routines/${routine.id}`}>
         <strong>${routine.name}</strong>
         <span class="card-meta">${routineSummary(routine)}</span>
       </a>
