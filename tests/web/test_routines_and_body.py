@@ -56,7 +56,7 @@ def test_create_a_routine_with_a_superset_start_it_and_log_it(
     page = context.new_page()
     account = new_account()
     sign_up(page, web_server, account)
-    page.get_by_role("link", name="Routines").click()
+    page.get_by_role("link", name="Routines", exact=True).click()
     expect()(page.get_by_role("heading", name="Routines")).to_be_visible()
     page.get_by_role("link", name="+ New routine").click()
     page.get_by_label("Routine name").fill("Pull and press")
@@ -166,7 +166,7 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     ] == [("Back Squat", [(100.0, 5)])]
 
     # Folders: create one, move the routine into it, rename it, delete it (the routine stays).
-    page.get_by_role("link", name="Routines").click()
+    page.get_by_role("link", name="Routines", exact=True).click()
     page.get_by_role("button", name="New folder").click()
     page.get_by_role("dialog").get_by_label("Folder name").fill("Legs")
     page.get_by_role("dialog").get_by_role("button", name="Save").click()

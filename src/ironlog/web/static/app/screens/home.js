@@ -86,9 +86,9 @@ function RoutineStarter({ disabled, onError }) {
       ? html`<p class="muted">${t.noRoutines} <a href="#/routines/new">${t.newRoutine}</a></p>`
       : html`<ul class="list">${routines.slice(0, HOME_ROUTINES).map(
           (routine) => html`<li key=${routine.id}>
-            <button type="button" class="row-button" disabled=${disabled || !online} aria-label=${t.startNamed(routine.name)}
+            <button type="button" class="row-button" disabled=${disabled || !online}
               onClick=${() => startRoutine(routine.id, onError)}>
-              <strong>${routine.name}</strong>
+              <strong><span class="visually-hidden">${t.start} </span>${routine.name}</strong>
               <span class="muted">${routineSummary(routine)}</span>
             </button>
           </li>`,
