@@ -2,6 +2,7 @@
 (kept in build/screenshots for CI's artifacts) and no serious or critical axe violation.
 Also the import journey: a Strong file, its preview, then the import."""
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,9 @@ SIGNED_IN = [
     "exercise",
     "exercise-new",
     "progress",
+    "routines",
+    "routine-editor",
+    "body",
     "data",
     "settings",
 ]
@@ -108,6 +112,9 @@ def _visit(page: Any, server: LiveServer, screen: str, ids: dict[str, str]) -> N
         "exercise": f"/exercises/{ids.get('exercise')}",
         "exercise-new": "/exercises/new",
         "progress": "/progress",
+        "routines": "/routines",
+        "routine-editor": f"/routines/{ids.get('routine')}",
+        "body": "/body",
         "data": "/data",
         "settings": "/settings",
     }[screen]
@@ -115,8 +122,12 @@ def _visit(page: Any, server: LiveServer, screen: str, ids: dict[str, str]) -> N
     expect()(page.locator("h1").first).to_be_visible()
     if screen == "progress":
         expect()(page.locator(".records-table")).to_be_visible()
-    if screen == "exercise":
+    if screen in ("exercise", "body"):
         expect()(page.locator(".chart svg")).to_be_visible()
+    if screen == "routines":
+        expect()(page.get_by_role("heading", name="Upper")).to_be_visible()
+    if screen == "routine-editor":
+        expect()(page.get_by_text("Superset 1").first).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -167,10 +178,35 @@ def test_every_screen_renders_cleanly_and_passes_axe(
 
 
 def _ids(account: Account, server: LiveServer) -> dict[str, str]:
+    """The ids the screens show; also a folder, two routines (one with a superset) and body
+    weights for the routines and body screens."""
     api = account.api(server)
     try:
         workout = api.get("/workouts").json()["items"][0]
-        return {"workout": workout["id"], "exercise": workout["exercises"][0]["exercise_id"]}
+        exercises = [e["exercise_id"] for e in workout["exercises"]]
+        folder = api.post("/routine-folders", json={"name": "Upper"}).json()
+        sets = [{"set_type": "warmup", "weight_kg": 40, "reps": 10}]
+        sets += [{"weight_kg": 80, "rep_range": {"min": 5, "max": 8}}] * 3
+        routine = api.post(
+            "/routines",
+            json={
+                "name": "Heavy day",
+                "folder_id": folder["id"],
+                "exercises": [
+                    {"exercise_id": e, "rest_seconds": 120, "superset": 1, "sets": sets}
+                    for e in exercises
+                ],
+            },
+        ).json()
+        api.post("/routines", json={"name": "Deload", "exercises": []}).raise_for_status()
+        for days, kg in ((9, 82.4), (6, 81.9), (2, 81.5), (0, 81.1)):
+            day = (date.today() - timedelta(days=days)).isoformat()
+            api.put(f"/body-measurements/{day}", json={"weight_kg": kg}).raise_for_status()
+        return {
+            "workout": workout["id"],
+            "exercise": exercises[0],
+            "routine": routine["id"],
+        }
     finally:
         api.close()
 

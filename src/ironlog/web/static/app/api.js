@@ -86,10 +86,27 @@ export async function request(method, path, options = {}) {
   if (response.status === 401 && options.auth !== false && !options.retried) {
     if (await refresh()) return request(method, path, { ...options, retried: true });
   }
-  const type = response.headers.get("content-type") || "";
-  const data = options.raw && response.ok ? await response.blob() : type.includes("json") ? await response.json() : null;
+  const data = options.raw && response.ok ? await response.blob() : await readJson(response);
   if (!response.ok) throw new ApiError(response.status, data);
   return { status: response.status, data, etag: response.headers.get("etag"), headers: response.headers };
+}
+
+/**
+ * The JSON body of an answer, or null: a 204 (every DELETE) or any other empty body has none,
+ * and an error page that is not JSON is no problem document.
+ * @param {Response} response
+ */
+async function readJson(response) {
+  const type = response.headers.get("content-type") || "";
+  if (response.status === 204 || response.status === 304 || !type.includes("json")) return null;
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (response.ok) throw new ApiError(response.status, { code: "invalid_response" });
+    return null;
+  }
 }
 
 /** @param {string} path @param {RequestOptions} [options] */

@@ -2,13 +2,14 @@
 // on the server, and the local copy of the history that makes the app work offline.
 
 const NAME = "ironlog";
-const VERSION = 1;
+const VERSION = 2;
 /**
  * Object stores: `kv` holds small named values; `drafts` the workouts changed on this device
  * (the one in progress, one being edited); `outbox` their changes not yet on the server, in
- * order; `history` and `exercises` the local copy of the server's workouts and exercises.
+ * order; `history`, `exercises`, `routines`, `folders` (of routines) and `measurements` (body
+ * weight) the local copy of the server's objects, fed by the sync feed.
  */
-export const STORES = ["kv", "drafts", "outbox", "history", "exercises"];
+export const STORES = ["kv", "drafts", "outbox", "history", "exercises", "routines", "folders", "measurements"];
 
 /** @type {Promise<IDBDatabase> | null} */
 let opening = null;
@@ -17,15 +18,32 @@ let opening = null;
 function open() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      db.createObjectStore("kv");
-      db.createObjectStore("drafts", { keyPath: "id" });
-      db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-      db.createObjectStore("history", { keyPath: "id" });
-      db.createObjectStore("exercises", { keyPath: "id" });
+      if (event.oldVersion < 1) {
+        db.createObjectStore("kv");
+        db.createObjectStore("drafts", { keyPath: "id" });
+        db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+        db.createObjectStore("history", { keyPath: "id" });
+        db.createObjectStore("exercises", { keyPath: "id" });
+      }
+      if (event.oldVersion < 2) {
+        db.createObjectStore("routines", { keyPath: "id" });
+        db.createObjectStore("folders", { keyPath: "id" });
+        db.createObjectStore("measurements", { keyPath: "id" });
+        // The feed's cursor of version 1 is past the routines it never kept: read it all again.
+        if (event.oldVersion >= 1) request.transaction?.objectStore("kv").delete("sync-cursor");
+      }
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // A newer version of the app in another tab upgrades the database: this tab steps aside
+      // and reloads as that version.
+      request.result.onversionchange = () => {
+        request.result.close();
+        location.reload();
+      };
+      resolve(request.result);
+    };
     request.onerror = () => reject(request.error);
   });
   return opening;

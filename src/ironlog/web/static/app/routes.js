@@ -1,5 +1,5 @@
-// The router table: one screen per file under screens/. Screens added later (routines, body
-// weight) register here.
+// The router table: one screen per file under screens/.
+import { Body } from "./screens/body.js";
 import { Data } from "./screens/data.js";
 import { ExerciseDetail } from "./screens/exercise.js";
 import { ExerciseForm } from "./screens/exercise-form.js";
@@ -9,6 +9,8 @@ import { Home } from "./screens/home.js";
 import { Logger } from "./screens/logger.js";
 import { Progress } from "./screens/progress.js";
 import { ResetPassword } from "./screens/reset-password.js";
+import { RoutineEditor } from "./screens/routine-editor.js";
+import { Routines } from "./screens/routines.js";
 import { Settings } from "./screens/settings.js";
 import { SignIn, SignUp } from "./screens/signin.js";
 import { Summary } from "./screens/summary.js";
@@ -31,7 +33,11 @@ export const ROUTES = [
   { path: "/exercises/new", screen: ExerciseForm },
   { path: "/exercises/:id", screen: ExerciseDetail },
   { path: "/exercises/:id/edit", screen: ExerciseForm },
+  { path: "/routines", screen: Routines },
+  { path: "/routines/new", screen: RoutineEditor },
+  { path: "/routines/:id", screen: RoutineEditor },
   { path: "/progress", screen: Progress },
+  { path: "/body", screen: Body },
   { path: "/data", screen: Data },
   { path: "/settings", screen: Settings },
   { path: "/users", screen: Users },

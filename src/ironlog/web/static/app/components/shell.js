@@ -14,6 +14,7 @@ import { Dialog } from "./ui.js";
 const NAV = [
   ["/", "navHome", "⌂"],
   ["/history", "navHistory", "☰"],
+  ["/routines", "navRoutines", "▤"],
   ["/exercises", "navExercises", "⚲"],
   ["/progress", "navProgress", "↗"],
   ["/settings", "navSettings", "⚙"],
@@ -34,7 +35,8 @@ export function Shell({ children }) {
     <${RejectedNotice} />
     <nav class="tabbar" aria-label=${t.mainNavigation}>
       ${NAV.map(([href, key, icon]) => {
-        const active = href === "/" ? path === "/" || path === "/workout" : path.startsWith(href);
+        const active =
+          href === "/" ? path === "/" || path === "/workout" : path.startsWith(href) || (href === "/progress" && path === "/body");
         return html`<a href=${`#${href}`} class=${active ? "tab active" : "tab"} aria-current=${active ? "page" : undefined}>
           <span class="tab-icon" aria-hidden="true">${icon}</span><span>${/** @type {any} */ (t)[key]}</span>
         </a>`;

@@ -12,8 +12,9 @@ import { lastTime } from "../stores/history.js";
 import { prefs } from "../stores/prefs.js";
 import { useStore } from "../stores/store.js";
 import * as timer from "../stores/timer.js";
+import { routines as routinesStore } from "../stores/routines.js";
 import { addExercise, change, current, discard, finish, start } from "../stores/workout.js";
-import { formatNumber, fromKg, parseNumber, toKg } from "../units.js";
+import { formatDuration, formatNumber, formatWeight, fromKg, parseNumber, toKg } from "../units.js";
 
 /** @typedef {import("../model.js").LocalWorkout} LocalWorkout */
 /** @typedef {import("../model.js").LocalExecution} LocalExecution */
@@ -96,6 +97,22 @@ function endsRound(workout, index) {
   return group === null || !next || next.superset !== group;
 }
 
+/**
+ * A routine's plan for one exercise, as a line: each target set, then the rest.
+ * @param {import("../stores/routines.js").RoutineExercise} planned
+ * @param {"kg" | "lb"} unit
+ */
+export function describeTargets(planned, unit) {
+  const sets = planned.sets.map((set) => {
+    const reps = set.reps ?? (set.rep_range ? `${set.rep_range.min}–${set.rep_range.max}` : null);
+    const amount = reps !== null ? `${reps}` : set.duration_seconds != null ? formatDuration(set.duration_seconds) : set.distance_m != null ? `${set.distance_m} m` : "";
+    const kind = set.set_type === "normal" ? "" : ` (${t.setTypes[set.set_type]})`;
+    return `${set.weight_kg !== null ? `${formatWeight(set.weight_kg, unit)} × ` : ""}${amount}${kind}`;
+  });
+  const rest = planned.rest_seconds != null ? ` · ${t.rest} ${formatDuration(planned.rest_seconds)}` : "";
+  return `${sets.join(", ")}${rest}`;
+}
+
 /** @param {{ workout: LocalWorkout, execution: LocalExecution, index: number }} props */
 function ExerciseBlock({ workout, execution, index }) {
   const { weight_unit: unit, default_rest_seconds: defaultRest } = useStore(prefs);
@@ -111,8 +128,15 @@ function ExerciseBlock({ workout, execution, index }) {
       const target = w.exercises.find((e) => e.exercise_id === id);
       if (target) mutate(target, w);
     });
-  const restSeconds = async () => {
-    const kept = restOverride ?? (await db.get("kv", `rest:${id}`));
+  const { routines } = useStore(routinesStore);
+  const planned = workout.routine_id
+    ? routines.find((r) => r.id === workout.routine_id)?.exercises.find((e) => e.exercise_id === id) ?? null
+    : null;
+  /** The rest after a set: set here, else the routine's (the set carries it), else this device's, else the default. @param {LocalSet} [set] */
+  const restSeconds = async (set) => {
+    if (restOverride !== null) return restOverride;
+    if (typeof set?.rest_seconds === "number") return set.rest_seconds;
+    const kept = await db.get("kv", `rest:${id}`);
     return typeof kept === "number" ? kept : defaultRest;
   };
   let working = 0;
@@ -123,6 +147,7 @@ function ExerciseBlock({ workout, execution, index }) {
       <button type="button" class="icon-button" aria-label=${`${t.more}: ${execution.exercise.name}`} onClick=${() => setMenu(true)}>⋯</button>
     </header>
     ${execution.notes && html`<p class="muted">${execution.notes}</p>`}
+    ${planned && html`<p class="target"><strong>${t.target}:</strong> ${describeTargets(planned, unit)}</p>`}
     <div class="sets" role="table" aria-label=${`${t.sets}: ${execution.exercise.name}`}>
       <div class="set-row set-head" role="row">
         <span role="columnheader">${t.set}</span>
@@ -146,7 +171,7 @@ function ExerciseBlock({ workout, execution, index }) {
             edit((e) => Object.assign(/** @type {LocalSet} */ (e.sets.find((s) => s.key === set.key)), values))}
           onRemove=${() => edit((e) => void (e.sets = e.sets.filter((s) => s.key !== set.key)))}
           onTicked=${async () => {
-            if (endsRound(workout, index)) timer.start(await restSeconds());
+            if (endsRound(workout, index)) timer.start(await restSeconds(set));
           }}
           onPlates=${(/** @type {number} */ kg) => setPlates(kg)}
         />`;
@@ -260,11 +285,11 @@ function SetDialog({ set, name, onChange, onRemove, onClose }) {
 
 /**
  * @param {{ workout: LocalWorkout, execution: LocalExecution, index: number, onClose: () => void,
- *           onRest: (seconds: number) => Promise<void>, restSeconds: () => Promise<number> }} props
+ *           onRest: (seconds: number) => Promise<void>, restSeconds: (set?: LocalSet) => Promise<number> }} props
  */
 function ExerciseMenu({ workout, execution, index, onClose, onRest, restSeconds }) {
   const [rest, setRest] = useState("");
-  useEffect(() => void restSeconds().then((seconds) => setRest(String(seconds))), []);
+  useEffect(() => void restSeconds(execution.sets[0]).then((seconds) => setRest(String(seconds))), []);
   const id = execution.exercise_id;
   /** @param {number} delta */
   const move = (delta) =>

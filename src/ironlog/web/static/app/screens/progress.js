@@ -30,7 +30,7 @@ export function Progress() {
   const stats = useCached("/users/me/stats");
   const records = useCached("/users/me/records");
   const s = stats.data;
-  return html`<${Page} title=${t.navProgress} actions=${html`<a class="button" href="#/data">${t.data}</a>`}>
+  return html`<${Page} title=${t.navProgress} actions=${html`<a class="button" href="#/body">${t.navBody}</a><a class="button" href="#/data">${t.data}</a>`}>
     <${Message} kind="error">${stats.error || records.error}<//>
     ${s && html`
       <dl class="stats">

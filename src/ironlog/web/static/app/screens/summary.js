@@ -1,5 +1,6 @@
 // After "Finish": the workout in numbers and the records it just set.
 import { html } from "../html.js";
+import { SaveAsRoutine } from "../components/save-routine.js";
 import { Page } from "../components/ui.js";
 import { t } from "../strings.js";
 import { history } from "../stores/history.js";
@@ -74,6 +75,7 @@ export function Summary({ id }) {
             <span><strong>${record.name}</strong><br /><span class="muted">${kinds[record.kind]}</span></span>
             <strong>${value(record)}</strong></li>`,
         )}</ul>`}
+    <${SaveAsRoutine} workout=${workout} />
     <a class="button primary wide big" href="#/">${t.goHome}</a>
   <//>`;
 }

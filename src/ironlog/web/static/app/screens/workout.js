@@ -2,6 +2,7 @@
 // meanwhile on another device is shown instead of overwritten.
 import { html, useEffect, useState } from "../html.js";
 import * as api from "../api.js";
+import { SaveAsRoutine } from "../components/save-routine.js";
 import { Message, Page, formatDate } from "../components/ui.js";
 import { navigate } from "../router.js";
 import { errorMessage, t } from "../strings.js";
@@ -93,6 +94,7 @@ export function WorkoutDetail({ id }) {
       </ol>
     </article>`)}
     ${workout.notes && html`<p>${workout.notes}</p>`}
+    ${workout.status === "finished" && !editing && html`<${SaveAsRoutine} workout=${workout} />`}
     ${loaded && !editing && html`<button type="button" class="button danger wide" onClick=${remove}>${t.delete}</button>`}
   <//>`;
 }

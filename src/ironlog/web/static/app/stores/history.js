@@ -1,9 +1,13 @@
-// The local copy of the lifter's workouts and exercises: history, "last time", charts and the
-// exercise search all read it, so they work offline. Kept fresh by the server's change feed
-// (GET /sync) when the server has one, else by reading the newest workouts again.
+// The local copy of the lifter's workouts, exercises, routines, folders, body weights and
+// preferences: history, "last time", charts, routines and the exercise search all read it, so
+// they work offline. Kept fresh by the server's change feed (GET /sync) when the server has
+// one, else by reading the newest workouts (and the routines and body weights) again.
 import * as api from "../api.js";
 import * as db from "../db.js";
+import * as body from "./body.js";
 import { features } from "./features.js";
+import * as prefs from "./prefs.js";
+import * as routines from "./routines.js";
 import { createStore } from "./store.js";
 
 const PAGES_WITHOUT_FEED = 5; // 500 workouts: years of training for most lifters
@@ -39,14 +43,42 @@ export async function refresh() {
   history.set({ refreshing: true, error: null });
   try {
     await refreshExercises();
-    if (features.get().sync) await pullFeed();
-    else await pullNewest();
-    await load();
+    await pull();
   } catch (error) {
     if (!(error instanceof api.OfflineError)) history.set({ error: String(error) });
   } finally {
     history.set({ refreshing: false });
   }
+}
+
+/** @type {Promise<void>} */
+let pulling = Promise.resolve();
+
+/**
+ * What changed on the server (the feed, else the newest objects), into the local copy and the
+ * stores. Pulls run one after the other, and one asked for during another runs after it, so
+ * it sees the change that asked for it. Throws an OfflineError offline.
+ */
+export function pull() {
+  const next = pulling.catch(() => {}).then(async () => {
+    if (features.get().sync) await pullFeed();
+    else await pullWithoutFeed();
+    await Promise.all([load(), routines.load(), body.load()]);
+  });
+  pulling = next;
+  return next;
+}
+
+/** `pull`, quietly: after a change made on this device, for what it did to other objects. */
+export function pullQuietly() {
+  pull().catch(() => {});
+}
+
+async function pullWithoutFeed() {
+  await pullNewest();
+  const { routines: hasRoutines, bodyMeasurements } = features.get();
+  if (hasRoutines) await routines.pullWithoutFeed();
+  if (bodyMeasurements) await body.pullWithoutFeed();
 }
 
 async function refreshExercises() {
@@ -80,22 +112,40 @@ async function pullNewest() {
   });
 }
 
+/** The entity of the feed, to the object store of its local copy. */
+const LOCAL_STORES = /** @type {Record<string, string>} */ ({
+  workout: "history",
+  exercise: "exercises",
+  routine: "routines",
+  routine_folder: "folders",
+  body_measurement: "measurements",
+});
+/** What a reset (a new snapshot) clears: every copy the snapshot fills again. */
+const RESET = ["history", "routines", "folders", "measurements"];
+
 async function pullFeed() {
   let cursor = /** @type {string | undefined} */ (await db.get("kv", "sync-cursor"));
   for (;;) {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=500` : "?limit=500";
+    const mark = prefs.mark();
     const page = await api.get(`/sync${query}`);
-    await db.transaction(["history", "exercises", "kv"], "readwrite", (tx) => {
-      if (page.reset) tx.objectStore("history").clear();
+    /** @type {any} */
+    let preferences = null;
+    await db.transaction(["kv", ...Object.values(LOCAL_STORES)], "readwrite", (tx) => {
+      if (page.reset) for (const name of RESET) tx.objectStore(name).clear();
       for (const change of page.changes) {
-        const store =
-          change.entity === "workout" ? "history" : change.entity === "exercise" ? "exercises" : null;
-        if (!store) continue;
+        if (change.entity === "preferences") {
+          if (change.op !== "delete") preferences = change.data;
+          continue;
+        }
+        const store = LOCAL_STORES[change.entity];
+        if (!store) continue; // a kind of object this version of the app does not know yet
         if (change.op === "delete") tx.objectStore(store).delete(change.id);
         else tx.objectStore(store).put(change.data);
       }
       tx.objectStore("kv").put(page.cursor, "sync-cursor");
     });
+    if (preferences) await prefs.fromFeed(preferences, mark);
     cursor = page.cursor;
     if (!page.has_more) break;
   }

@@ -1,6 +1,6 @@
 // The lifter's preferences: units, time zone, week start, rest and the plates in their gym.
 // Read from the server and kept on the device; until a server offers preferences they are kept
-// on the device only.
+// on the device only. The sync feed brings them too (another device changed them).
 import * as api from "../api.js";
 import * as db from "../db.js";
 import { createStore } from "./store.js";
@@ -29,25 +29,53 @@ export const prefs = createStore(
   /** @type {Preferences & { remote: boolean }} */ ({ ...DEFAULTS, remote: false }),
 );
 
-export async function load() {
-  const kept = await db.get("kv", "prefs");
-  if (kept) prefs.set(kept);
-  try {
-    const remote = await api.get(PATH);
-    await keep({ ...remote, remote: true });
-  } catch (error) {
-    if (error instanceof api.ApiError && error.status === 404) prefs.set({ remote: false });
-    else if (!(error instanceof api.OfflineError)) throw error;
-  }
+/** The first read from the server: a change made meanwhile waits for it (else it would be lost). */
+/** @type {Promise<void> | null} */
+let loading = null;
+/** Counts the lifter's changes: a feed page read before one must not put the old values back. */
+let changes = 0;
+
+export function load() {
+  loading = (async () => {
+    const kept = await db.get("kv", "prefs");
+    if (kept) prefs.set(kept);
+    const before = changes;
+    try {
+      const remote = await api.get(PATH);
+      if (changes === before) await keep({ ...DEFAULTS, ...remote, remote: true });
+    } catch (error) {
+      if (error instanceof api.ApiError && error.status === 404) prefs.set({ remote: false });
+      else if (!(error instanceof api.OfflineError)) throw error;
+    }
+  })();
+  return loading;
 }
 
 /** @param {Partial<Preferences>} change */
 export async function update(change) {
+  await loading?.catch(() => {});
+  changes += 1;
   if (prefs.get().remote) {
-    await keep({ ...(await api.request("PATCH", PATH, { body: change })).data, remote: true });
+    await keep({ ...DEFAULTS, ...(await api.request("PATCH", PATH, { body: change })).data, remote: true });
   } else {
     await keep({ ...prefs.get(), ...change });
   }
+}
+
+/** A mark taken before reading the sync feed, for `fromFeed`. */
+export function mark() {
+  return changes;
+}
+
+/**
+ * The preferences as the sync feed brings them (an `upsert` of the `preferences` entity), unless
+ * the lifter changed them on this device since the feed was read (`since`, from `mark()`).
+ * @param {any} data the feed's `data`: what `GET /users/me/preferences` returns
+ * @param {number} since
+ */
+export async function fromFeed(data, since) {
+  if (!data || typeof data !== "object" || changes !== since) return;
+  await keep({ ...DEFAULTS, ...data, remote: true });
 }
 
 /** @param {Preferences & { remote: boolean }} value */
