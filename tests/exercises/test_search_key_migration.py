@@ -53,7 +53,7 @@ def test_the_migrations_folding_on_lifters_names() -> None:
         assert MIGRATION._search_key(name) == search_key([name]), name
 
 
-BEFORE, SEARCH_KEY = "0003_sync_routines", "4b7e1f0c9a2d"
+BEFORE, SEARCH_KEY = "a1d3e5f70b92", "4b7e1f0c9a2d"
 exercise = sa.table(
     "exercise",
     *[sa.column(name, sa.Uuid() if name.endswith("id") else None) for name in COLUMNS],

@@ -1,7 +1,7 @@
 """exercise search key: the folded name (and aliases) search matches, and its indexes
 
 Revision ID: 4b7e1f0c9a2d
-Revises: 0003_sync_routines
+Revises: a1d3e5f70b92
 Create Date: 2026-12-07 09:00:00.000000+00:00
 
 Adds `exercise.search_key` (NOT NULL, '' until filled: a plain ALTER TABLE ADD COLUMN on both
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4b7e1f0c9a2d"
-down_revision: str | None = "0003_sync_routines"
+down_revision: str | None = "a1d3e5f70b92"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
