@@ -55,7 +55,7 @@ def runner(fresh_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
 async def _fill(settings: Settings) -> None:
     """Rows in every table: users, sessions, refresh tokens, login failures, idempotency keys,
     exercises, workouts, executions, sets, body measurements, preferences, sync tombstones,
-    OIDC sign-in state."""
+    OIDC sign-in state, invites, password reset links."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     try:
@@ -104,6 +104,12 @@ async def _fill(settings: Settings) -> None:
                 "/api/v1/users/me/preferences", json=preferences, headers=headers
             )
             assert response.status_code == 200
+            # The first account is the administrator: an invite and a reset link.
+            invite = await client.post("/api/v1/admin/invites", headers=headers)
+            assert invite.status_code == 201, invite.text
+            me = (await client.get("/api/v1/users/me", headers=headers)).json()
+            reset = await client.post(f"/api/v1/admin/users/{me['id']}/reset-link", headers=headers)
+            assert reset.status_code == 201, reset.text
             # A deletion, for the sync feed's tombstones.
             gone = await client.post("/api/v1/workouts", json={"name": "Gone"}, headers=headers)
             deleted = await client.delete(f"/api/v1/workouts/{gone.json()['id']}", headers=headers)

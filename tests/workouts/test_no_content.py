@@ -6,7 +6,10 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.models import User
 from tests.conftest import UserHandle, register_user
 from tests.workouts.conftest import WORKOUTS, create_workout, tree
 
@@ -66,6 +69,21 @@ async def _call_every_204(
         f"/api/v1/routine-folders/{folder.json()['id']}", headers=headers
     )
 
+    # As an administrator: revoke an invite; reset a password with a reset link.
+    invite = await client.post("/api/v1/admin/invites", headers=headers)
+    assert invite.status_code == 201, invite.text
+    calls["delete", "/api/v1/admin/invites/{invite_id}"] = await client.delete(
+        f"/api/v1/admin/invites/{invite.json()['id']}", headers=headers
+    )
+    member = await register_user(client)
+    me = (await client.get("/api/v1/users/me", headers=member.headers)).json()
+    link = await client.post(f"/api/v1/admin/users/{me['id']}/reset-link", headers=headers)
+    assert link.status_code == 201, link.text
+    reset = {"token": link.json()["url"].rsplit("token=", 1)[1], "new_password": "reset by link"}
+    calls["post", "/api/v1/auth/password-reset"] = await client.post(
+        "/api/v1/auth/password-reset", json=reset
+    )
+
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = {"current_password": user.password, "new_password": "a brand new one"}
     changed = await client.post("/api/v1/users/me/password", json=body, headers={**headers, **key})
@@ -92,8 +110,10 @@ async def _call_every_204(
 
 
 async def test_every_204_has_no_content_type(
-    client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID]
+    client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID], db: AsyncSession
 ) -> None:
+    await db.execute(update(User).where(User.id == user.id).values(is_admin=True))
+    await db.commit()
     document: dict[str, Any] = (await client.get("/openapi.json")).json()
     no_content = {
         (method, path)

@@ -19,7 +19,8 @@ from ironlog.core.schemas import Name, Password
 from ironlog.core.security import PasswordHasher
 
 app = typer.Typer(
-    help="Manage accounts, invites and password reset links, directly on the database.",
+    help="Accounts, invites and reset links. Works on the database directly: no server, no "
+    "sign-in.",
     no_args_is_help=True,
 )
 
@@ -94,7 +95,9 @@ def _base_url(base_url: str | None, settings: Settings) -> str:
 
 @app.command("list")
 def list_users() -> None:
-    """List every account: email, name, role, state and creation date."""
+    """List every account.
+
+    Email, name, role, state and creation date of each."""
 
     async def work(session: AsyncSession, _settings: Settings) -> list[list[str]]:
         rows: list[list[str]] = []
@@ -129,7 +132,9 @@ def create_user(
     ] = False,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create an account with a password, whatever IRONLOG_REGISTRATION says."""
+    """Create an account.
+
+    With a password, whatever IRONLOG_REGISTRATION says."""
     display = (name or email.split("@", 1)[0]).strip()
     try:
         display = TypeAdapter(Name).validate_python(display)
@@ -162,7 +167,9 @@ def set_password(email: EmailArg, password_stdin: PasswordStdin = False) -> None
 
 @app.command("disable")
 def disable(email: EmailArg) -> None:
-    """Disable an account: it cannot sign in, and all its sessions end now."""
+    """Disable an account.
+
+    It cannot sign in, and all its sessions end now."""
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         await service.disable(session, user=await service.find_user(session, email))
@@ -187,7 +194,9 @@ def delete(
     email: EmailArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete an account and all its data (workouts, routines, measurements)."""
+    """Delete an account and all its data.
+
+    Its workouts, routines and measurements go with it."""
     if not yes:
         typer.confirm(f"Delete {email} and all its data?", abort=True)
 
@@ -212,7 +221,9 @@ def promote(email: EmailArg) -> None:
 
 @app.command("demote")
 def demote(email: EmailArg) -> None:
-    """Take administration away from an account (never from the last enabled administrator)."""
+    """Take administration away from an account.
+
+    Never from the last enabled administrator."""
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         user = await service.find_user(session, email)
@@ -224,7 +235,9 @@ def demote(email: EmailArg) -> None:
 
 @app.command("invite")
 def invite(base_url: BaseUrl = None) -> None:
-    """Make a single-use sign-up link (for IRONLOG_REGISTRATION=invite)."""
+    """Make an invite link.
+
+    A single-use sign-up link, for IRONLOG_REGISTRATION=invite."""
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[str, str]:
         made = await service.create_invite(
@@ -239,7 +252,9 @@ def invite(base_url: BaseUrl = None) -> None:
 
 @app.command("reset-link")
 def reset_link(email: EmailArg, base_url: BaseUrl = None) -> None:
-    """Make a one-time link where the account's owner chooses a new password."""
+    """Make a password reset link.
+
+    A one-time link where the account's owner chooses a new password."""
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[str, str]:
         user = await service.find_user(session, email)
