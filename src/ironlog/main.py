@@ -99,7 +99,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     settings: Settings = app.state.settings
     async with (
-        backup.server_presence(settings, app.state.engine),
+        backup.server_presence(settings),
         app_metrics.running() if app_metrics else nullcontext(),
         anyio.create_task_group() as background,
     ):

@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, closing, contextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,11 +154,14 @@ async def _server_connections(settings: Settings) -> int:
 
 
 @asynccontextmanager
-async def _engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """A one-connection engine that a server's count of connections does not include."""
+async def _engine(
+    settings: Settings, application_name: str = "ironlog-restore"
+) -> AsyncIterator[AsyncEngine]:
+    """An engine without a pool, whose connections a server's count of connections does not
+    include unless named `APPLICATION_NAME`."""
     connect_args: dict[str, object] = {"timeout": settings.db_wait_seconds}
     if not settings.is_sqlite:
-        connect_args["server_settings"] = {"application_name": "ironlog-restore"}
+        connect_args["server_settings"] = {"application_name": application_name}
     engine = create_async_engine(
         settings.sqlalchemy_url, poolclass=NullPool, connect_args=connect_args
     )
@@ -169,16 +172,18 @@ async def _engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @asynccontextmanager
-async def server_presence(settings: Settings, engine: AsyncEngine) -> AsyncIterator[None]:
+async def server_presence(settings: Settings) -> AsyncIterator[None]:
     """Held by each server process while it serves, so that `restore` sees it: on SQLite a
     shared lock on the file beside the database (waiting for a restore in progress to finish);
-    on PostgreSQL an open connection in the pool (listed in `pg_stat_activity`)."""
+    on PostgreSQL a connection of its own, outside the pool (whose figures stay the requests'),
+    listed in `pg_stat_activity`."""
     if not settings.is_sqlite:
-        # Best effort: a database away at start-up is the requests' 503, not a failed start.
-        with suppress(SQLAlchemyError, OSError):
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        yield
+        async with AsyncExitStack() as held:
+            # Best effort: a database away at start-up is the requests' 503, not a failed start.
+            with suppress(SQLAlchemyError, OSError):
+                engine = await held.enter_async_context(_engine(settings, APPLICATION_NAME))
+                await held.enter_async_context(engine.connect())
+            yield
         return
     try:
         lock_file = server_lock_file(_sqlite_path(_url(settings)))
