@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import _admin_execute, _postgres_url
 from tests.live_server import LiveServer, live_server
 
+EXPECT_TIMEOUT_MS = 20_000
 CHROMIUM = os.environ.get("IRONLOG_TEST_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("IRONLOG_TEST_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
@@ -104,8 +105,11 @@ def browser() -> Iterator[Any]:
     which the suite's async tests must not find running."""
     if BROWSER_UNAVAILABLE:
         pytest.skip(BROWSER_UNAVAILABLE)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait for their condition; 5 s (Playwright's default) is too short a bound when
+    # the other core runs the rest of the suite and a screen waits for a sync pull.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
