@@ -29,7 +29,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    extract,
     func,
     literal,
     literal_column,
@@ -155,9 +154,10 @@ def _week_start(
     if dialect == "postgresql":
         # timezone(zone, timestamptz) is the local wall-clock time in that zone.
         local = func.timezone(bindparam("tz"), started_at)
-        weekday = cast(extract("isodow", local), Integer) - 1
-        back = (weekday + bindparam("week_shift", type_=Integer)) % 7
-        return cast(local, Date) - back
+        # date_trunc('week') gives Monday; Sunday weeks shift a day forward, then back.
+        shift = bindparam("week_shift", type_=Integer)
+        shifted = local + literal_column("interval '1 day'") * shift
+        return cast(func.date_trunc(literal_column("'week'"), shifted), Date) - shift
     # SQLite keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'. The whole seconds (fractions would be
     # rounded to milliseconds by date(), and 23:59:59.9999 become the next day) plus the offset
     # in force, then the modifiers to the week's first day.
@@ -204,7 +204,11 @@ async def local_weeks(
 def _duration_seconds(dialect: str) -> ColumnElement[int]:
     """Whole seconds from `started_at` to `finished_at`, truncated (dialect-specific)."""
     if dialect == "postgresql":
-        elapsed = extract("epoch", Workout.finished_at - Workout.started_at)
+        # date_part, a double: EXTRACT returns NUMERIC, several times slower per row. Exact
+        # here: microseconds over any span of years keep their integer part in a double.
+        elapsed = func.date_part(
+            literal_column("'epoch'"), Workout.finished_at - Workout.started_at
+        )
         return cast(func.trunc(elapsed), BigInteger)
 
     # SQLite: whole seconds from the text without its fraction, microseconds from the fraction
