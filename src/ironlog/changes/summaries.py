@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -214,8 +215,11 @@ def _of_exercises(rows: Any) -> tuple[ColumnElement[bool], ...]:
     )
 
 
+# The tables, not the mapped classes: an ORM INSERT would take the parameters as bulk rows.
+_EXECUTION_TABLE: Table = ExecutionSummary.__table__  # type: ignore[assignment]
+_EXERCISE_TABLE: Table = ExerciseSummary.__table__  # type: ignore[assignment]
 _EXECUTIONS = _execution_statement()
-_INSERT_EXECUTIONS = insert(ExecutionSummary.__table__).from_select(EXECUTION_COLUMNS, _EXECUTIONS)
+_INSERT_EXECUTIONS = insert(_EXECUTION_TABLE).from_select(EXECUTION_COLUMNS, _EXECUTIONS)
 _DELETE_EXECUTIONS = (
     delete(ExecutionSummary)
     .where(ExecutionSummary.workout_id.in_(bindparam("workout_ids", expanding=True)))
@@ -228,7 +232,7 @@ _DELETE_EXERCISES = delete(ExerciseSummary).where(
     ExerciseSummary.user_id == bindparam("user_id"),
     ExerciseSummary.exercise_id.in_(bindparam("exercise_ids", expanding=True)),
 )
-_INSERT_EXERCISES = insert(ExerciseSummary.__table__).from_select(
+_INSERT_EXERCISES = insert(_EXERCISE_TABLE).from_select(
     ("user_id", *SUMMARY_COLUMNS),
     select(
         bindparam("user_id", type_=ExerciseSummary.user_id.type),

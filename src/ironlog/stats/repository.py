@@ -328,11 +328,8 @@ async def sets_by_exercise(
 def _sets_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select[Any]:
     rows = ExecutionSummary
     week = _week_start(dialect, offsets, rows.started_at)
-    return (
-        select(week, func.sum(rows.sets), func.sum(rows.volume_grams))
-        .where(*_in_bounds(rows))
-        .group_by(week)
-    )
+    columns: tuple[Any, ...] = (week, func.sum(rows.sets), func.sum(rows.volume_grams))
+    return select(*columns).where(*_in_bounds(rows)).group_by(week)
 
 
 async def sets_by_week(
