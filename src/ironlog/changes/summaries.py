@@ -219,14 +219,15 @@ def _of_exercises(rows: Any) -> tuple[ColumnElement[bool], ...]:
 _EXECUTION_TABLE: Table = ExecutionSummary.__table__  # type: ignore[assignment]
 _EXERCISE_TABLE: Table = ExerciseSummary.__table__  # type: ignore[assignment]
 _EXECUTIONS = _execution_statement()
-_INSERT_EXECUTIONS = insert(_EXECUTION_TABLE).from_select(EXECUTION_COLUMNS, _EXECUTIONS)
+_INSERT_EXECUTIONS = (
+    insert(_EXECUTION_TABLE)
+    .from_select(EXECUTION_COLUMNS, _EXECUTIONS)
+    .returning(*(_EXECUTION_TABLE.c[name] for name in EXECUTION_COLUMNS))
+)
 _DELETE_EXECUTIONS = (
     delete(ExecutionSummary)
     .where(ExecutionSummary.workout_id.in_(bindparam("workout_ids", expanding=True)))
     .returning(*(getattr(ExecutionSummary, name) for name in EXECUTION_COLUMNS))
-)
-_SELECT_EXECUTIONS = select(*(getattr(ExecutionSummary, name) for name in EXECUTION_COLUMNS)).where(
-    ExecutionSummary.workout_id.in_(bindparam("workout_ids", expanding=True))
 )
 _DELETE_EXERCISES = delete(ExerciseSummary).where(
     ExerciseSummary.user_id == bindparam("user_id"),
@@ -241,14 +242,16 @@ _INSERT_EXERCISES = insert(_EXERCISE_TABLE).from_select(
 )
 
 
-async def refresh(session: AsyncSession, workout_ids: Sequence[uuid.UUID]) -> None:
-    """Rewrite the summaries of `workout_ids` (existing workouts) from their sets."""
+async def refresh(
+    session: AsyncSession, workout_ids: Sequence[uuid.UUID], *, new: bool = False
+) -> None:
+    """Rewrite the summaries of `workout_ids` (existing workouts) from their sets; `new`
+    workouts have none yet (one statement, two more per user when they hold working sets)."""
     connection = await session.connection()
     for start in range(0, len(workout_ids), CHUNK):
         params = {"workout_ids": list(workout_ids[start : start + CHUNK])}
-        before = set((await connection.execute(_DELETE_EXECUTIONS, params)).all())
-        await connection.execute(_INSERT_EXECUTIONS, params)
-        after = set((await connection.execute(_SELECT_EXECUTIONS, params)).all())
+        before = set() if new else set((await connection.execute(_DELETE_EXECUTIONS, params)).all())
+        after = set((await connection.execute(_INSERT_EXECUTIONS, params)).all())
         await _refresh_exercises(connection, before ^ after)
 
 

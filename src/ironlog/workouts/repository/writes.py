@@ -121,7 +121,7 @@ async def insert_trees(
     for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
         await insert_rows(session, model, rows)
     if workouts:
-        await summaries.refresh(session, [row["id"] for row in workouts])
+        await summaries.refresh(session, [row["id"] for row in workouts], new=True)
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
