@@ -1,19 +1,24 @@
 """Benchmark of `GET /users/me/stats` and `GET /users/me/records` on PostgreSQL, over HTTP.
 
-    uv run python -m bench.stats [--requests 200] [--port 8103] [--keep]
+    uv run python -m bench.stats [--requests 40] [--warmups 5] [--rounds 3] [--keep]
 
 1. Creates its own PostgreSQL database (`ironlog_bench_stats`; admin URL from
    `IRONLOG_BENCH_POSTGRES_URL`, default `postgresql://postgres@127.0.0.1:5432/postgres`) and
    migrates it with `ironlog.core.migrations.upgrade`.
-2. Starts `ironlog serve` on the port in a subprocess and registers two lifters over HTTP.
-3. Sets both lifters' time zone (`--timezone`, default America/Los_Angeles: local dates are
-   the harder case) and generates one year of history for the first and five years for the
-   second (five years: 1,500 workouts, each of 6 of 40 exercises with 4 sets: 9,000 executions,
-   36,000 sets) with `insert_trees`.
-4. Measures twice: "fresh", right after the load with autovacuum held off (a lifter who has just
-   imported years of history), then after VACUUM ANALYZE. Requests go one at a time (one
-   client, keep-alive); it prints p50 / p95 per route, history size and state, and the 5y / 1y
-   ratio of the medians.
+2. Starts `ironlog serve` on the port in a subprocess and registers three lifters over HTTP,
+   all in one time zone (`--timezone`, default America/Los_Angeles: local dates are the harder
+   case), then holds autovacuum off on the tables the histories fill.
+3. Histories: "1y" and "5y" are generated (300 workouts a year, each of 6 of 40 exercises drawn
+   at random with 4 sets: for five years 1,500 workouts, 9,000 executions, 36,000 sets) and
+   written with `insert_trees` a few hundred whole workouts at a time; "import" imports a
+   real-looking Strong export of about 36,000 sets (bench.portability's generator) through
+   `POST /imports`, as a lifter moving from another app does.
+4. Measures twice: "fresh", right after the load (a lifter who has just imported years of
+   history and does not wait for autovacuum), then after VACUUM ANALYZE. Each round sends, per
+   lifter, `--warmups` then `--requests` timed requests to `GET /users/me` (the floor of any
+   authenticated request, measured in the same round), stats and records, one at a time (one
+   client, keep-alive). It prints per case the median of the rounds' p50, the p95 of all
+   requests, and the p50 minus the floor.
 5. Stops the server and drops the database (unless `--keep`).
 """
 
@@ -37,6 +42,7 @@ import asyncpg
 import httpx
 from sqlalchemy import select
 
+from bench import portability
 from ironlog.core import migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker, session_scope
@@ -47,7 +53,12 @@ from ironlog.workouts.repository import insert_trees
 ADMIN_URL = os.environ.get(
     "IRONLOG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-ROUTES = {"stats": "/api/v1/users/me/stats", "records": "/api/v1/users/me/records"}
+ROUTES = {
+    "me": "/api/v1/users/me",
+    "stats": "/api/v1/users/me/stats",
+    "records": "/api/v1/users/me/records",
+}
+LIFTERS = ("1y", "5y", "import")
 WORKOUTS_PER_YEAR = 300
 VACATION_WEEKS_PER_YEAR = 2
 SEED = 20261126
@@ -84,7 +95,15 @@ TIMED = {"Plank"}
 EXERCISES_TOTAL = 40
 EXERCISES_PER_WORKOUT = 6
 SETS_PER_EXERCISE = 4
-BENCH_TABLES = ("workout", "exercise_execution", "workout_set")
+BENCH_TABLES = (
+    "workout",
+    "exercise_execution",
+    "workout_set",
+    "execution_summary",
+    "exercise_summary",
+)
+LOAD_WORKOUTS = 250
+IMPORT_SETS = 36_000
 # Right after the load (autovacuum held off), then after VACUUM ANALYZE.
 STATES = ("fresh", "analyzed")
 
@@ -250,11 +269,8 @@ def generate(
 
 
 async def load_history(settings: Settings, users: dict[int, uuid.UUID]) -> dict[int, Generated]:
-    """Insert the histories with autovacuum held off on the tables they fill, so the first
-    measurement sees the database as a lifter who has just imported years of history does."""
-    await _execute(
-        settings, *(f"ALTER TABLE {t} SET (autovacuum_enabled = false)" for t in BENCH_TABLES)
-    )
+    """Insert the generated histories (autovacuum is held off on the tables they fill, so the
+    first measurement sees the database as a lifter who has just loaded years of history)."""
     engine = create_engine(settings)
     generated: dict[int, Generated] = {}
     try:
@@ -274,12 +290,15 @@ async def load_history(settings: Settings, users: dict[int, uuid.UUID]) -> dict[
             pool = exercise_pool(loaded)
             for years, user_id in users.items():
                 data = generate(user_id, years, exercise_ids, pool)
-                for chunk in range(0, len(data.sets), 10_000):
+                # Whole workouts per call, as the API writes them (their summaries with them).
+                for chunk in range(0, len(data.workouts), LOAD_WORKOUTS):
+                    workouts = data.workouts[chunk : chunk + LOAD_WORKOUTS]
+                    ids = {workout["id"] for workout in workouts}
                     await insert_trees(
                         session,
-                        workouts=data.workouts if chunk == 0 else [],
-                        executions=data.executions if chunk == 0 else [],
-                        sets=data.sets[chunk : chunk + 10_000],
+                        workouts=workouts,
+                        executions=[row for row in data.executions if row["workout_id"] in ids],
+                        sets=[row for row in data.sets if row["workout_id"] in ids],
                     )
                 generated[years] = data
     finally:
@@ -333,9 +352,11 @@ def register(client: httpx.Client, label: str) -> tuple[uuid.UUID, str]:
     return uuid.UUID(body["user"]["id"]), body["tokens"]["access_token"]
 
 
-def measure(client: httpx.Client, path: str, token: str, requests: int) -> list[float]:
+def measure(
+    client: httpx.Client, path: str, token: str, requests: int, warmups: int
+) -> list[float]:
     headers = {"Authorization": f"Bearer {token}"}
-    for _ in range(20):  # warm-up: connections, prepared statements, caches
+    for _ in range(warmups):  # connections, prepared statements, caches
         client.get(path, headers=headers).raise_for_status()
     timings = []
     for _ in range(requests):
@@ -351,36 +372,51 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def report(
-    generated: dict[int, Generated], results: dict[tuple[str, str, int], list[float]], zone: str
-) -> None:
+def import_history(client: httpx.Client, token: str, folder: Path) -> dict[str, Any]:
+    """A real-looking Strong export (bench.portability's generator), imported over the API as a
+    lifter would: about IMPORT_SETS sets over six years, in pounds."""
+    file = folder / "strong_export.csv"
+    portability.generate(file, IMPORT_SETS)
+    with file.open("rb") as handle:
+        response = client.post(
+            "/api/v1/imports",
+            files={"file": (file.name, handle, "text/csv")},
+            data={"unit": "lb", "timezone": "America/Los_Angeles"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=600,
+        )
+    response.raise_for_status()
+    report: dict[str, Any] = response.json()
+    return report
+
+
+# Cases: (route, lifter); "me" is GET /users/me, the floor of any authenticated request.
+Results = dict[tuple[str, str, str], list[list[float]]]
+
+
+def report(sizes: dict[str, str], results: Results, zone: str, rounds: int, requests: int) -> None:
     print()
     # Timings on a shared machine depend on what else runs: say how busy it was.
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs; time zone {zone}")
-    for years, data in sorted(generated.items()):
-        print(
-            f"{years}y history: {len(data.workouts):,} workouts, "
-            f"{len(data.executions):,} executions, {len(data.sets):,} sets"
-        )
+    for lifter, size in sizes.items():
+        print(f"{lifter}: {size}")
+    print(f"{rounds} rounds of {requests} requests per case; p50 is the median of the rounds'")
     print()
-    print(f"{'state':<10}{'route':<10}{'history':>9}{'p50 ms':>10}{'p95 ms':>10}")
-    for (state, route, years), timings in results.items():
-        print(
-            f"{state:<10}{route:<10}{years:>8}y{statistics.median(timings):>10.2f}"
-            f"{percentile(timings, 0.95):>10.2f}"
-        )
-    print()
-    for state in STATES:
-        for route in ROUTES:
-            five = statistics.median(results[(state, route, 5)])
-            one = statistics.median(results[(state, route, 1)])
-            print(f"{state} {route}: p50 5y / 1y = {five / one:.2f}x")
+    print(f"{'state':<10}{'route':<9}{'lifter':>8}{'p50 ms':>9}{'p95 ms':>9}{'- floor':>9}")
+    for (state, route, lifter), runs in results.items():
+        p50 = statistics.median(statistics.median(run) for run in runs)
+        p95 = percentile([value for run in runs for value in run], 0.95)
+        floor = statistics.median(statistics.median(run) for run in results[(state, "me", lifter)])
+        over = "" if route == "me" else f"{p50 - floor:>9.2f}"
+        print(f"{state:<10}{route:<9}{lifter:>8}{p50:>9.2f}{p95:>9.2f}{over}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--requests", type=int, default=200, help="Timed requests per case.")
+    parser.add_argument("--requests", type=int, default=40, help="Timed requests per case.")
+    parser.add_argument("--warmups", type=int, default=5, help="Untimed requests before them.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds over every case.")
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--database", default="ironlog_bench_stats")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
@@ -403,7 +439,7 @@ def main() -> None:
             asyncio.run(_load_library(settings))
             server = start_server(settings, args.port, Path(data_dir))
             try:
-                run(settings, args)
+                run(settings, args, Path(data_dir))
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -421,35 +457,57 @@ async def _load_library(settings: Settings) -> None:
         await engine.dispose()
 
 
-def run(settings: Settings, args: argparse.Namespace) -> None:
+def run(settings: Settings, args: argparse.Namespace, folder: Path) -> None:
     base_url = f"http://127.0.0.1:{args.port}"
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        accounts = {years: register(client, f"lifter-{years}y") for years in (1, 5)}
+        accounts = {lifter: register(client, f"lifter-{lifter}") for lifter in LIFTERS}
         for _, token in accounts.values():
             client.patch(
                 "/api/v1/users/me/preferences",
                 json={"timezone": args.timezone},
                 headers={"Authorization": f"Bearer {token}"},
             ).raise_for_status()
+        # Autovacuum held off before anything is written: "fresh" is a lifter who has just
+        # loaded or imported years of history.
+        asyncio.run(
+            _execute(
+                settings,
+                *(f"ALTER TABLE {t} SET (autovacuum_enabled = false)" for t in BENCH_TABLES),
+            )
+        )
         print("generating and loading the histories ...", flush=True)
         generated = asyncio.run(
-            load_history(settings, {years: user_id for years, (user_id, _) in accounts.items()})
+            load_history(settings, {1: accounts["1y"][0], 5: accounts["5y"][0]})
         )
-        results: dict[tuple[str, str, int], list[float]] = {}
+        sizes = {
+            f"{years}y": f"{len(data.workouts):,} workouts, {len(data.executions):,} executions, "
+            f"{len(data.sets):,} sets (loaded with insert_trees)"
+            for years, data in generated.items()
+        }
+        print("importing a Strong export over the API ...", flush=True)
+        started = time.perf_counter()
+        imported = import_history(client, accounts["import"][1], folder)
+        sizes["import"] = (
+            f"{imported['workouts_new']:,} workouts, {imported['sets']:,} sets "
+            f"(Strong CSV over POST /imports, {time.perf_counter() - started:.1f} s)"
+        )
+        results: Results = {}
         for state in STATES:
             if state == "analyzed":
                 asyncio.run(_execute(settings, "VACUUM ANALYZE"))
-            for route, path in ROUTES.items():
-                for years, (_, token) in accounts.items():
-                    results[(state, route, years)] = measure(client, path, token, args.requests)
-        stats = client.get(ROUTES["stats"], headers={"Authorization": f"Bearer {accounts[5][1]}"})
-        body = stats.json()
+            for _ in range(args.rounds):
+                for lifter, (_, token) in accounts.items():
+                    for route, path in ROUTES.items():
+                        timings = measure(client, path, token, args.requests, args.warmups)
+                        results.setdefault((state, route, lifter), []).append(timings)
+        headers = {"Authorization": f"Bearer {accounts['5y'][1]}"}
+        body = client.get(ROUTES["stats"], headers=headers).json()
         print(
             f"5y stats: {body['total_workouts']} workouts, {body['total_sets']} working sets, "
             f"{body['total_volume_kg']} kg, streak {body['current_streak_weeks']} / "
             f"{body['longest_streak_weeks']} weeks"
         )
-    report(generated, results, args.timezone)
+    report(sizes, results, args.timezone, args.rounds, args.requests)
 
 
 if __name__ == "__main__":

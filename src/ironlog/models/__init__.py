@@ -17,6 +17,7 @@ from ironlog.models.routine_folder import RoutineFolder
 from ironlog.models.routine_set import RoutineSet
 from ironlog.models.sync_tombstone import SyncTombstone
 from ironlog.models.synced import Synced
+from ironlog.models.training_summary import ExecutionSummary, ExerciseSummary
 from ironlog.models.user import User
 from ironlog.models.user_preferences import UserPreferences
 from ironlog.models.workout import Workout, WorkoutStatus
@@ -26,8 +27,10 @@ __all__ = [
     "AuthSession",
     "Base",
     "BodyMeasurement",
+    "ExecutionSummary",
     "Exercise",
     "ExerciseExecution",
+    "ExerciseSummary",
     "IdempotencyKey",
     "Invite",
     "LoginFailure",

@@ -138,4 +138,6 @@ async def refresh_planner_statistics(session: AsyncSession) -> None:
     writes. Nothing to do on SQLite, whose foreign-key checks always use the indexes."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await connection.exec_driver_sql("ANALYZE workout, exercise_execution, workout_set")
+        await connection.exec_driver_sql(
+            "ANALYZE workout, exercise_execution, workout_set, execution_summary, exercise_summary"
+        )

@@ -29,7 +29,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    extract,
     func,
     literal,
     literal_column,
@@ -37,11 +36,11 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from ironlog.changes import summaries
 from ironlog.core.db import UTCDateTime
 from ironlog.core.local_time import EARLIEST, LATEST, LocalCalendar, Offset, WeekStart
-from ironlog.models import Exercise, Workout, WorkoutSet, WorkoutStatus
+from ironlog.models import ExecutionSummary, Exercise, ExerciseSummary, Workout, WorkoutStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +89,8 @@ class RecordRow:
     weight_grams: int | None
     weight_reps: int | None
     weight_at: datetime | None
-    # weight x (30 + reps) in grams: the Epley estimate times 30, not yet rounded.
-    e1rm_times_30: int | None
+    # The Epley estimate rounded half up to hundredths of a kilogram.
+    e1rm_hundredths: int | None
     e1rm_at: datetime | None
     reps: int | None
     reps_at: datetime | None
@@ -110,12 +109,6 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _is_working_set() -> ColumnElement[bool]:
-    """Completed sets that are not warm-ups. The literal (not a bound parameter) lets SQLite match
-    the partial index `ix_workout_set_working`, whose WHERE clause is the same."""
-    return and_(WorkoutSet.completed, WorkoutSet.set_type != literal_column("'warmup'"))
-
-
 def _owned_in_bounds() -> ColumnElement[bool]:
     return and_(
         Workout.user_id == bindparam("user_id"),
@@ -126,16 +119,6 @@ def _owned_in_bounds() -> ColumnElement[bool]:
 
 def _bounds_params(user_id: uuid.UUID, bounds: Bounds) -> dict[str, Any]:
     return {"user_id": user_id, "first": bounds.first, "last": bounds.last}
-
-
-def _grams(weight_kg: Any) -> ColumnElement[int]:
-    """A weight as an integer number of grams (weights are stored to the gram); also a
-    distance (two decimals) as millimetres.
-
-    Exact on both databases: PostgreSQL's NUMERIC product is exact, SQLite's REAL one is rounded
-    back to the integer it stands for. Applied to grouped weights, so once per group, not per set.
-    """
-    return cast(func.round(weight_kg * 1000), BigInteger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,35 +147,38 @@ _SQLITE_WEEK_MODIFIERS = {
 }
 
 
-def _week_start(dialect: str, offsets: tuple[Offset, ...]) -> ColumnElement[date]:
+def _week_start(
+    dialect: str, offsets: tuple[Offset, ...], started_at: Any = Workout.started_at
+) -> ColumnElement[date]:
     """The first day of the local week of `started_at` (dialect-specific, same result)."""
     if dialect == "postgresql":
         # timezone(zone, timestamptz) is the local wall-clock time in that zone.
-        local = func.timezone(bindparam("tz"), Workout.started_at)
-        weekday = cast(extract("isodow", local), Integer) - 1
-        back = (weekday + bindparam("week_shift", type_=Integer)) % 7
-        return cast(local, Date) - back
+        local = func.timezone(bindparam("tz"), started_at)
+        # date_trunc('week') gives Monday; Sunday weeks shift a day forward, then back.
+        shift = bindparam("week_shift", type_=Integer)
+        shifted = local + literal_column("interval '1 day'") * shift
+        return cast(func.date_trunc(literal_column("'week'"), shifted), Date) - shift
     # SQLite keeps UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'. The whole seconds (fractions would be
     # rounded to milliseconds by date(), and 23:59:59.9999 become the next day) plus the offset
     # in force, then the modifiers to the week's first day.
     return type_coerce(
         func.date(
-            func.substr(Workout.started_at, 1, 19),
-            _sqlite_offset(offsets),
+            func.substr(started_at, 1, 19),
+            _sqlite_offset(offsets, started_at),
             *(bindparam(f"week_modifier_{n}", type_=String) for n in range(3)),
         ),
         Date,
     )
 
 
-def _sqlite_offset(offsets: tuple[Offset, ...]) -> ColumnElement[str]:
+def _sqlite_offset(offsets: tuple[Offset, ...], started_at: Any) -> ColumnElement[str]:
     """The offset in force at `started_at` as a date() modifier: a CASE over the transitions."""
     modifiers = [literal(f"{offset.seconds:+d} seconds") for offset in offsets]
     if len(offsets) <= 1:
         return modifiers[0] if modifiers else literal("+0 seconds")
     return case(
         *(
-            (Workout.started_at < literal(offset.since, UTCDateTime()), modifier)
+            (started_at < literal(offset.since, UTCDateTime()), modifier)
             for offset, modifier in zip(offsets[1:], modifiers, strict=False)
         ),
         else_=modifiers[-1],
@@ -218,7 +204,11 @@ async def local_weeks(
 def _duration_seconds(dialect: str) -> ColumnElement[int]:
     """Whole seconds from `started_at` to `finished_at`, truncated (dialect-specific)."""
     if dialect == "postgresql":
-        elapsed = extract("epoch", Workout.finished_at - Workout.started_at)
+        # date_part, a double: EXTRACT returns NUMERIC, several times slower per row. Exact
+        # here: microseconds over any span of years keep their integer part in a double.
+        elapsed = func.date_part(
+            literal_column("'epoch'"), Workout.finished_at - Workout.started_at
+        )
         return cast(func.trunc(elapsed), BigInteger)
 
     # SQLite: whole seconds from the text without its fraction, microseconds from the fraction
@@ -231,16 +221,6 @@ def _duration_seconds(dialect: str) -> ColumnElement[int]:
         return seconds * 1_000_000 + fraction
 
     return (micros(Workout.finished_at) - micros(Workout.started_at)) // 1_000_000
-
-
-def _working_sets(*columns: Any) -> Select[Any]:
-    """The caller's working sets in the bounds, joined to their workout."""
-    return (
-        select(*columns)
-        .select_from(WorkoutSet)
-        .join(Workout, Workout.id == WorkoutSet.workout_id)
-        .where(_owned_in_bounds(), _is_working_set())
-    )
 
 
 # --- statistics ----------------------------------------------------------------------------------
@@ -292,227 +272,105 @@ async def workouts_by_week(
     ]
 
 
-def _set_totals(group_by: Any, name: str) -> Select[Any]:
-    """Working sets, reps and volume per `group_by` (a column of the working sets' query).
-
-    The sets are grouped by `group_by` and rep count first, summing the weights: the volume of
-    a group is then (sum of weights) x reps, one product per group instead of one per set, and
-    no per-set arithmetic on a NUMERIC weight, whose hashing or multiplying is the expensive part
-    on PostgreSQL. A NULL weight or NULL reps adds nothing to the volume.
-    """
-    by_reps = (
-        _working_sets(
-            group_by.label("key"),
-            WorkoutSet.reps,
-            func.count().label("sets"),
-            func.sum(WorkoutSet.weight_kg).label("weight"),
-        )
-        .group_by(group_by, WorkoutSet.reps)
-        .subquery(f"{name}_by_reps")
+def _in_bounds(rows: Any) -> tuple[ColumnElement[bool], ...]:
+    return (
+        rows.user_id == bindparam("user_id"),
+        rows.started_at >= bindparam("first"),
+        rows.started_at <= bindparam("last"),
     )
-    volume = _grams(by_reps.c.weight) * by_reps.c.reps
-    return select(
-        by_reps.c.key,
-        func.sum(by_reps.c.sets).label("sets"),
-        func.coalesce(func.sum(by_reps.c.sets * by_reps.c.reps), 0).label("reps"),
-        func.coalesce(func.sum(volume), 0).label("volume"),
-    ).group_by(by_reps.c.key)
 
 
 @cache
-def _sets_by_exercise_statement() -> Select[Any]:
-    totals = _set_totals(WorkoutSet.exercise_id, "exercise").subquery("totals")
-    return select(
-        Exercise.id, Exercise.name, Exercise.name_key, totals.c.sets, totals.c.reps,
-        totals.c.volume,
-    ).join(totals, totals.c.key == Exercise.id)  # fmt: skip
+def _summary_statement(bounded: bool) -> Select[Any]:
+    """Per exercise with a working set: totals and records, with the exercise's name.
+
+    Over the whole history, the user's `exercise_summary` rows (one per exercise); over a
+    period, the `execution_summary` rows of the workouts in it, aggregated (summaries.aggregate).
+    """
+    if bounded:
+        rows: Any = summaries.aggregate(_in_bounds).subquery("period_summary")
+        source, columns = rows, rows.c
+    else:
+        source = ExerciseSummary
+        columns = {name: getattr(ExerciseSummary, name) for name in summaries.SUMMARY_COLUMNS}
+    statement = select(
+        Exercise.name, Exercise.name_key, *(columns[name] for name in summaries.SUMMARY_COLUMNS)
+    ).join(source, columns["exercise_id"] == Exercise.id)
+    if not bounded:
+        statement = statement.where(ExerciseSummary.user_id == bindparam("user_id"))
+    return statement
+
+
+async def _summaries(session: AsyncSession, user_id: uuid.UUID, bounds: Bounds) -> list[Any]:
+    bounded = bounds != Bounds()
+    params = _bounds_params(user_id, bounds) if bounded else {"user_id": user_id}
+    return list((await session.execute(_summary_statement(bounded), params)).mappings())
 
 
 async def sets_by_exercise(
     session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
 ) -> list[ExerciseSets]:
     """Per exercise with at least one working set: working sets, reps and volume."""
-    rows = await session.execute(_sets_by_exercise_statement(), _bounds_params(user_id, bounds))
     return [
         ExerciseSets(
-            exercise_id=row[0],
-            name=row[1],
-            name_key=row[2],
-            sets=int(row[3]),
-            reps=int(row[4]),
-            volume_grams=int(row[5]),
+            exercise_id=row["exercise_id"],
+            name=row["name"],
+            name_key=row["name_key"],
+            sets=int(row["sets"]),
+            reps=int(row["reps"]),
+            volume_grams=int(row["volume_grams"]),
         )
-        for row in rows
+        for row in await _summaries(session, user_id, bounds)
     ]
 
 
 @lru_cache(maxsize=256)
 def _sets_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select[Any]:
-    return _set_totals(_week_start(dialect, offsets), "week")
+    rows = ExecutionSummary
+    week = _week_start(dialect, offsets, rows.started_at)
+    columns: tuple[Any, ...] = (week, func.sum(rows.sets), func.sum(rows.volume_grams))
+    return select(*columns).where(*_in_bounds(rows)).group_by(week)
 
 
 async def sets_by_week(
     session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
 ) -> list[WeekSets]:
     """Per local week with at least one working set: working sets and volume. Called with the
-    bounds of the weekly window, it reads only those weeks' sets (an index range)."""
+    bounds of the weekly window, it reads only those weeks' summaries (an index range)."""
     dialect = _dialect(session)
     statement = _sets_by_week_statement(dialect, weeks.offsets)
     params = {**_bounds_params(user_id, bounds), **weeks.params(dialect)}
     rows = await session.execute(statement, params)
-    return [WeekSets(week_start=row[0], sets=int(row[1]), volume_grams=int(row[3])) for row in rows]
+    return [WeekSets(week_start=row[0], sets=int(row[1]), volume_grams=int(row[2])) for row in rows]
 
 
 # --- records -------------------------------------------------------------------------------------
 
-_METRICS = ("weight", "e1rm", "reps", "volume", "duration", "distance")
-
-
-@cache
-def _records_statement() -> Select[Any]:
-    """One row per exercise with a working set: each record's value and when it was set.
-
-    1. `combo`: one group per exercise, weight, reps, duration and distance, with the earliest
-       start among its sets. Every record value depends only on these, so they are computed
-       per group (a few thousand for years of history: lifting sets have no duration or
-       distance, timed and distance sets no weight), not per set. A value is NULL where the
-       group gives no record: a record needs a positive value. Epley is kept as
-       weight x (30 + reps) in grams, an exact integer, and divided by 30 only at the end.
-    2. `best`: the best value of each record per exercise. A tie is judged on the estimate
-       rounded to hundredths of a kilogram: round half up of n / 300 is (n + 150) div 300, so
-       every n from `e1rm_floor` = best - (best + 150) mod 300 up to the best rounds the same.
-    3. Per exercise, each record's date is the earliest start among the groups that hold it:
-       the earliest set holding a record is in the earliest workout holding it. Two workouts
-       that started at the same instant give the same date whichever wins the tie on id.
-    4. Only the heaviest weight's reps depend on which set holds the record: a correlated
-       subquery reads the sets at the best weight in the workouts that started at that instant
-       and takes the first by workout id, then set position (an index lookup per exercise).
-    An exercise appears once per workout, so the execution position never breaks a tie between
-    two sets of one exercise, and the executions table is not read.
-    """
-    # The weight in grams is computed once per group (a grouped subquery is not flattened
-    # into the outer query), and the record values from it in integers.
-    group = (
-        _working_sets(
-            WorkoutSet.exercise_id,
-            _grams(WorkoutSet.weight_kg).label("weight"),
-            WorkoutSet.reps,
-            WorkoutSet.duration_seconds,
-            _grams(WorkoutSet.distance_m).label("distance"),
-            func.min(Workout.started_at).label("first_at"),
-        )
-        .group_by(
-            WorkoutSet.exercise_id,
-            WorkoutSet.weight_kg,
-            WorkoutSet.reps,
-            WorkoutSet.duration_seconds,
-            WorkoutSet.distance_m,
-        )
-        .subquery("set_values")
-    )
-    weight, reps = group.c.weight, group.c.reps
-    lifted = and_(weight > 0, reps > 0)
-    combo = select(
-        group.c.exercise_id,
-        case((weight > 0, weight)).label("weight"),
-        case(
-            (and_(lifted, reps == 1), weight * 30),
-            (and_(lifted, reps.between(2, 12)), weight * (reps + 30)),
-        ).label("e1rm"),
-        case((reps > 0, reps)).label("reps"),
-        case((lifted, weight * reps)).label("volume"),
-        case((group.c.duration_seconds > 0, group.c.duration_seconds)).label("duration"),
-        case((group.c.distance > 0, group.c.distance)).label("distance"),
-        group.c.first_at,
-    ).cte("combo")
-    best = (
-        select(
-            combo.c.exercise_id,
-            *(func.max(combo.c[metric]).label(metric) for metric in _METRICS),
-        )
-        .group_by(combo.c.exercise_id)
-        .subquery("best_value")
-    )
-    e1rm = best.c.e1rm
-    best = select(best, (e1rm - (e1rm + 150) % 300).label("e1rm_floor")).subquery("best")
-    holds = {
-        "weight": combo.c.weight == best.c.weight,
-        "e1rm": combo.c.e1rm >= best.c.e1rm_floor,
-        "reps": combo.c.reps == best.c.reps,
-        "volume": combo.c.volume == best.c.volume,
-        "duration": combo.c.duration == best.c.duration,
-        "distance": combo.c.distance == best.c.distance,
-    }
-    record = (
-        select(
-            best,
-            *(
-                func.min(case((holds[metric], combo.c.first_at))).label(f"{metric}_at")
-                for metric in _METRICS
-            ),
-        )
-        .join(combo, combo.c.exercise_id == best.c.exercise_id)
-        .group_by(*best.c)
-        .subquery("record")
-    )
-    holder = aliased(WorkoutSet, name="holder")
-    holder_workout = aliased(Workout, name="holder_workout")
-    weight_reps = (
-        select(holder.reps)
-        .join(holder_workout, holder_workout.id == holder.workout_id)
-        .where(
-            holder_workout.user_id == bindparam("user_id"),
-            holder_workout.started_at == record.c.weight_at,
-            holder.exercise_id == record.c.exercise_id,
-            holder.completed,
-            holder.set_type != literal_column("'warmup'"),
-            _grams(holder.weight_kg) == record.c.weight,
-        )
-        .order_by(holder_workout.id, holder.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return select(
-        Exercise.id,
-        Exercise.name,
-        Exercise.name_key,
-        record.c.weight,
-        weight_reps,
-        record.c.weight_at,
-        record.c.e1rm,
-        record.c.e1rm_at,
-        record.c.reps,
-        record.c.reps_at,
-        record.c.volume,
-        record.c.volume_at,
-        record.c.duration,
-        record.c.duration_at,
-        record.c.distance,
-        record.c.distance_at,
-    ).join(record, record.c.exercise_id == Exercise.id)
-
 
 async def records(session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds) -> list[RecordRow]:
-    statement = _records_statement()
-    rows = await session.execute(statement, _bounds_params(user_id, bounds))
+    """One row per exercise with a working set: each record's value and when it was set."""
+
+    def integer(value: Any) -> int | None:
+        return None if value is None else int(value)
+
     return [
         RecordRow(
-            exercise_id=row[0],
-            name=row[1],
-            name_key=row[2],
-            weight_grams=row[3],
-            weight_reps=row[4],
-            weight_at=row[5],
-            e1rm_times_30=None if row[6] is None else int(row[6]),
-            e1rm_at=row[7],
-            reps=row[8],
-            reps_at=row[9],
-            volume_grams=None if row[10] is None else int(row[10]),
-            volume_at=row[11],
-            duration_seconds=row[12],
-            duration_at=row[13],
-            distance_millimetres=None if row[14] is None else int(row[14]),
-            distance_at=row[15],
+            exercise_id=row["exercise_id"],
+            name=row["name"],
+            name_key=row["name_key"],
+            weight_grams=integer(row["weight_grams"]),
+            weight_reps=row["weight_reps"],
+            weight_at=row["weight_at"],
+            e1rm_hundredths=integer(row["e1rm_hundredths"]),
+            e1rm_at=row["e1rm_at"],
+            reps=row["max_reps"],
+            reps_at=row["reps_at"],
+            volume_grams=integer(row["set_volume_grams"]),
+            volume_at=row["volume_at"],
+            duration_seconds=row["duration_seconds"],
+            duration_at=row["duration_at"],
+            distance_millimetres=integer(row["distance_mm"]),
+            distance_at=row["distance_at"],
         )
-        for row in rows
+        for row in await _summaries(session, user_id, bounds)
     ]

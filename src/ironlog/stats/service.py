@@ -108,10 +108,9 @@ def _hundredths(thousandths: int | None) -> float | None:
     return None if thousandths is None else (thousandths + 5) // 10 / 100
 
 
-def _epley(times_30: int | None) -> float | None:
-    """The Epley estimate in kilograms rounded half up to two decimals, from 30 times it in
-    grams (exact)."""
-    return None if times_30 is None else (times_30 + 150) // 300 / 100
+def _epley(hundredths: int | None) -> float | None:
+    """The Epley estimate in kilograms, from hundredths of a kilogram (rounded when stored)."""
+    return None if hundredths is None else hundredths / 100
 
 
 def streaks(weeks: set[date], current_week: date) -> tuple[int, int]:
@@ -216,7 +215,7 @@ async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Peri
             heaviest_weight_kg=_hundredths(row.weight_grams),
             heaviest_weight_reps=row.weight_reps,
             heaviest_weight_at=row.weight_at,
-            best_e1rm_kg=_epley(row.e1rm_times_30),
+            best_e1rm_kg=_epley(row.e1rm_hundredths),
             best_e1rm_at=row.e1rm_at,
             most_reps=row.reps,
             most_reps_at=row.reps_at,

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
+from ironlog.changes import summaries
 from ironlog.core.clock import utc_now
 from ironlog.core.db import AnyRow, fetch_all, insert_rows
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
@@ -63,7 +64,8 @@ async def exists(session: AsyncSession, workout_id: uuid.UUID) -> bool:
 
 async def touch(session: AsyncSession, workout_id: uuid.UUID, **values: Any) -> None:
     """Record a change to the workout or its tree: bump the version (the ETag) and updated_at,
-    and take the owner's next change number for the sync feed."""
+    and take the owner's next change number for the sync feed. The statistics' summaries of
+    the workout follow its tree and start (every change to a tree ends here)."""
     owner = select(Workout.user_id).where(Workout.id == workout_id).scalar_subquery()
     seq = await changes.next_seq(session, owner)
     await session.execute(
@@ -71,10 +73,12 @@ async def touch(session: AsyncSession, workout_id: uuid.UUID, **values: Any) -> 
         .where(Workout.id == workout_id)
         .values(version=Workout.version + 1, updated_at=utc_now(), change_seq=seq, **values)
     )
+    await summaries.refresh(session, [workout_id])
 
 
 async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> None:
-    # Executions and sets go with it (ON DELETE CASCADE).
+    # Executions and sets go with it (ON DELETE CASCADE); the statistics' summaries first.
+    await summaries.remove(session, [workout_id])
     await session.execute(delete(Workout).where(Workout.id == workout_id))
     await changes.record_delete(session, user_id=user_id, entity="workout", entity_ids=[workout_id])
 
@@ -110,10 +114,14 @@ async def insert_trees(
     """Insert whole workout trees as plain rows: one executemany per table, whatever the size.
 
     Rows are dicts of column values, `created_at` and `updated_at` included; callers build them
-    (the create route, the importer), so no ORM object is made per set.
+    (the create route, the importer), so no ORM object is made per set. New workouts come whole
+    (their executions and sets in the same call): their statistics' summaries are written here.
+    Executions and sets added to an existing workout are summarised by the `touch` that follows.
     """
     for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
         await insert_rows(session, model, rows)
+    if workouts:
+        await summaries.refresh(session, [row["id"] for row in workouts], new=True)
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:

@@ -1,0 +1,275 @@
+"""Keeping the statistics' summaries (`models/training_summary.py`) in the writing transaction.
+
+The write paths of workouts call `refresh` for the workouts whose tree or start they changed and
+`remove` before deleting workouts; nothing else writes sets. Each call rewrites the affected rows
+from their source, never by difference, so a summary is always what a recomputation from scratch
+gives (a property test checks it after random writes, on both databases):
+
+1. The workouts' `execution_summary` rows are deleted and aggregated again from their sets (a
+   few dozen rows per workout).
+2. For each (user, exercise) whose execution rows changed, the `exercise_summary` row is
+   aggregated again from the user's `execution_summary` rows of that exercise (one index range).
+
+`aggregate` is also what statistics and records run over a period (docs/stats.md).
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
+
+from ironlog.models import ExecutionSummary, ExerciseSummary, Workout, WorkoutSet
+
+# An import refreshes its workouts in chunks of this many (bound parameters stay few).
+CHUNK = 500
+
+# The record columns, in the order of `ExerciseSummary` and of `aggregate`'s result.
+METRICS = (
+    ("weight_grams", "weight_at"),
+    ("e1rm_hundredths", "e1rm_at"),
+    ("max_reps", "reps_at"),
+    ("set_volume_grams", "volume_at"),
+    ("duration_seconds", "duration_at"),
+    ("distance_mm", "distance_at"),
+)
+SUMMARY_COLUMNS = (
+    "exercise_id",
+    "sets",
+    "reps",
+    "volume_grams",
+    "weight_grams",
+    "weight_reps",
+    "weight_at",
+    "e1rm_hundredths",
+    "e1rm_at",
+    "max_reps",
+    "reps_at",
+    "set_volume_grams",
+    "volume_at",
+    "duration_seconds",
+    "duration_at",
+    "distance_mm",
+    "distance_at",
+)
+EXECUTION_COLUMNS = (
+    "workout_id",
+    "exercise_id",
+    "user_id",
+    "started_at",
+    "sets",
+    "reps",
+    "volume_grams",
+    "weight_grams",
+    "weight_reps",
+    "e1rm_hundredths",
+    "max_reps",
+    "set_volume_grams",
+    "duration_seconds",
+    "distance_mm",
+)
+
+
+def grams(value: Any) -> ColumnElement[int]:
+    """A weight as an integer number of grams (weights are stored to the gram), or a distance
+    (two decimals) as millimetres: exact on PostgreSQL (NUMERIC), and on SQLite rounded back to
+    the integer the REAL stands for."""
+    return cast(func.round(value * 1000), BigInteger)
+
+
+def is_working(sets: Any = WorkoutSet) -> ColumnElement[bool]:
+    """Completed sets that are not warm-ups. The literal (not a bound parameter) lets SQLite
+    match the partial index `ix_workout_set_working`, whose WHERE clause is the same."""
+    return and_(sets.completed, sets.set_type != literal_column("'warmup'"))
+
+
+def _execution_statement() -> Select[Any]:
+    """One row per workout (of `workout_ids`) and exercise with a working set, from the sets."""
+    weight, reps = grams(WorkoutSet.weight_kg), WorkoutSet.reps
+    lifted = and_(weight > 0, reps > 0)
+    # 30 x Epley in grams, an exact integer; rounded to hundredths of a kg as (n + 150) div 300.
+    e1rm_times_30 = case(
+        (and_(lifted, reps == 1), weight * 30),
+        (and_(lifted, reps.between(2, 12)), weight * (reps + 30)),
+    )
+    grouped = (
+        select(
+            WorkoutSet.workout_id,
+            WorkoutSet.exercise_id,
+            Workout.user_id,
+            Workout.started_at,
+            func.count().label("sets"),
+            func.coalesce(func.sum(reps), 0).label("reps"),
+            func.coalesce(func.sum(weight * reps), 0).label("volume_grams"),
+            func.max(case((weight > 0, weight))).label("weight_grams"),
+            ((func.max(e1rm_times_30) + 150) // 300).label("e1rm_hundredths"),
+            func.max(case((reps > 0, reps))).label("max_reps"),
+            func.max(case((lifted, weight * reps))).label("set_volume_grams"),
+            func.max(case((WorkoutSet.duration_seconds > 0, WorkoutSet.duration_seconds))).label(
+                "duration_seconds"
+            ),
+            func.max(case((WorkoutSet.distance_m > 0, grams(WorkoutSet.distance_m)))).label(
+                "distance_mm"
+            ),
+        )
+        .join(Workout, Workout.id == WorkoutSet.workout_id)
+        .where(WorkoutSet.workout_id.in_(bindparam("workout_ids", expanding=True)), is_working())
+        .group_by(
+            WorkoutSet.workout_id, WorkoutSet.exercise_id, Workout.user_id, Workout.started_at
+        )
+        .subquery("grouped")
+    )
+    holder = aliased(WorkoutSet, name="holder")
+    weight_reps = (
+        select(holder.reps)
+        .where(
+            holder.workout_id == grouped.c.workout_id,
+            holder.exercise_id == grouped.c.exercise_id,
+            is_working(holder),
+            grams(holder.weight_kg) == grouped.c.weight_grams,
+        )
+        .order_by(holder.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    columns = {**grouped.c, "weight_reps": weight_reps}
+    return select(*(columns[name].label(name) for name in EXECUTION_COLUMNS))
+
+
+def aggregate(where: Callable[[Any], Iterable[ColumnElement[bool]]]) -> Select[Any]:
+    """Per exercise, over the `execution_summary` rows that `where(rows)` selects: the totals,
+    each record's value and the `started_at` of the first workout holding it, and the reps of
+    the first set at the heaviest weight (`SUMMARY_COLUMNS`).
+
+    Each record is the best of the executions' bests; its date the earliest start among the
+    executions reaching it (the estimate is compared rounded, as it is stored). Two workouts
+    may start at the same instant: the heaviest weight's reps come from the one with the
+    smaller id (a lookup per exercise), the dates are the same either way.
+    """
+    rows = aliased(ExecutionSummary, name="summary_rows")
+    best = (
+        select(
+            rows.exercise_id,
+            func.sum(rows.sets).label("sets"),
+            func.sum(rows.reps).label("reps"),
+            func.sum(rows.volume_grams).label("volume_grams"),
+            *(func.max(getattr(rows, value)).label(value) for value, _ in METRICS),
+        )
+        .where(*where(rows))
+        .group_by(rows.exercise_id)
+        .subquery("best")
+    )
+    holders = aliased(ExecutionSummary, name="holders")
+    record = (
+        select(
+            best,
+            *(
+                func.min(
+                    case((getattr(holders, value) == best.c[value], holders.started_at))
+                ).label(at)
+                for value, at in METRICS
+            ),
+        )
+        .join(holders, holders.exercise_id == best.c.exercise_id)
+        .where(*where(holders))
+        .group_by(*best.c)
+        .subquery("record")
+    )
+    first = aliased(ExecutionSummary, name="first_holder")
+    weight_reps = (
+        select(first.weight_reps)
+        .where(
+            first.user_id == bindparam("user_id"),
+            first.exercise_id == record.c.exercise_id,
+            first.started_at == record.c.weight_at,
+            first.weight_grams == record.c.weight_grams,
+        )
+        .order_by(first.workout_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    columns = {**record.c, "weight_reps": weight_reps}
+    return select(*(columns[name].label(name) for name in SUMMARY_COLUMNS))
+
+
+def _of_exercises(rows: Any) -> tuple[ColumnElement[bool], ...]:
+    return (
+        rows.user_id == bindparam("user_id"),
+        rows.exercise_id.in_(bindparam("exercise_ids", expanding=True)),
+    )
+
+
+# The tables, not the mapped classes: an ORM INSERT would take the parameters as bulk rows.
+_EXECUTION_TABLE: Table = ExecutionSummary.__table__  # type: ignore[assignment]
+_EXERCISE_TABLE: Table = ExerciseSummary.__table__  # type: ignore[assignment]
+_EXECUTIONS = _execution_statement()
+_INSERT_EXECUTIONS = (
+    insert(_EXECUTION_TABLE)
+    .from_select(EXECUTION_COLUMNS, _EXECUTIONS)
+    .returning(*(_EXECUTION_TABLE.c[name] for name in EXECUTION_COLUMNS))
+)
+_DELETE_EXECUTIONS = (
+    delete(ExecutionSummary)
+    .where(ExecutionSummary.workout_id.in_(bindparam("workout_ids", expanding=True)))
+    .returning(*(getattr(ExecutionSummary, name) for name in EXECUTION_COLUMNS))
+)
+_DELETE_EXERCISES = delete(ExerciseSummary).where(
+    ExerciseSummary.user_id == bindparam("user_id"),
+    ExerciseSummary.exercise_id.in_(bindparam("exercise_ids", expanding=True)),
+)
+_INSERT_EXERCISES = insert(_EXERCISE_TABLE).from_select(
+    ("user_id", *SUMMARY_COLUMNS),
+    select(
+        bindparam("user_id", type_=ExerciseSummary.user_id.type),
+        aggregate(_of_exercises).subquery(),
+    ),
+)
+
+
+async def refresh(
+    session: AsyncSession, workout_ids: Sequence[uuid.UUID], *, new: bool = False
+) -> None:
+    """Rewrite the summaries of `workout_ids` (existing workouts) from their sets; `new`
+    workouts have none yet (one statement, two more per user when they hold working sets)."""
+    connection = await session.connection()
+    for start in range(0, len(workout_ids), CHUNK):
+        params = {"workout_ids": list(workout_ids[start : start + CHUNK])}
+        before = set() if new else set((await connection.execute(_DELETE_EXECUTIONS, params)).all())
+        after = set((await connection.execute(_INSERT_EXECUTIONS, params)).all())
+        await _refresh_exercises(connection, before ^ after)
+
+
+async def remove(session: AsyncSession, workout_ids: Sequence[uuid.UUID]) -> None:
+    """Before deleting `workout_ids`: drop their summaries, and rewrite their exercises'."""
+    connection = await session.connection()
+    for start in range(0, len(workout_ids), CHUNK):
+        params = {"workout_ids": list(workout_ids[start : start + CHUNK])}
+        before = (await connection.execute(_DELETE_EXECUTIONS, params)).all()
+        await _refresh_exercises(connection, before)
+
+
+async def _refresh_exercises(connection: AsyncConnection, changed: Iterable[Any]) -> None:
+    """Rewrite the `exercise_summary` rows of the (user, exercise) pairs of `changed` rows."""
+    by_user: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for row in changed:
+        by_user.setdefault(row.user_id, set()).add(row.exercise_id)
+    for user_id, exercise_ids in by_user.items():
+        params = {"user_id": user_id, "exercise_ids": sorted(exercise_ids)}
+        await connection.execute(_DELETE_EXERCISES, params)
+        await connection.execute(_INSERT_EXERCISES, params)

@@ -1,0 +1,184 @@
+"""The statistics' summaries stay exactly what a recomputation from scratch gives, after random
+writes through the API (every write path that touches sets), on both databases; and statistics
+and records over the whole history (read from `exercise_summary`) equal the same over a period
+that holds everything (aggregated from `execution_summary`)."""
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.changes import summaries
+from ironlog.models import ExecutionSummary, ExerciseSummary, Workout
+from tests.conftest import UserHandle
+from tests.stats.history import History
+
+WORKOUTS = "/api/v1/workouts"
+WEIGHTS = [None, 0, 20, 20.005, 60, 100.01, 102.058]
+REPS = [None, 0, 1, 5, 12, 13]
+START = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
+EVERYTHING = {"from": "0001-01-01", "to": "9999-12-31"}
+
+
+def random_set(rng: random.Random) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "weight_kg": rng.choice(WEIGHTS),
+        "reps": rng.choice(REPS),
+        "set_type": rng.choice(["normal", "normal", "warmup", "failure"]),
+        "completed": rng.random() > 0.15,
+    }
+    if item["reps"] is None or rng.random() < 0.1:
+        item["duration_seconds"] = rng.choice([0, 30, 45])
+    if rng.random() < 0.1:
+        item["distance_m"] = rng.choice([0, 5.5, 1000])
+    return item
+
+
+async def snapshot(db: AsyncSession, user_id: uuid.UUID) -> tuple[list[Any], list[Any]]:
+    executions = await db.execute(
+        select(ExecutionSummary).where(ExecutionSummary.user_id == user_id)
+    )
+    exercises = await db.execute(select(ExerciseSummary).where(ExerciseSummary.user_id == user_id))
+
+    def plain(rows: Any) -> list[Any]:
+        return sorted(
+            (tuple(sorted(vars(row).items(), key=lambda kv: kv[0]))[1:] for row in rows),
+            key=repr,
+        )
+
+    return plain(executions.scalars()), plain(exercises.scalars())
+
+
+async def recomputed(db: AsyncSession, user_id: uuid.UUID) -> tuple[list[Any], list[Any]]:
+    """The summaries rebuilt from nothing: every row dropped, every workout refreshed."""
+    await db.execute(delete(ExecutionSummary).where(ExecutionSummary.user_id == user_id))
+    await db.execute(delete(ExerciseSummary).where(ExerciseSummary.user_id == user_id))
+    ids = list(await db.scalars(select(Workout.id).where(Workout.user_id == user_id)))
+    await summaries.refresh(db, ids)
+    db.expunge_all()
+    return await snapshot(db, user_id)
+
+
+class Writer:
+    def __init__(self, client: httpx.AsyncClient, user: UserHandle, rng: random.Random) -> None:
+        self.client, self.user, self.rng = client, user, rng
+        self.workouts: list[str] = []
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = await self.client.request(method, path, headers=self.user.headers, **kwargs)
+        assert response.status_code < 300, response.text
+        return response.json() if response.content else {}
+
+    async def tree(self, workout_id: str) -> dict[str, Any]:
+        return await self.call("GET", f"{WORKOUTS}/{workout_id}")
+
+    async def step(self, exercises: list[uuid.UUID]) -> str:  # noqa: PLR0912
+        rng = self.rng
+        action = rng.choice(
+            ["create", "create", "add_set", "patch_set", "delete_set", "add_exercise",
+             "delete_exercise", "replace", "move", "finish_reopen", "delete"]
+        )  # fmt: skip
+        if action == "create" or not self.workouts:
+            chosen = rng.sample(exercises, rng.randint(1, len(exercises)))
+            body = {
+                "name": "W",
+                "started_at": (START + timedelta(days=rng.randint(0, 60))).isoformat(),
+                "exercises": [
+                    {"exercise_id": str(e), "sets": [random_set(rng) for _ in range(3)]}
+                    for e in chosen
+                ],
+            }
+            self.workouts.append((await self.call("POST", WORKOUTS, json=body))["id"])
+            return "create"
+        workout_id = rng.choice(self.workouts)
+        tree = await self.tree(workout_id)
+        if tree["status"] == "finished" and action != "delete":
+            await self.call("POST", f"{WORKOUTS}/{workout_id}/reopen")
+            tree = await self.tree(workout_id)
+        executions = tree["exercises"]
+        base = f"{WORKOUTS}/{workout_id}/exercises"
+        if action == "delete":
+            await self.call("DELETE", f"{WORKOUTS}/{workout_id}")
+            self.workouts.remove(workout_id)
+        elif action == "move":
+            started = START + timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 5))
+            await self.call(
+                "PATCH", f"{WORKOUTS}/{workout_id}", json={"started_at": started.isoformat()}
+            )
+        elif action == "finish_reopen":
+            await self.call("POST", f"{WORKOUTS}/{workout_id}/finish")
+        elif action == "replace":
+            chosen = rng.sample(exercises, rng.randint(0, len(exercises)))
+            body = {
+                "name": "R",
+                "started_at": tree["started_at"],
+                "exercises": [
+                    {"exercise_id": str(e), "sets": [random_set(rng) for _ in range(2)]}
+                    for e in chosen
+                ],
+            }
+            await self.call("PUT", f"{WORKOUTS}/{workout_id}", json=body)
+        elif action == "add_exercise":
+            free = [e for e in exercises if str(e) not in {x["exercise"]["id"] for x in executions}]
+            if not free:
+                return "skip"
+            body = {"exercise_id": str(free[0]), "sets": [random_set(rng) for _ in range(2)]}
+            await self.call("POST", base, json=body)
+        elif not executions:
+            return "skip"
+        else:
+            execution = rng.choice(executions)
+            path = f"{base}/{execution['exercise']['id']}"
+            if action == "delete_exercise":
+                await self.call("DELETE", path)
+            elif action == "add_set":
+                await self.call("POST", f"{path}/sets", json=random_set(rng))
+            elif not execution["sets"]:
+                return "skip"
+            else:
+                set_id = rng.choice(execution["sets"])["id"]
+                if action == "delete_set":
+                    await self.call("DELETE", f"{path}/sets/{set_id}")
+                else:
+                    changes = random_set(rng)
+                    changes.pop("duration_seconds", None)
+                    if changes["reps"] is None:
+                        changes.pop("reps")
+                    await self.call("PATCH", f"{path}/sets/{set_id}", json=changes)
+        return action
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_summaries_equal_a_recomputation_after_random_writes(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, seed: int
+) -> None:
+    history = History(db, user.id)
+    exercises = [await history.exercise(name) for name in ("Alpha Row", "beta press", "Gamma")]
+    await db.commit()
+    writer = Writer(client, user, random.Random(seed))  # noqa: S311
+    done: list[str] = []
+    summarised = 0
+    for step in range(1, 61):
+        done.append(await writer.step(exercises))
+        if step % 15:
+            continue
+        kept = await snapshot(db, user.id)
+        summarised = max(summarised, len(kept[1]))
+        for route in ("stats", "records"):
+            path = f"/api/v1/users/me/{route}"
+            whole = (await client.get(path, headers=user.headers)).json()
+            period = (await client.get(path, params=EVERYTHING, headers=user.headers)).json()
+            if route == "stats":
+                for body in (whole, period):
+                    for key in ("from", "to", "weekly", "current_streak_weeks"):
+                        body.pop(key)
+            assert whole == period, (route, done)
+        assert kept == await recomputed(db, user.id), done
+        await db.rollback()
+    assert summarised > 0
+    assert {"create", "add_set", "patch_set", "delete_set", "delete"} <= set(done)
