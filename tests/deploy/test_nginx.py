@@ -229,7 +229,7 @@ def test_metrics_are_closed_and_plain_http_redirects(deployment: Deployment) -> 
 class Traffic:
     """Clients sending requests back to back: a read, then a write with an Idempotency-Key."""
 
-    def __init__(self, deployment: Deployment, token: str, clients: int = 3) -> None:
+    def __init__(self, deployment: Deployment, token: str, clients: int = 2) -> None:
         self.deployment = deployment
         self.headers = {"Authorization": f"Bearer {token}"}
         self.outcomes: Counter[str] = Counter()
@@ -301,7 +301,7 @@ def test_a_rolling_restart_fails_no_request(deployment: Deployment) -> None:
     with Traffic(deployment, token) as traffic:
         traffic.wait_for_more(20, "the first answers")
         for server in deployment.servers:
-            # uvicorn finishes its requests, then exits by the signal it got (systemd: a clean stop).
+            # uvicorn finishes its requests, then exits by the signal (for systemd: a clean stop).
             assert server.stop() in {0, -signal.SIGTERM}, server.log()
             traffic.wait_for_more(20, f"answers while :{server.port} is down")
             server.start()
