@@ -2,6 +2,7 @@
 test ports and paths, nginx run as the current user, and `ironlog serve` processes that can be
 stopped and started again on their port."""
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -9,7 +10,9 @@ import pwd
 import signal
 import socket
 import ssl
+import struct
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -276,3 +279,42 @@ def client(base_url: str, cert: Path, *, source: str = "127.0.0.1") -> httpx.Cli
     (any 127.0.0.0/8 address: nginx sees it as the client's address)."""
     transport = httpx.HTTPTransport(verify=tls_context(cert), local_address=source)
     return httpx.Client(base_url=base_url, transport=transport, timeout=30)
+
+
+class DroppingListener:
+    """On a stopped process's port: reads each request and resets the connection, unanswered,
+    as a process does to a pooled connection it closes while stopping."""
+
+    def __init__(self, port: int) -> None:
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", port))
+        self.socket.listen(64)
+        self.socket.settimeout(0.2)
+        self.dropped = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve)
+
+    def __enter__(self) -> "DroppingListener":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.socket.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                with contextlib.suppress(OSError):
+                    connection.recv(65536)  # the request head, at least its start
+                connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )  # close with a reset
+            self.dropped += 1
