@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -40,7 +40,6 @@ class Deployment:
     cert: Path
     nginx: stack.Nginx
     servers: list[stack.IronLog]
-    users: dict[str, str] = field(default_factory=dict)
 
     def client(self, source: str = "127.0.0.1") -> httpx.Client:
         return stack.client(self.base_url, self.cert, source=source)
