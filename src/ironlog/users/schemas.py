@@ -1,5 +1,4 @@
 import enum
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -14,6 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ironlog.core.local_time import WeekStart, is_time_zone
 from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password, PlainText
+from ironlog.core.units import LEAST_GRAM, round_to_gram
 
 
 class WeightUnit(enum.StrEnum):
@@ -69,12 +69,6 @@ PREFERENCES_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _to_the_gram(value: float) -> float:
-    """Kilograms rounded half up to the gram, from the decimal the client wrote (225 lb is
-    102.05828 kg, stored 102.058): never refused for its precision."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.001"), ROUND_HALF_UP))
-
-
 def _known_time_zone(name: str) -> str:
     if not is_time_zone(name):
         raise ValueError("unknown time zone: use an IANA name such as Europe/Paris")
@@ -87,8 +81,12 @@ def _heaviest_first(plates: list[float]) -> list[float]:
     return sorted(plates, reverse=True)
 
 
-Gram = Annotated[float, Strict(), Field(ge=0, le=100), AfterValidator(_to_the_gram)]
-PlateWeight = Annotated[float, Strict(), Field(gt=0, le=100), AfterValidator(_to_the_gram)]
+# Kilograms rounded half up to the gram, from the decimal the client wrote (225 lb is 102.05828 kg,
+# stored 102.058): never refused for their precision. A plate weighs at least a gram once rounded.
+Gram = Annotated[float, Strict(), Field(ge=0, le=100), AfterValidator(round_to_gram)]
+PlateWeight = Annotated[
+    float, Strict(), Field(ge=LEAST_GRAM, le=100), AfterValidator(round_to_gram)
+]
 TimeZoneName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=NO_NUL),
@@ -130,8 +128,8 @@ class PreferencesUpdate(InputModel):
     )
     plates_kg: Plates | SkipJsonSchema[None] = Field(
         None,
-        description=f"Up to {MAX_PLATES} distinct weights, each above 0 and at most 100 kg, "
-        "rounded to the gram; served heaviest first.",
+        description=f"Up to {MAX_PLATES} distinct weights, each {LEAST_GRAM} (a gram once "
+        "rounded) to 100 kg, rounded to the gram; served heaviest first.",
     )
 
     @model_validator(mode="after")
