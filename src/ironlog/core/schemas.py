@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +11,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 
@@ -18,6 +20,19 @@ class InputModel(BaseModel):
     """A request body: unknown fields are refused, so a client cannot set ids it does not own."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _not_null(_cls: type, value: object, info: ValidationInfo) -> object:
+    if value is None:
+        raise ValueError(f"{info.field_name} cannot be null; omit it to keep its value")
+    return value
+
+
+def refuse_null(*fields: str) -> Any:
+    """A validator for a PATCH body's fields that may be omitted (kept) but not sent as null:
+    `_no_null = refuse_null("name")` in the class body. Defaults are not validated, so it runs for
+    the fields sent only, and its error's `loc` is the field's."""
+    return field_validator(*fields, mode="after")(classmethod(_not_null))
 
 
 class OutputModel(BaseModel):

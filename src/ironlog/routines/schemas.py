@@ -14,6 +14,7 @@ from ironlog.core.schemas import (
     OutputModel,
     ShortText,
     UtcDatetime,
+    refuse_null,
 )
 from ironlog.core.units import LEAST_GRAM, round_to_gram
 from ironlog.models import SetType
@@ -167,11 +168,7 @@ class RoutinePatch(InputModel):
     notes: LongText = None
     folder_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def refuse_null_name(self) -> Self:
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self
+    _no_null = refuse_null("name")
 
 
 class SaveAsRoutine(InputModel):

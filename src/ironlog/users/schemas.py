@@ -1,5 +1,5 @@
 import enum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -7,12 +7,19 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from ironlog.core.local_time import WeekStart, is_time_zone
-from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password, PlainText
+from ironlog.core.schemas import (
+    NO_NUL,
+    InputModel,
+    Name,
+    OutputModel,
+    Password,
+    PlainText,
+    refuse_null,
+)
 from ironlog.core.units import LEAST_GRAM, round_to_gram
 
 
@@ -34,12 +41,7 @@ class UserUpdate(InputModel):
 
     name: Name | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def refuse_null(self) -> Self:
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("name")
 
 
 class PasswordChange(InputModel):
@@ -132,9 +134,4 @@ class PreferencesUpdate(InputModel):
         "rounded) to 100 kg, rounded to the gram; served heaviest first.",
     )
 
-    @model_validator(mode="after")
-    def refuse_null(self) -> Self:
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("*")
