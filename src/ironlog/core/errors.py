@@ -255,16 +255,18 @@ def _client_loc(loc: tuple[str | int, ...], error_type: str, body: Any) -> Loc:
     result: Loc = [where]
     current = body
     for index, part in enumerate(parts):
-        if isinstance(current, Mapping) and isinstance(part, str) and part in current:
+        if _has(current, part):
             current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-        elif index == len(parts) - 1 and error_type == "missing":
-            current = None
-        else:
-            continue
+        elif not (index == len(parts) - 1 and error_type == "missing"):
+            continue  # a name of the validator's, not of the body
         result.append(part)
     return result
+
+
+def _has(value: Any, part: str | int) -> bool:
+    if isinstance(value, Mapping):
+        return isinstance(part, str) and part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
 
 
 def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:

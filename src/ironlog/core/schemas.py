@@ -91,8 +91,24 @@ def date_in_range(value: date) -> date:
     return value
 
 
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
+DATETIME_MESSAGE = "Input should be a date and time with an offset, e.g. 2026-11-20T17:30:00Z"
+
+
+def _written_datetime(value: object) -> object:
+    """A date and time as written (RFC 3339): Pydantic's lax mode would take a number, or a
+    string of digits, for a Unix timestamp (`0` as 1970-01-01). Python datetimes pass."""
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and not _DATETIME.match(value)
+    ):
+        raise ValueError(DATETIME_MESSAGE)
+    return value
+
+
 # An instant with an explicit offset, normalised to UTC, in the supported years.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(utc_in_range)]
+UtcDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_written_datetime), AfterValidator(utc_in_range)
+]
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
