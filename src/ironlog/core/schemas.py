@@ -1,6 +1,7 @@
 """Shared building blocks of request and response schemas."""
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -10,10 +11,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 class InputModel(BaseModel):
@@ -98,9 +102,7 @@ DATETIME_MESSAGE = "Input should be a date and time with an offset, e.g. 2026-11
 def _written_datetime(value: object) -> object:
     """A date and time as written (RFC 3339): Pydantic's lax mode would take a number, or a
     string of digits, for a Unix timestamp (`0` as 1970-01-01). Python datetimes pass."""
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and not _DATETIME.match(value)
-    ):
+    if isinstance(value, int | float) or (isinstance(value, str) and not _DATETIME.match(value)):
         raise ValueError(DATETIME_MESSAGE)
     return value
 
@@ -121,7 +123,29 @@ def _plain_date(value: object) -> object:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _DocumentedPattern:
+    """States a rule the validators check as the JSON Schema `pattern` of a value."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+# The supported years as a pattern: a date is a plain `YYYY-MM-DD` (no offset moves it).
+SUPPORTED_DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+
 # A calendar date as `YYYY-MM-DD` only (query parameters `from` and `to`).
 PlainDate = Annotated[date, BeforeValidator(_plain_date)]
 # The same, within the supported years (the workout filters add a day to `to`).
-BoundedDate = Annotated[date, BeforeValidator(_plain_date), AfterValidator(date_in_range)]
+BoundedDate = Annotated[
+    date,
+    BeforeValidator(_plain_date),
+    AfterValidator(date_in_range),
+    _DocumentedPattern(SUPPORTED_DATE_PATTERN),
+]

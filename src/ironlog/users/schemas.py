@@ -95,7 +95,12 @@ TimeZoneName = Annotated[
     AfterValidator(_known_time_zone),
     Field(examples=["Europe/Paris"]),
 ]
-Plates = Annotated[list[PlateWeight], Field(max_length=MAX_PLATES), AfterValidator(_heaviest_first)]
+# Distinct: `uniqueItems` says so for the numbers sent, the validator once they are rounded.
+Plates = Annotated[
+    list[PlateWeight],
+    Field(max_length=MAX_PLATES, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_heaviest_first),
+]
 RestSeconds = Annotated[int, Strict(), Field(ge=0, le=3600)]
 
 
