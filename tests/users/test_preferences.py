@@ -142,7 +142,7 @@ async def test_the_lightest_plate_is_one_gram_and_negative_zero_is_zero(
     response = await client.patch(PREFERENCES, json=change, headers=user.headers)
     assert response.status_code == 200, response.text
     assert response.json()["plates_kg"] == [20.0, 0.001]
-    assert "\"bar_weight_kg\":0.0," in response.text  # not -0.0
+    assert '"bar_weight_kg":0.0,' in response.text  # not -0.0
     stored = (await client.get(PREFERENCES, headers=user.headers)).json()
     assert (stored["bar_weight_kg"], stored["plates_kg"]) == (0.0, [20.0, 0.001])
 
