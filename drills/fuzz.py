@@ -92,12 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         # The fuzzer fails thousands of logins: from one address, and with the emails it reads
         # back from the API (/users/me) it can lock out its own users, so that their token
-        # fetches get 429. Throttling has its own tests (tests/auth/test_throttle.py).
+        # fetches get 429. It registers far more accounts than one address may either (20 an
+        # hour), and then would test nothing but the limit. Throttling has its own tests
+        # (tests/auth/test_throttle.py).
         env = server_env(
             url,
             work / "data",
             login_ip_max_failures="1000000",
             login_max_failures="1000000",
+            register_max_per_client="1000000",
         )
         with serve(env) as server:
             emails = {name: f"{name}@fuzz.example.com" for name in ("alice", "bob", "carol")}

@@ -1,33 +1,49 @@
 """The error contract: problem details for every failure, never internals."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ironlog.core.config import Settings
 from ironlog.core.routing import api_router
+from ironlog.main import create_app
+
+FAILING_PATH = "/api/v1/test-only/boom"
 
 
 @pytest.fixture
-def failing_route(app: FastAPI) -> Iterator[str]:
-    """A route that fails like a bug would, added for the test and removed after."""
-    router = api_router()
-    path = "/api/v1/test-only/boom"
+async def failing_client(
+    settings: Settings, test_sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app of its own with a route that fails like a bug would.
 
-    @router.get(path)
+    The shared `app` is never changed: a route added to it would stay for every later test (an
+    included router cannot be taken out again by its path)."""
+    app = create_app(settings)
+    app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
+    app.state.snapshot_sessionmaker = test_sessionmaker
+    router = api_router()
+
+    @router.get(FAILING_PATH)
     async def boom() -> None:
         raise RuntimeError("secret internal detail: password=hunter2")
 
     app.include_router(router)
-    yield path
-    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", "") != path]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await app.state.engine.dispose()
 
 
 async def test_unexpected_error_is_a_bare_500_problem(
-    client: httpx.AsyncClient, failing_route: str, capfd: pytest.CaptureFixture[str]
+    failing_client: httpx.AsyncClient, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    response = await client.get(failing_route, headers={"X-Request-ID": "req-123"})
+    response = await failing_client.get(FAILING_PATH, headers={"X-Request-ID": "req-123"})
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
@@ -40,6 +56,14 @@ async def test_unexpected_error_is_a_bare_500_problem(
     error_lines = [line for line in logged.splitlines() if "unhandled_error" in line]
     assert error_lines, logged
     assert "req-123" in error_lines[0]  # the log line carries the request id
+
+
+async def test_the_failing_route_stays_out_of_the_shared_app(
+    app: FastAPI, client: httpx.AsyncClient, failing_client: httpx.AsyncClient
+) -> None:
+    assert (await failing_client.get(FAILING_PATH)).status_code == 500
+    assert (await client.get(FAILING_PATH)).status_code == 404
+    assert FAILING_PATH not in app.openapi()["paths"]
 
 
 async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:

@@ -126,3 +126,18 @@ async def test_an_invalid_entry_imports_nothing_unless_skipped(
     assert skipped.json()["body_measurements_new"] == 1
     assert len(skipped.json()["warnings"]) == 3
     assert await dates_of(db, user) == {"2026-11-20": 80.0}
+
+
+async def test_an_entry_outside_the_supported_years_is_refused(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
+) -> None:
+    file = document(
+        {"date": "0001-01-01", "weight_kg": 80}, {"date": "9999-12-31", "weight_kg": 80}
+    )
+    response = await upload(client, user, file, filename="x.json")
+    assert response.status_code == 422
+    assert [error["message"].split(":")[0] for error in response.json()["errors"]] == [
+        "body_measurements[1]",
+        "body_measurements[2]",
+    ]
+    assert await dates_of(db, user) == {}

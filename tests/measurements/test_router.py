@@ -128,6 +128,22 @@ async def test_a_path_date_that_is_not_a_valid_date_is_422(
     assert await stored(db) == []
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
+async def test_a_date_outside_the_supported_years_is_422(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, day: str
+) -> None:
+    # Like every date a client sends (docs/security.md): the years 1900 to 2999.
+    for method in ("PUT", "GET", "DELETE"):
+        response = await client.request(
+            method, f"{URL}/{day}", json={"weight_kg": 80}, headers=user.headers
+        )
+        assert response.status_code == 422, (method, response.text)
+        assert response.json()["errors"][0]["loc"] == ["path", "measurement_date"]
+    assert await stored(db) == []
+    for edge in ("1900-01-01", "2999-12-31"):
+        assert (await put(client, user, edge, weight_kg=80)).status_code == 201
+
+
 async def test_leap_day_is_a_date(client: httpx.AsyncClient, user: UserHandle) -> None:
     response = await put(client, user, "2028-02-29", weight_kg=80)
     assert response.status_code == 201

@@ -312,6 +312,12 @@ BAD_BODIES: list[tuple[str, Any, str]] = [
         "validation_error",
     ),
     (
+        # 0.0004 kg would be stored as 0 g (weights are kept to the gram).
+        "increment that rounds to zero",
+        lambda ids: {"exercises": [_with(ids, progression={"increment_kg": 0.0004999})]},
+        "validation_error",
+    ),
+    (
         "unknown exercise",
         lambda ids: {"exercises": [{"exercise_id": str(uuid.uuid4())}]},
         "unknown_exercise",
@@ -360,6 +366,18 @@ async def test_bad_routine_is_refused_on_create_and_replace_and_changes_nothing(
     assert replaced.json()["code"] == code
     assert await count_rows(db) == before
     assert (await get_routine(client, user, routine["id"])).json() == routine
+
+
+async def test_the_least_increment_is_one_gram(
+    client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID]
+) -> None:
+    body = {
+        "name": "Micro",
+        "exercises": [_with(exercise_ids, progression={"increment_kg": 0.0005})],
+    }
+    response = await client.post(ROUTINES, json=body, headers=user.headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["exercises"][0]["progression"] == {"increment_kg": 0.001}
 
 
 async def test_another_users_folder_is_unknown_folder(

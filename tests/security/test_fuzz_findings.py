@@ -1,9 +1,11 @@
 """What schema fuzzing (drills/fuzz.py, docs/drills.md) found, kept as regression tests."""
 
+import re
 from typing import Any
 
 import httpx
 
+from ironlog.core.schemas import SUPPORTED_DATE_PATTERN
 from tests.conftest import UserHandle
 from tests.security.conftest import operations
 
@@ -93,3 +95,26 @@ def test_a_set_schema_says_it_needs_a_measure(openapi: dict[str, Any]) -> None:
     weight = schema["properties"]["weight_kg"]["anyOf"][0]
     assert "multipleOf" not in weight
     assert "rounded to the gram" in weight["description"]
+
+
+def test_dates_in_the_supported_years_say_so_in_their_pattern(openapi: dict[str, Any]) -> None:
+    # A body measurement's date outside 1900..2999 is 422; the schema says it, so a fuzzer
+    # neither expects it to work nor calls the 422 a refusal of valid data.
+    [parameter] = openapi["paths"]["/api/v1/body-measurements/{measurement_date}"]["get"][
+        "parameters"
+    ]
+    pattern = re.compile(parameter["schema"]["pattern"])
+    assert pattern.pattern == SUPPORTED_DATE_PATTERN
+    for day in ("1900-01-01", "2026-11-20", "2999-12-31"):
+        assert pattern.search(day), day
+    for day in ("0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"):
+        assert not pattern.search(day), day
+    filters = openapi["paths"]["/api/v1/workouts"]["get"]["parameters"]
+    [from_date] = [item for item in filters if item["name"] == "from"]
+    assert from_date["schema"]["anyOf"][0]["pattern"] == SUPPORTED_DATE_PATTERN
+
+
+def test_plates_are_unique_items(openapi: dict[str, Any]) -> None:
+    plates = openapi["components"]["schemas"]["PreferencesUpdate"]["properties"]["plates_kg"]
+    assert plates["uniqueItems"] is True
+    assert plates["items"]["minimum"] == 0.0005

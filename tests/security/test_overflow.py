@@ -62,6 +62,32 @@ async def test_instants_outside_the_supported_years_are_422(
     assert listed.json()["total"] == 0
 
 
+@pytest.mark.parametrize("started_at", [0, 5.5, 1_700_000_000, "0", "1700000000", "1700000000.5"])
+async def test_a_number_is_not_an_instant(
+    client: httpx.AsyncClient, user: UserHandle, started_at: object
+) -> None:
+    # Pydantic's lax mode took these for Unix timestamps (0 was 1970-01-01); the schema says a
+    # date-time string.
+    response = await client.post(
+        WORKOUTS, json={"name": "W", "started_at": started_at}, headers=user.headers
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", "started_at"]
+    assert "2026-11-20T17:30:00Z" in error["msg"]
+    created = await client.post(WORKOUTS, json={"name": "W"}, headers=user.headers)
+    workout = created.json()
+    for path, body in (
+        (f"{WORKOUTS}/{workout['id']}", {"started_at": started_at}),
+        (f"{WORKOUTS}/{workout['id']}/finish", {"finished_at": started_at}),
+    ):
+        method = "PATCH" if path.endswith(workout["id"]) else "POST"
+        response = await client.request(method, path, json=body, headers=user.headers)
+        assert response.status_code == 422, (path, response.text)
+    stored = (await client.get(f"{WORKOUTS}/{workout['id']}", headers=user.headers)).json()
+    assert (stored["started_at"], stored["status"]) == (workout["started_at"], "in_progress")
+
+
 async def test_finish_at_the_end_of_time_is_422(
     client: httpx.AsyncClient, user: UserHandle
 ) -> None:

@@ -93,6 +93,10 @@ async def test_pound_plates_are_kept_to_the_gram_heaviest_first(
         {"bar_weight_kg": 100.001},
         {"bar_weight_kg": -1},
         {"plates_kg": [0]},
+        {"plates_kg": [20, 0.0004999]},  # a plate that would be stored as 0 g
+        {"plates_kg": [20, 1e-300]},
+        {"bar_weight_kg": -0.001},
+        {"bar_weight_kg": 1e308},
         {"plates_kg": [20, -5]},
         {"plates_kg": [20, 20.0001]},
         {"plates_kg": [float(n + 1) for n in range(13)]},
@@ -129,6 +133,18 @@ async def test_boundaries_are_accepted(client: httpx.AsyncClient, user: UserHand
     twelve = [float(n) for n in range(1, 13)]
     response = await client.patch(PREFERENCES, json={"plates_kg": twelve}, headers=user.headers)
     assert response.json()["plates_kg"] == twelve[::-1]
+
+
+async def test_the_lightest_plate_is_one_gram_and_negative_zero_is_zero(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    change = {"plates_kg": [20, 0.0005], "bar_weight_kg": -0.0}
+    response = await client.patch(PREFERENCES, json=change, headers=user.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["plates_kg"] == [20.0, 0.001]
+    assert '"bar_weight_kg":0.0,' in response.text  # not -0.0
+    stored = (await client.get(PREFERENCES, headers=user.headers)).json()
+    assert (stored["bar_weight_kg"], stored["plates_kg"]) == (0.0, [20.0, 0.001])
 
 
 async def test_preferences_need_a_token(client: httpx.AsyncClient) -> None:

@@ -6,6 +6,7 @@ OpenAPI document shows every one of them.
 """
 
 import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -237,10 +238,55 @@ _HTTP_CODES = {
 }
 
 
+Loc = list[str | int]
+
+
+def _client_loc(loc: tuple[str | int, ...], error_type: str, body: Any) -> Loc:
+    """The place in what the client sent: Pydantic's loc without its wrapper names (a union's
+    branches such as `constrained-str` or `none`, a model's name), found by walking the body.
+
+    The first element says where (`body`, `query`, `path`, `header`); a missing field is kept
+    although the body does not have it."""
+    if not loc:
+        return []
+    where, *parts = loc
+    if where != "body":  # a parameter: its name, then any index into a list of values
+        return [where, *parts[:1], *(part for part in parts[1:] if isinstance(part, int))]
+    result: Loc = [where]
+    current = body
+    for index, part in enumerate(parts):
+        if _has(current, part):
+            current = current[part]
+        elif not (index == len(parts) - 1 and error_type == "missing"):
+            continue  # a name of the validator's, not of the body
+        result.append(part)
+    return result
+
+
+def _has(value: Any, part: str | int) -> bool:
+    if isinstance(value, Mapping):
+        return isinstance(part, str) and part in value
+    return isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+
+
 def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for error in exc.errors():
+        item = {
+            "loc": _client_loc(tuple(error["loc"]), error["type"], exc.body),
+            "msg": error["msg"],
+            "type": error["type"],
+        }
+        if item not in items:
+            items.append(item)
+    # A value refused by an optional field's every branch: "Input should be None" says nothing
+    # when another error at the field (or inside it) names what the field takes.
+    others = [item["loc"] for item in items if item["type"] != "none_required"]
     return [
-        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
-        for error in exc.errors()
+        item
+        for item in items
+        if item["type"] != "none_required"
+        or not any(loc[: len(item["loc"])] == item["loc"] for loc in others)
     ]
 
 

@@ -1,8 +1,9 @@
 """Shared building blocks of request and response schemas."""
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -10,14 +11,32 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetJsonSchemaHandler,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 class InputModel(BaseModel):
     """A request body: unknown fields are refused, so a client cannot set ids it does not own."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _not_null(_cls: type, value: object, info: ValidationInfo) -> object:
+    if value is None:
+        raise ValueError(f"{info.field_name} cannot be null; omit it to keep its value")
+    return value
+
+
+def refuse_null(*fields: str) -> Any:
+    """A validator for a PATCH body's fields that may be omitted (kept) but not sent as null:
+    `_no_null = refuse_null("name")` in the class body. Defaults are not validated, so it runs for
+    the fields sent only, and its error's `loc` is the field's."""
+    return field_validator(*fields, mode="after")(classmethod(_not_null))
 
 
 class OutputModel(BaseModel):
@@ -76,8 +95,22 @@ def date_in_range(value: date) -> date:
     return value
 
 
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
+DATETIME_MESSAGE = "Input should be a date and time with an offset, e.g. 2026-11-20T17:30:00Z"
+
+
+def _written_datetime(value: object) -> object:
+    """A date and time as written (RFC 3339): Pydantic's lax mode would take a number, or a
+    string of digits, for a Unix timestamp (`0` as 1970-01-01). Python datetimes pass."""
+    if isinstance(value, int | float) or (isinstance(value, str) and not _DATETIME.match(value)):
+        raise ValueError(DATETIME_MESSAGE)
+    return value
+
+
 # An instant with an explicit offset, normalised to UTC, in the supported years.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(utc_in_range)]
+UtcDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_written_datetime), AfterValidator(utc_in_range)
+]
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -90,7 +123,29 @@ def _plain_date(value: object) -> object:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _DocumentedPattern:
+    """States a rule the validators check as the JSON Schema `pattern` of a value."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+# The supported years as a pattern: a date is a plain `YYYY-MM-DD` (no offset moves it).
+SUPPORTED_DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+
 # A calendar date as `YYYY-MM-DD` only (query parameters `from` and `to`).
 PlainDate = Annotated[date, BeforeValidator(_plain_date)]
 # The same, within the supported years (the workout filters add a day to `to`).
-BoundedDate = Annotated[date, BeforeValidator(_plain_date), AfterValidator(date_in_range)]
+BoundedDate = Annotated[
+    date,
+    BeforeValidator(_plain_date),
+    AfterValidator(date_in_range),
+    _DocumentedPattern(SUPPORTED_DATE_PATTERN),
+]

@@ -8,6 +8,9 @@ units send what they computed (225 lb = 102.05828 kg) and IronLog keeps 102.058.
 from decimal import ROUND_HALF_UP, Decimal
 
 GRAM_PLACES = 3
+# The least weight that is not 0 once rounded to the gram: a weight that must be above 0 (a
+# plate, a progression step) is at least this, or it would be stored as 0.
+LEAST_GRAM = 0.0005
 
 
 def round_half_up(value: float, places: int) -> float:

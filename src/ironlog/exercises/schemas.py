@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
-from ironlog.core.schemas import NO_NUL, InputModel, LongText, Name, OutputModel
+from ironlog.core.schemas import NO_NUL, InputModel, LongText, Name, OutputModel, refuse_null
 from ironlog.exercises.names import name_key
 from ironlog.models import Modality
 
@@ -93,13 +93,7 @@ class ExerciseUpdate(InputModel):
     modality: Modality | SkipJsonSchema[None] = None
     description: Description = Field(None, description="Up to 2000 characters; null clears it.")
 
-    @field_validator("name", "body_part", "modality", mode="after")
-    @classmethod
-    def refuse_null(cls, value: object) -> object:
-        # Runs only for values that were sent: omit a field to keep it.
-        if value is None:
-            raise ValueError("must not be null; omit the field to keep its value")
-        return value
+    _no_null = refuse_null("name", "body_part", "modality")
 
 
 class ExerciseRead(OutputModel):

@@ -10,6 +10,7 @@ claim's unique key (PostgreSQL) or on the write lock (SQLite) and then replays.
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
@@ -17,6 +18,7 @@ import orjson
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from ironlog.core.clock import utc_now
@@ -40,15 +42,38 @@ class IdempotentReplay(Exception):
         self.record = record
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_FILE_CHUNK = 1024 * 1024
+
+
 async def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in _FORM_TYPES:
+        # The route has parsed the form already and the stream is consumed: fingerprint the
+        # parsed fields (equal uploads match whatever their multipart boundary).
+        await _digest_form(digest.update, await request.form())
+        return digest.hexdigest()
     body = await request.body()
     try:  # equal JSON bodies match whatever their key order and spacing
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
     except orjson.JSONDecodeError:
         canonical = body
-    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
     digest.update(canonical)
     return digest.hexdigest()
+
+
+async def _digest_form(update: Callable[[bytes], None], form: FormData) -> None:
+    for name, value in sorted(form.multi_items(), key=lambda item: item[0]):
+        if isinstance(value, str):
+            update(orjson.dumps([name, value]))
+            continue
+        update(orjson.dumps([name, value.filename]))
+        await value.seek(0)
+        while chunk := await value.read(_FILE_CHUNK):
+            update(chunk)
+        await value.seek(0)
+        update(b"\n")
 
 
 def _replay_or_refuse(record: IdempotencyKey, request_hash: str) -> IdempotentReplay:

@@ -7,7 +7,7 @@ from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import InvalidField, NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import SessionDep, api_router, read_only
-from ironlog.core.schemas import PlainDate
+from ironlog.core.schemas import BoundedDate, PlainDate
 from ironlog.measurements import service
 from ironlog.measurements.errors import MeasurementNotFound
 from ironlog.measurements.schemas import MeasurementRead, MeasurementWrite
@@ -20,9 +20,10 @@ router = api_router(
 )
 
 MeasurementDate = Annotated[
-    PlainDate,
+    BoundedDate,
     Path(
-        description="The entry's local date, `YYYY-MM-DD` (a date that does not exist is 422).",
+        description="The entry's local date, `YYYY-MM-DD`, in the years 1900 to 2999 (a date "
+        "that does not exist is 422).",
         examples=["2026-11-20"],
     ),
 ]

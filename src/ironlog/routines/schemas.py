@@ -14,8 +14,9 @@ from ironlog.core.schemas import (
     OutputModel,
     ShortText,
     UtcDatetime,
+    refuse_null,
 )
-from ironlog.core.units import round_to_gram
+from ironlog.core.units import LEAST_GRAM, round_to_gram
 from ironlog.models import SetType
 from ironlog.workouts.schemas import (
     MAX_EXERCISES_PER_WORKOUT,
@@ -33,11 +34,16 @@ from ironlog.workouts.schemas import (
 MAX_ROUTINES_IN_ORDER = 1000
 
 
-# A progression step: more than nothing, at most 100 kg, rounded to the gram like a weight.
+# A progression step: at least a gram once rounded, at most 100 kg, rounded to the gram like a
+# weight.
 Increment = Annotated[
     float,
     Strict(),
-    Field(gt=0, le=100, description="Kilograms, rounded to the gram (half away from zero)."),
+    Field(
+        ge=LEAST_GRAM,
+        le=100,
+        description=f"Kilograms ({LEAST_GRAM}..100), rounded to the gram (half away from zero).",
+    ),
     AfterValidator(round_to_gram),
 ]
 
@@ -162,11 +168,7 @@ class RoutinePatch(InputModel):
     notes: LongText = None
     folder_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def refuse_null_name(self) -> Self:
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self
+    _no_null = refuse_null("name")
 
 
 class SaveAsRoutine(InputModel):

@@ -1,6 +1,5 @@
 import enum
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -8,12 +7,20 @@ from pydantic import (
     Field,
     Strict,
     StringConstraints,
-    model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from ironlog.core.local_time import WeekStart, is_time_zone
-from ironlog.core.schemas import NO_NUL, InputModel, Name, OutputModel, Password, PlainText
+from ironlog.core.schemas import (
+    NO_NUL,
+    InputModel,
+    Name,
+    OutputModel,
+    Password,
+    PlainText,
+    refuse_null,
+)
+from ironlog.core.units import LEAST_GRAM, round_to_gram
 
 
 class WeightUnit(enum.StrEnum):
@@ -34,12 +41,7 @@ class UserUpdate(InputModel):
 
     name: Name | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def refuse_null(self) -> Self:
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("name")
 
 
 class PasswordChange(InputModel):
@@ -69,12 +71,6 @@ PREFERENCES_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _to_the_gram(value: float) -> float:
-    """Kilograms rounded half up to the gram, from the decimal the client wrote (225 lb is
-    102.05828 kg, stored 102.058): never refused for its precision."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.001"), ROUND_HALF_UP))
-
-
 def _known_time_zone(name: str) -> str:
     if not is_time_zone(name):
         raise ValueError("unknown time zone: use an IANA name such as Europe/Paris")
@@ -87,15 +83,24 @@ def _heaviest_first(plates: list[float]) -> list[float]:
     return sorted(plates, reverse=True)
 
 
-Gram = Annotated[float, Strict(), Field(ge=0, le=100), AfterValidator(_to_the_gram)]
-PlateWeight = Annotated[float, Strict(), Field(gt=0, le=100), AfterValidator(_to_the_gram)]
+# Kilograms rounded half up to the gram, from the decimal the client wrote (225 lb is 102.05828 kg,
+# stored 102.058): never refused for their precision. A plate weighs at least a gram once rounded.
+Gram = Annotated[float, Strict(), Field(ge=0, le=100), AfterValidator(round_to_gram)]
+PlateWeight = Annotated[
+    float, Strict(), Field(ge=LEAST_GRAM, le=100), AfterValidator(round_to_gram)
+]
 TimeZoneName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=NO_NUL),
     AfterValidator(_known_time_zone),
     Field(examples=["Europe/Paris"]),
 ]
-Plates = Annotated[list[PlateWeight], Field(max_length=MAX_PLATES), AfterValidator(_heaviest_first)]
+# Distinct: `uniqueItems` says so for the numbers sent, the validator once they are rounded.
+Plates = Annotated[
+    list[PlateWeight],
+    Field(max_length=MAX_PLATES, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_heaviest_first),
+]
 RestSeconds = Annotated[int, Strict(), Field(ge=0, le=3600)]
 
 
@@ -130,13 +135,8 @@ class PreferencesUpdate(InputModel):
     )
     plates_kg: Plates | SkipJsonSchema[None] = Field(
         None,
-        description=f"Up to {MAX_PLATES} distinct weights, each above 0 and at most 100 kg, "
-        "rounded to the gram; served heaviest first.",
+        description=f"Up to {MAX_PLATES} distinct weights, each {LEAST_GRAM} (a gram once "
+        "rounded) to 100 kg, rounded to the gram; served heaviest first.",
     )
 
-    @model_validator(mode="after")
-    def refuse_null(self) -> Self:
-        for field in self.model_fields_set:
-            if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("*")

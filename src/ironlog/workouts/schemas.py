@@ -21,7 +21,15 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue, SkipJsonSchema
 from pydantic_core import CoreSchema
 
-from ironlog.core.schemas import InputModel, LongText, Name, OutputModel, ShortText, UtcDatetime
+from ironlog.core.schemas import (
+    InputModel,
+    LongText,
+    Name,
+    OutputModel,
+    ShortText,
+    UtcDatetime,
+    refuse_null,
+)
 from ironlog.core.units import round_to_gram
 from ironlog.models import Modality, SetType, WorkoutStatus
 
@@ -146,12 +154,7 @@ class SetPatch(InputModel):
     completed: Annotated[bool, Strict()] | SkipJsonSchema[None] = None
     notes: ShortText = None
 
-    @model_validator(mode="after")
-    def refuse_null_for_required(self) -> Self:
-        for field in ("set_type", "completed"):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("set_type", "completed")
 
 
 Sets = Annotated[list[SetWrite], Field(max_length=MAX_SETS_PER_EXERCISE)]
@@ -274,12 +277,7 @@ class WorkoutPatch(InputModel):
     notes: LongText = None
     started_at: UtcDatetime | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def refuse_null_for_required(self) -> Self:
-        for field in ("name", "started_at"):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _no_null = refuse_null("name", "started_at")
 
 
 class FinishRequest(InputModel):

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from ironlog.core.schemas import PlainDate
+from ironlog.core.schemas import BoundedDate
 from ironlog.core.units import round_to_gram
 from ironlog.measurements.schemas import MeasurementWrite
 from ironlog.models import Modality, SetType
@@ -178,7 +178,7 @@ def _read_preferences(parsed: ParsedFile, item: Any) -> None:
         parsed.warnings.append(RowIssue(None, f"preferences ignored: {_explain(error)}"))
 
 
-_DATE = TypeAdapter(PlainDate)
+_DATE = TypeAdapter(BoundedDate)
 
 
 def _read_body_measurements(parsed: ParsedFile, items: Any) -> None:
