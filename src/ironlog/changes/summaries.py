@@ -10,6 +10,12 @@ gives (a property test checks it after random writes, on both databases):
 2. For each (user, exercise) whose execution rows changed, the `exercise_summary` row is
    aggregated again from the user's `execution_summary` rows of that exercise (one index range).
 
+Callers hold the user's change-number lock (`changes.next_seq` or `record_delete`, taken before
+any summary is touched): one user's summaries are then rewritten by one transaction at a time,
+each of whose statements sees what the previous one committed. Without it two writers of one
+user deadlocked, or both inserted the same `exercise_summary` row (a test with two server
+processes writing at once on PostgreSQL).
+
 `aggregate` is also what statistics and records run over a period (docs/stats.md).
 """
 

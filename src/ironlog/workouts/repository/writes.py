@@ -77,10 +77,11 @@ async def touch(session: AsyncSession, workout_id: uuid.UUID, **values: Any) -> 
 
 
 async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> None:
-    # Executions and sets go with it (ON DELETE CASCADE); the statistics' summaries first.
+    # The change number first: its lock on the user's row serialises the user's summary
+    # rewrites. Executions and sets go with the workout (ON DELETE CASCADE); its summaries first.
+    await changes.record_delete(session, user_id=user_id, entity="workout", entity_ids=[workout_id])
     await summaries.remove(session, [workout_id])
     await session.execute(delete(Workout).where(Workout.id == workout_id))
-    await changes.record_delete(session, user_id=user_id, entity="workout", entity_ids=[workout_id])
 
 
 _VISIBLE_EXERCISES = select(
