@@ -66,3 +66,44 @@ def test_the_check_sees_a_heavy_import() -> None:
     """The same probe finds the application once a command needs it (`config` reads the
     settings), so an empty list above is not a probe that sees nothing."""
     assert "ironlog.core.config" in _heavy_modules_loaded("config")
+
+
+FORKED_WORKER = """
+import signal, sys
+import uvicorn, uvicorn._subprocess
+from ironlog.core import serving
+
+serving.preload("ironlog.main:create_app")
+assert "ironlog.main" in sys.modules
+
+def started(sockets):
+    # What a worker finds: the application already imported, the default signal handlers.
+    defaults = (
+        signal.getsignal(signal.SIGHUP) == signal.SIG_DFL
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    sys.exit(0 if defaults and "ironlog.main" in sys.modules else 3)
+
+signal.signal(signal.SIGHUP, lambda *_: None)  # as uvicorn's supervisor does before forking
+worker = uvicorn._subprocess.get_subprocess(
+    uvicorn.Config("ironlog.main:create_app", log_config=None), target=started, sockets=[]
+)
+print(type(worker).__name__)
+worker.start()
+worker.join(60)
+print(worker.exitcode)
+"""
+
+
+def test_serve_forks_its_workers_from_the_imported_application() -> None:
+    """`ironlog serve` imports the application once and uvicorn forks the workers from it
+    (core/serving.py); this fails if a uvicorn upgrade no longer starts workers through the
+    function `preload` replaces."""
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", FORKED_WORKER],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["_ForkedWorker", "0"], result.stderr

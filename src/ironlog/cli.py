@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ironlog.portability import service as portability_service
     from ironlog.portability.schemas import ImportReport
 
+APP = "ironlog.main:create_app"
 HELP_WIDTH = 100  # help wraps at the terminal's width, and at most this many columns
 
 
@@ -143,19 +144,21 @@ def serve(
 
     import uvicorn
 
-    from ironlog.core import metrics, serving
+    from ironlog.core import metrics_folder, serving
 
     settings = _settings_or_exit()
     prepare_database(settings)
     # Outside production the key is generated into the data folder: once, here, so that several
     # workers starting at once cannot each generate a different one.
     _ = settings.signing_key
-    gathering = metrics.multiprocess_dir_for(workers) if settings.metrics_enabled else None
+    gathering = metrics_folder.multiprocess_dir_for(workers) if settings.metrics_enabled else None
     with gathering or nullcontext() as folder:
         if folder:
             typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
+        # Imported once here, then the workers are forked from this process (core/serving.py).
+        serving.preload(APP)
         uvicorn.run(
-            "ironlog.main:create_app",
+            APP,
             factory=True,
             host=host,
             port=port,

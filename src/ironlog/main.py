@@ -103,6 +103,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app_metrics.running() if app_metrics else nullcontext(),
         anyio.create_task_group() as background,
     ):
+        background.start_soon(app.state.password_hasher.prepare)
         if settings.sync_cleanup_interval_seconds > 0:
             background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield

@@ -7,6 +7,7 @@ tens of milliseconds, so a burst of logins must queue instead of exhausting memo
 import functools
 import hashlib
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,8 +37,21 @@ class PasswordHasher:
         )
         self._limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
         # Verified against when the email is unknown, so that answer takes as long as a wrong
-        # password does.
-        self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        # password does. Made by `prepare`, not here: a hash takes half a second at production
+        # cost, and a server process must answer as soon as it starts.
+        self._decoy_hash: str | None = None
+        self._decoy_lock = threading.Lock()
+
+    async def prepare(self) -> None:
+        """Make the decoy hash now, in a worker thread (the application's lifespan starts this
+        in the background). Until it is made, the first unknown email makes it."""
+        await anyio.to_thread.run_sync(self._decoy, limiter=self._limiter)
+
+    def _decoy(self) -> str:
+        with self._decoy_lock:
+            if self._decoy_hash is None:
+                self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+            return self._decoy_hash
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._limiter)
@@ -49,7 +63,7 @@ class PasswordHasher:
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash or self._decoy_hash, password) and (
+            return self._hasher.verify(password_hash or self._decoy(), password) and (
                 password_hash is not None
             )
         except (VerifyMismatchError, VerificationError, InvalidHashError):
