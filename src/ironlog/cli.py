@@ -140,11 +140,13 @@ def serve(
 
     Applies pending migrations and loads the system exercise library first.
     """
+    import threading
     from contextlib import nullcontext
 
     import uvicorn
 
     from ironlog.core import metrics_folder, serving
+    from ironlog.core.security import PasswordHasher
 
     settings = _settings_or_exit()
     prepare_database(settings)
@@ -155,8 +157,12 @@ def serve(
     with gathering or nullcontext() as folder:
         if folder:
             typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
-        # Imported once here, then the workers are forked from this process (core/serving.py).
+        # Imported once here, then the workers are forked from this process (core/serving.py),
+        # with the password decoy hash, made meanwhile (argon2id does not hold the GIL).
+        decoy = threading.Thread(target=PasswordHasher(settings).make_decoy)
+        decoy.start()
         serving.preload(APP)
+        decoy.join()
         uvicorn.run(
             APP,
             factory=True,
