@@ -153,6 +153,5 @@ def preload(app: str) -> None:
             importlib.import_module(module)
     # Objects made by the imports are shared by the forked workers page by page; kept out of the
     # collector's passes, they stay shared instead of being copied into every worker.
-    gc.collect()
     gc.freeze()
     uvicorn._subprocess.spawn = types.SimpleNamespace(Process=_ForkedWorker)  # type: ignore[assignment]
