@@ -147,6 +147,7 @@ def serve(
 
     from ironlog.core import metrics_folder, serving
     from ironlog.core.security import PasswordHasher
+    from ironlog.web import assets as web_assets
 
     settings = _settings_or_exit()
     prepare_database(settings)
@@ -157,12 +158,18 @@ def serve(
     with gathering or nullcontext() as folder:
         if folder:
             typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
-        # Imported once here, then the workers are forked from this process (core/serving.py),
-        # with the password decoy hash, made meanwhile (argon2id does not hold the GIL).
-        decoy = threading.Thread(target=PasswordHasher(settings).make_decoy)
-        decoy.start()
+        # Imported once here, then the workers are forked from this process (core/serving.py)
+        # with what each would otherwise make for itself, made meanwhile in threads (argon2id
+        # and zlib do not hold the GIL): the password decoy hash, the web app's gzipped files.
+        warm_ups = [
+            threading.Thread(target=work)
+            for work in (PasswordHasher(settings).make_decoy, web_assets.bundle)
+        ]
+        for thread in warm_ups:
+            thread.start()
         serving.preload(APP)
-        decoy.join()
+        for thread in warm_ups:
+            thread.join()
         uvicorn.run(
             APP,
             factory=True,
