@@ -20,9 +20,11 @@ sync: $(UV) ## Install the locked dependencies into .venv
 	$(UV) sync --frozen
 
 # Running needs only the runtime dependencies: a fresh clone's .venv gets nothing of the dev group
-# (--inexact keeps what `make sync` installed before).
+# (--inexact keeps what `make sync` installed before). IronLog's own modules are compiled to
+# bytecode, as uv compiles the dependencies': the server then starts without compiling any.
 serve: $(UV) ## Start the server on SQLite (http://127.0.0.1:8000, docs at /docs)
 	$(UV) sync --frozen --no-dev --inexact
+	$(UV) run --frozen --no-sync python -m compileall -q src/ironlog
 	$(UV) run --frozen --no-sync ironlog serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: sync ## Run the whole test suite (SQLite and PostgreSQL)

@@ -1,44 +1,34 @@
-"""The `ironlog` command: `serve`, `db` for migrations, `import` and `export` for big files."""
+"""The `ironlog` command: `serve`, `db` for migrations, `import` and `export` for big files.
 
-import asyncio
-import json
-import os
+Start-up is part of every command: this module and the command groups it adds import only Typer
+and light modules at the top. What a command needs (the application, SQLAlchemy, uvicorn, the
+services) it imports in its own body, so that `ironlog --version` and `--help` start at once
+(tests/test_startup.py checks it)."""
+
+from __future__ import annotations
+
 import sys
-from contextlib import nullcontext
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 import typer.core
-import uvicorn
-from pydantic import SecretStr, ValidationError
-from rich.console import Console
-from rich.progress import Progress
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog import __version__
 from ironlog.admin import cli as admin_cli
-from ironlog.auth import repository as auth_repository
-from ironlog.core import backup, config_reference, metrics, migrations, serving
-from ironlog.core.config import Settings
-from ironlog.core.db import (
-    create_engine,
-    create_sessionmaker,
-    create_snapshot_sessionmaker,
-    private_file,
-    session_scope,
-)
-from ironlog.core.errors import DomainError, NotFound
-from ironlog.core.json import dumps
-from ironlog.exercises import library
-from ironlog.main import create_app
-from ironlog.models import User
-from ironlog.portability import export as portability_export
-from ironlog.portability import service as portability_service
-from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
+from ironlog.portability.choices import ExportFormat, ImportSource, WeightUnit
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from rich.console import Console
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ironlog.core.config import Settings
+    from ironlog.models import User
+    from ironlog.portability import service as portability_service
+    from ironlog.portability.schemas import ImportReport
+
+APP = "ironlog.main:create_app"
 HELP_WIDTH = 100  # help wraps at the terminal's width, and at most this many columns
 
 
@@ -76,14 +66,35 @@ class _RootGroup(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except ValidationError as error:
-            if error.title != Settings.__name__:
+        except Exception as error:
+            settings_error = _settings_error(error)
+            if settings_error is None:
                 raise
-            _print_settings_problems(error, "invalid configuration")
+            _print_settings_problems(settings_error, "invalid configuration")
             raise typer.Exit(2) from None
 
 
+def _settings_error(error: Exception) -> ValidationError | None:
+    """`error` if it is `Settings()` refusing a variable."""
+    if "pydantic" not in sys.modules:  # not loaded, so not one of its errors (e.g. `--help`)
+        return None
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError) and error.title == "Settings":
+        return error
+    return None
+
+
+def _settings() -> Settings:
+    """The settings from the environment; the root group reports a refused variable."""
+    from ironlog.core.config import Settings
+
+    return Settings()
+
+
 def _print_settings_problems(error: ValidationError, summary: str) -> None:
+    from ironlog.core import config_reference
+
     for problem in config_reference.settings_problems(error):
         typer.echo(f"ironlog: {summary}: {problem}", err=True)
 
@@ -129,17 +140,38 @@ def serve(
 
     Applies pending migrations and loads the system exercise library first.
     """
+    import threading
+    from contextlib import nullcontext
+
+    import uvicorn
+
+    from ironlog.core import metrics_folder, serving
+    from ironlog.core.security import PasswordHasher
+    from ironlog.web import assets as web_assets
+
     settings = _settings_or_exit()
     prepare_database(settings)
     # Outside production the key is generated into the data folder: once, here, so that several
     # workers starting at once cannot each generate a different one.
     _ = settings.signing_key
-    gathering = metrics.multiprocess_dir_for(workers) if settings.metrics_enabled else None
+    gathering = metrics_folder.multiprocess_dir_for(workers) if settings.metrics_enabled else None
     with gathering or nullcontext() as folder:
         if folder:
             typer.echo(f"Metrics of every server process are gathered in {folder}.", err=True)
+        # Imported once here, then the workers are forked from this process (core/serving.py)
+        # with what each would otherwise make for itself, made meanwhile in threads (argon2id
+        # and zlib do not hold the GIL): the password decoy hash, the web app's gzipped files.
+        warm_ups = [
+            threading.Thread(target=work)
+            for work in (PasswordHasher(settings).make_decoy, web_assets.bundle)
+        ]
+        for thread in warm_ups:
+            thread.start()
+        serving.preload(APP)
+        for thread in warm_ups:
+            thread.join()
         uvicorn.run(
-            "ironlog.main:create_app",
+            APP,
             factory=True,
             host=host,
             port=port,
@@ -155,20 +187,29 @@ def serve(
 
 def _settings_or_exit() -> Settings:
     """The settings, or one line per problem naming its variable and exit code 2."""
+    from pydantic import ValidationError
+
     try:
-        return Settings()
+        return _settings()
     except ValidationError as error:
         _print_settings_problems(error, "refusing to start")
         raise typer.Exit(2) from None
 
 
 def prepare_database(settings: Settings) -> None:
+    import asyncio
+
+    from ironlog.core import migrations
+
     migrations.upgrade(settings)
     added = asyncio.run(_load_library(settings))
     typer.echo(f"System exercise library: {added} exercise(s) added.", err=True)
 
 
 async def _load_library(settings: Settings) -> int:
+    from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+    from ironlog.exercises import library
+
     engine = create_engine(settings)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
@@ -180,25 +221,33 @@ async def _load_library(settings: Settings) -> int:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    migrations.upgrade(Settings(), revision)
+    from ironlog.core import migrations
+
+    migrations.upgrade(_settings(), revision)
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 or base.")]) -> None:
     """Revert migrations down to REVISION."""
-    migrations.downgrade(Settings(), revision)
+    from ironlog.core import migrations
+
+    migrations.downgrade(_settings(), revision)
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's current revision."""
-    migrations.current(Settings())
+    from ironlog.core import migrations
+
+    migrations.current(_settings())
 
 
 @db_app.command("check")
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
-    migrations.check(Settings())
+    from ironlog.core import migrations
+
+    migrations.check(_settings())
 
 
 @db_app.command("backup")
@@ -209,7 +258,9 @@ def db_backup(
 
     SQLite: an online backup; PostgreSQL: pg_dump's custom format.
     """
-    settings = Settings()
+    from ironlog.core import backup
+
+    settings = _settings()
     try:
         backup.backup(settings, file)
     except backup.BackupError as error:
@@ -235,7 +286,11 @@ def db_restore(
     Refuses while a server uses the database: stop it first. Prints what was replaced.
     PostgreSQL: one transaction, so a failed restore changes nothing.
     """
-    settings = Settings()
+    from datetime import UTC, datetime
+
+    from ironlog.core import backup
+
+    settings = _settings()
     try:
         before = backup.counts(settings)
         backup.restore(settings, file, force=force)
@@ -267,10 +322,12 @@ def show_config(
     Computed defaults show what they resolve to (the SQLite file, the generated key's file).
     With --markdown: the reference table of every IRONLOG_ variable (the README's).
     """
+    from ironlog.core import config_reference
+
     if markdown:
         typer.echo(config_reference.markdown_table(), nl=False)
         return
-    for line in config_reference.current_values(Settings()):
+    for line in config_reference.current_values(_settings()):
         typer.echo(line)
 
 
@@ -285,6 +342,13 @@ def write_openapi(
     The one /openapi.json serves, without a server or a database; `make client` generates the
     typed Python client from it.
     """
+    import json
+
+    from pydantic import SecretStr
+
+    from ironlog.core.config import Settings
+    from ironlog.main import create_app
+
     # The document does not depend on the settings; a key spares generating one.
     settings = Settings(secret_key=SecretStr("openapi-" + "x" * 32), database_url="sqlite://")
     document = json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
@@ -316,6 +380,13 @@ def import_file(
     Any size (no upload limit), in one transaction, with the same rules as
     POST /api/v1/imports. Prints the report as JSON.
     """
+    import asyncio
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ironlog.core.errors import DomainError
+    from ironlog.core.json import dumps
+    from ironlog.portability import service as portability_service
+
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -331,7 +402,7 @@ def import_file(
     )
     try:
         with file.open("rb") as handle:
-            report = asyncio.run(_import(Settings(), handle, user, options))
+            report = asyncio.run(_import(_settings(), handle, user, options))
     except DomainError as error:
         typer.echo(f"Nothing imported: {error.detail}", err=True)
         for item in error.extra().get("errors", []):
@@ -343,6 +414,13 @@ def import_file(
 async def _import(
     settings: Settings, file: BinaryIO, email: str, options: portability_service.ImportOptions
 ) -> ImportReport:
+    import os
+
+    from rich.progress import Progress
+
+    from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+    from ironlog.portability import service as portability_service
+
     engine = create_engine(settings)
     size = os.fstat(file.fileno()).st_size
     try:
@@ -380,8 +458,12 @@ def export_account(
 
     The same file as GET /api/v1/export.
     """
+    import asyncio
+
+    from ironlog.core.errors import DomainError
+
     try:
-        asyncio.run(_export(Settings(), user, export_format, output))
+        asyncio.run(_export(_settings(), user, export_format, output))
     except DomainError as error:
         typer.echo(error.detail, err=True)
         raise typer.Exit(1) from None
@@ -390,6 +472,15 @@ def export_account(
 async def _export(
     settings: Settings, email: str, export_format: ExportFormat, output: Path | None
 ) -> None:
+    from ironlog.core.db import (
+        create_engine,
+        create_sessionmaker,
+        create_snapshot_sessionmaker,
+        private_file,
+        session_scope,
+    )
+    from ironlog.portability import export as portability_export
+
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     try:
@@ -410,6 +501,9 @@ async def _export(
 
 
 async def _account(session: AsyncSession, email: str) -> User:
+    from ironlog.auth import repository as auth_repository
+    from ironlog.core.errors import NotFound
+
     account = await auth_repository.get_user_by_email(session, email.strip().lower())
     if account is None:
         raise NotFound(f"No account has the email {email!r}.")
@@ -417,6 +511,8 @@ async def _account(session: AsyncSession, email: str) -> User:
 
 
 def _stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True)
 
 
@@ -427,11 +523,14 @@ def sync_cleanup() -> None:
     Those older than IRONLOG_SYNC_RETENTION_DAYS (plus a day), as each server process does every
     IRONLOG_SYNC_CLEANUP_INTERVAL_SECONDS; safe while servers run.
     """
-    deleted = asyncio.run(_sync_cleanup(Settings()))
+    import asyncio
+
+    deleted = asyncio.run(_sync_cleanup(_settings()))
     typer.echo(f"{deleted} expired deletion(s) removed from the sync feed.")
 
 
 async def _sync_cleanup(settings: Settings) -> int:
+    from ironlog.core.db import create_engine, create_sessionmaker
     from ironlog.sync import cleanup
 
     engine = create_engine(settings)

@@ -93,6 +93,7 @@ TAGS = [
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app_metrics: metrics.Metrics | None = app.state.metrics
+    _build_route_tables(app)
     # Everything built at start-up (modules, routes, schemas, compiled statements) lives as long
     # as the process: keep it out of the garbage collector's full passes, which otherwise stall
     # requests for tens of milliseconds (bench/workouts.py's p99).
@@ -103,11 +104,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app_metrics.running() if app_metrics else nullcontext(),
         anyio.create_task_group() as background,
     ):
+        background.start_soon(app.state.password_hasher.prepare)
         if settings.sync_cleanup_interval_seconds > 0:
             background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield
         background.cancel_scope.cancel()
     await app.state.engine.dispose()
+
+
+def _build_route_tables(app: FastAPI) -> None:
+    """Have FastAPI build its routing tables now, before the process serves: it builds those of
+    each included router when a request first reaches it, a tenth of a second for all of them
+    that the first requests of every new server process would wait. A path no route matches
+    goes through all of them."""
+    scope = {"type": "http", "method": "GET", "path": "/\x00", "root_path": "", "headers": []}
+    for route in app.router.routes:
+        route.matches(scope)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -157,6 +157,11 @@ def test_several_server_processes_report_together(database_url: str, tmp_path: P
                 text = client.get("/metrics").text
                 idle = samples(text, "ironlog_db_pool_idle")
                 answered = {labels["pid"] for labels, value in idle if value > 0}
+            # A process counts a request just after sending its answer, so a scrape that follows
+            # the answer at once may miss it: wait for the last one.
+            while sample(text, f"{DURATION}_count", **labels) < sent:
+                assert time.monotonic() < deadline, text
+                text = client.get("/metrics").text
             pids = {labels["pid"] for labels, _ in samples(text, "ironlog_db_pool_size")}
         log = server.log_text()
 

@@ -56,3 +56,19 @@ async def test_concurrent_hashes_never_exceed_the_limit(tmp_path: Path, limit: i
     assert gauge.most == limit
     # They queued: 18 calls of 20 ms, `limit` at a time.
     assert time.perf_counter() - started >= 18 / limit * 0.02 * 0.9
+
+
+async def test_an_unknown_email_is_verified_against_one_decoy_per_cost(tmp_path: Path) -> None:
+    """The decoy hash is made once per argon2id cost and process (`ironlog serve` makes it before
+    forking its workers), not by every hasher: an unknown email still costs one real verify."""
+    settings = make_settings("sqlite://", tmp_path, argon2_time_cost=2)
+    first, second = PasswordHasher(settings), PasswordHasher(settings)
+
+    await first.prepare()
+    decoy = first.make_decoy()
+
+    assert second.make_decoy() == decoy
+    assert decoy.startswith("$argon2id$") and ",t=2," in decoy
+    assert await second.verify(None, "any password") is False
+    cheaper = PasswordHasher(make_settings("sqlite://", tmp_path, argon2_time_cost=1))
+    assert cheaper.make_decoy() != decoy

@@ -1,26 +1,24 @@
 """`ironlog users`: administration on the server's own database (IRONLOG_DATABASE_URL), for the
-operator at the console: no server, no sign-in. docs/administration.md describes the commands."""
+operator at the console: no server, no sign-in. docs/administration.md describes the commands.
 
-import asyncio
-import sys
+Like `ironlog.cli`, this module imports only Typer at the top: every command imports the
+services, the database and Pydantic in its body, so that `ironlog --help` stays instant."""
+
+from __future__ import annotations
+
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.admin import service
-from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_sessionmaker, session_scope
-from ironlog.core.errors import DomainError
-from ironlog.core.pagination import PageRequest
-from ironlog.core.schemas import Name, Password
-from ironlog.core.security import PasswordHasher
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ironlog.core.config import Settings
 
 app = typer.Typer(
-    help="Accounts, invites and reset links. Works on the database directly: no server, no "
-    "sign-in.",
+    help="Manage accounts, invites and password reset links, directly on the database.",
+    short_help="Manage accounts, invites and password reset links.",
     no_args_is_help=True,
 )
 
@@ -50,6 +48,12 @@ def _fail(message: str) -> typer.Exit:
 def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
     """Run `work` in one transaction on the configured database; a domain error is one line on
     standard error and exit code 1."""
+    import asyncio
+
+    from ironlog.core.config import Settings
+    from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+    from ironlog.core.errors import DomainError
+
     settings = Settings()
 
     async def run() -> T:
@@ -68,6 +72,12 @@ def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
 
 def _password(from_stdin: bool) -> str:
     """A new password: from standard input's first line, or typed twice without echo."""
+    import sys
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from ironlog.core.schemas import Password
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -80,6 +90,11 @@ def _password(from_stdin: bool) -> str:
 
 def _hash(password: str) -> str:
     """Hashed before the transaction starts (SQLite's write lock must not wait for argon2id)."""
+    import asyncio
+
+    from ironlog.core.config import Settings
+    from ironlog.core.security import PasswordHasher
+
     return asyncio.run(PasswordHasher(Settings()).hash(password))
 
 
@@ -93,11 +108,11 @@ def _base_url(base_url: str | None, settings: Settings) -> str:
     return base or ""
 
 
-@app.command("list")
+@app.command("list", short_help="List every account with its role and state.")
 def list_users() -> None:
-    """List every account.
-
-    Email, name, role, state and creation date of each."""
+    """List every account: email, name, role, state and creation date."""
+    from ironlog.admin import service
+    from ironlog.core.pagination import PageRequest
 
     async def work(session: AsyncSession, _settings: Settings) -> list[list[str]]:
         rows: list[list[str]] = []
@@ -121,7 +136,7 @@ def list_users() -> None:
     typer.echo(f"{len(rows)} account(s)")
 
 
-@app.command("create")
+@app.command("create", short_help="Create an account with a password.")
 def create_user(
     email: EmailArg,
     name: Annotated[
@@ -132,9 +147,12 @@ def create_user(
     ] = False,
     password_stdin: PasswordStdin = False,
 ) -> None:
-    """Create an account.
+    """Create an account with a password, whatever IRONLOG_REGISTRATION says."""
+    from pydantic import TypeAdapter, ValidationError
 
-    With a password, whatever IRONLOG_REGISTRATION says."""
+    from ironlog.admin import service
+    from ironlog.core.schemas import Name
+
     display = (name or email.split("@", 1)[0]).strip()
     try:
         display = TypeAdapter(Name).validate_python(display)
@@ -155,6 +173,8 @@ def create_user(
 @app.command("set-password")
 def set_password(email: EmailArg, password_stdin: PasswordStdin = False) -> None:
     """Set an account's password and end all its sessions."""
+    from ironlog.admin import service
+
     password_hash = _hash(_password(password_stdin))
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
@@ -165,11 +185,10 @@ def set_password(email: EmailArg, password_stdin: PasswordStdin = False) -> None
     typer.echo("Password set; every session of the account has ended.")
 
 
-@app.command("disable")
+@app.command("disable", short_help="Disable an account and end its sessions.")
 def disable(email: EmailArg) -> None:
-    """Disable an account.
-
-    It cannot sign in, and all its sessions end now."""
+    """Disable an account: it cannot sign in, and all its sessions end now."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         await service.disable(session, user=await service.find_user(session, email))
@@ -181,6 +200,7 @@ def disable(email: EmailArg) -> None:
 @app.command("enable")
 def enable(email: EmailArg) -> None:
     """Let a disabled account sign in again."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         await service.enable(session, user=await service.find_user(session, email))
@@ -189,14 +209,14 @@ def enable(email: EmailArg) -> None:
     typer.echo("Enabled.")
 
 
-@app.command("delete")
+@app.command("delete", short_help="Delete an account and all its data.")
 def delete(
     email: EmailArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete an account and all its data.
+    """Delete an account and all its data (workouts, routines, measurements)."""
+    from ironlog.admin import service
 
-    Its workouts, routines and measurements go with it."""
     if not yes:
         typer.confirm(f"Delete {email} and all its data?", abort=True)
 
@@ -210,6 +230,7 @@ def delete(
 @app.command("promote")
 def promote(email: EmailArg) -> None:
     """Make an account administrator."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         user = await service.find_user(session, email)
@@ -219,11 +240,10 @@ def promote(email: EmailArg) -> None:
     typer.echo("Now an administrator.")
 
 
-@app.command("demote")
+@app.command("demote", short_help="Take administration away from an account.")
 def demote(email: EmailArg) -> None:
-    """Take administration away from an account.
-
-    Never from the last enabled administrator."""
+    """Take administration away from an account (never from the last enabled administrator)."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, _settings: Settings) -> None:
         user = await service.find_user(session, email)
@@ -233,11 +253,10 @@ def demote(email: EmailArg) -> None:
     typer.echo("No longer an administrator.")
 
 
-@app.command("invite")
+@app.command("invite", short_help="Make a single-use sign-up link.")
 def invite(base_url: BaseUrl = None) -> None:
-    """Make an invite link.
-
-    A single-use sign-up link, for IRONLOG_REGISTRATION=invite."""
+    """Make a single-use sign-up link (for IRONLOG_REGISTRATION=invite)."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[str, str]:
         made = await service.create_invite(
@@ -250,11 +269,10 @@ def invite(base_url: BaseUrl = None) -> None:
     typer.echo(f"Single use, valid until {expires}.", err=True)
 
 
-@app.command("reset-link")
+@app.command("reset-link", short_help="Make a one-time password reset link.")
 def reset_link(email: EmailArg, base_url: BaseUrl = None) -> None:
-    """Make a password reset link.
-
-    A one-time link where the account's owner chooses a new password."""
+    """Make a one-time link where the account's owner chooses a new password."""
+    from ironlog.admin import service
 
     async def work(session: AsyncSession, settings: Settings) -> tuple[str, str]:
         user = await service.find_user(session, email)

@@ -14,12 +14,9 @@ adds them up. Pool figures are then per process (label `pid`), sampled every few
 import asyncio
 import hmac
 import os
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -43,8 +40,8 @@ from starlette.responses import Response
 
 from ironlog.core.config import Settings
 from ironlog.core.errors import problem_response
+from ironlog.core.metrics_folder import multiprocess_dir
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_PATH = "/metrics"
 UNMATCHED_ROUTE = "unmatched"
 POOL_SAMPLE_SECONDS = 5.0
@@ -74,10 +71,6 @@ _POOL_FIGURES: dict[str, tuple[str, Callable[[Any], float | None]]] = {
         lambda pool: max(pool.overflow(), 0),
     ),
 }
-
-
-def multiprocess_dir() -> str | None:
-    return os.environ.get(MULTIPROC_ENV) or None
 
 
 class HttpMetrics:
@@ -231,27 +224,3 @@ def install(app: FastAPI, settings: Settings) -> Metrics | None:
     app.state.metrics = metrics
     app.add_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)
     return metrics
-
-
-@contextmanager
-def multiprocess_dir_for(workers: int) -> Iterator[str | None]:
-    """For `ironlog serve`, around the worker processes: the folder they share, emptied of an
-    earlier run's files (they would be added to this run's counters), or, when several workers
-    run and none was given, a temporary one, removed afterwards."""
-    folder = multiprocess_dir()
-    made = folder is None and workers > 1
-    if made:
-        folder = tempfile.mkdtemp(prefix="ironlog-metrics-")
-        os.environ[MULTIPROC_ENV] = folder
-    if folder is None:
-        yield None
-        return
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    for item in path.glob("*.db"):
-        item.unlink()
-    try:
-        yield folder
-    finally:
-        if made:
-            shutil.rmtree(path, ignore_errors=True)

@@ -7,6 +7,7 @@ tens of milliseconds, so a burst of logins must queue instead of exhausting memo
 import functools
 import hashlib
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,8 +27,19 @@ VERIFIED_TOKENS_KEPT = 4096
 _REQUIRED_CLAIMS = ["sub", "sid", "exp", "iat", "iss", "aud", "jti"]
 
 
+# The decoy hash of each argon2id cost, made once per process (`PasswordHasher.make_decoy`), or
+# once by `ironlog serve` for all the workers it forks.
+_decoys: dict[tuple[int, int, int], str] = {}
+_decoys_lock = threading.Lock()
+
+
 class PasswordHasher:
     def __init__(self, settings: Settings) -> None:
+        self._cost = (
+            settings.argon2_time_cost,
+            settings.argon2_memory_cost_kib,
+            settings.argon2_parallelism,
+        )
         self._hasher = Argon2Hasher(
             time_cost=settings.argon2_time_cost,
             memory_cost=settings.argon2_memory_cost_kib,
@@ -35,9 +47,21 @@ class PasswordHasher:
             type=Type.ID,
         )
         self._limiter = anyio.CapacityLimiter(settings.password_hash_concurrency)
-        # Verified against when the email is unknown, so that answer takes as long as a wrong
-        # password does.
-        self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def prepare(self) -> None:
+        """Make the decoy hash in a worker thread, if not made yet (the application's lifespan
+        starts this in the background): not in `__init__`, as a hash takes half a second at
+        production cost and a server process must answer as soon as it starts."""
+        await anyio.to_thread.run_sync(self.make_decoy, limiter=self._limiter)
+
+    def make_decoy(self) -> str:
+        """The hash verified when the email is unknown, so that answer takes as long as a
+        wrong password does (made by the first call)."""
+        with _decoys_lock:
+            decoy = _decoys.get(self._cost)
+            if decoy is None:
+                decoy = _decoys[self._cost] = self._hasher.hash(secrets.token_urlsafe(16))
+            return decoy
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._limiter)
@@ -49,7 +73,7 @@ class PasswordHasher:
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(password_hash or self._decoy_hash, password) and (
+            return self._hasher.verify(password_hash or self.make_decoy(), password) and (
                 password_hash is not None
             )
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -13,17 +13,44 @@ browsers retry a request that fails on a reused idle connection). A server that 
 connection at the moment a client reuses it fails that request with no answer: a drill saw 17
 writers get a read error at once when both sides used 5 s. A proxy that pools its upstream
 connections must expire idle ones sooner (README, "Behind a reverse proxy").
+
+Worker processes (`--workers N`) are forked from `ironlog serve` once it has imported the
+application (`preload`), rather than spawned as fresh interpreters that each import it again:
+a worker answers within a fraction of a second of its start instead of after seconds of imports
+(two at once on a small machine), and a worker uvicorn replaces comes back as fast. Code is
+therefore loaded once, by `ironlog serve`: after an upgrade restart the service, not just the
+workers (SIGHUP).
 """
 
 import asyncio
+import contextlib
+import gc
+import importlib
+import multiprocessing.context
+import signal
+import sys
+import types
 from typing import Any
 
+import uvicorn._subprocess
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors.multiprocess import SIGNALS as SUPERVISOR_SIGNALS
 
 from ironlog.core.config import Settings
 
 MAX_HEAD_BYTES = 64 * 1024
 KEEP_ALIVE_SECONDS = 20
+# What a worker would still import as it starts serving, after the application's module (seen
+# with `python -X importtime`): the event loop, and modules its libraries import on first use.
+WORKER_IMPORTS = (
+    "uvloop",
+    "uvicorn.loops.uvloop",
+    "uvicorn.lifespan.on",
+    "anyio._backends._asyncio",
+    "anyio._core._sockets",
+    "anyio._core._streams",
+    "fastapi.telemetry._runtime",
+)
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -87,9 +114,44 @@ def uvicorn_options() -> dict[str, Any]:
     """The protocol and limits `ironlog serve` passes to uvicorn."""
     return {
         "http": f"{__name__}:GuardedHttpProtocol",
+        # IronLog serves no WebSocket: without this, each worker imports `websockets` as it
+        # starts (a quarter of a second) and accepts upgrade requests nothing answers.
+        "ws": "none",
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # uvicorn restarts a worker that has not answered its supervisor's ping within this; at
         # its default (5 s) a loaded machine (a burst of argon2id) got workers killed in a loop.
         "timeout_worker_healthcheck": 30,
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
     }
+
+
+class _ForkedWorker(multiprocessing.context.ForkProcess):
+    """A worker forked from `ironlog serve`. It inherits the supervisor's signal handlers, which
+    only queue the signal for the supervisor's loop; it starts from the defaults instead, as a
+    spawned worker does (uvicorn's server then installs its own for SIGINT and SIGTERM)."""
+
+    def run(self) -> None:
+        for signum in SUPERVISOR_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        super().run()
+
+
+def preload(app: str) -> None:
+    """Import the module of `app` ("module:factory") here, and have uvicorn fork its worker
+    processes from this one (uvicorn spawns them, and offers no option for this).
+
+    Call it after `PROMETHEUS_MULTIPROC_DIR` is set (core/metrics_folder.py): the forked workers
+    keep the metric value class prometheus_client chose when it was imported. Linux only: macOS
+    forbids fork after some system libraries have started threads; elsewhere workers are
+    spawned as usual."""
+    importlib.import_module(app.partition(":")[0])
+    if sys.platform != "linux":
+        return
+    for module in WORKER_IMPORTS:
+        with contextlib.suppress(ImportError):  # an optional or renamed module: imported later
+            importlib.import_module(module)
+    # Objects made by the imports are shared by the forked workers page by page; kept out of the
+    # collector's passes, they stay shared instead of being copied into every worker.
+    gc.freeze()
+    uvicorn._subprocess.spawn = types.SimpleNamespace(Process=_ForkedWorker)  # type: ignore[assignment]

@@ -21,8 +21,8 @@ from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import User
 from ironlog.portability import repository
+from ironlog.portability.choices import ExportFormat
 from ironlog.portability.formats.ironlog_csv import HEADER, escape_text
-from ironlog.portability.schemas import ExportFormat
 from ironlog.routines import repository as routine_repository
 from ironlog.routines import views as views_of_routines
 from ironlog.users import schemas as user_schemas

@@ -12,9 +12,10 @@ from ironlog.core.routing import SessionDep, SettingsDep, api_router, end_reads,
 from ironlog.core.streaming import BoundedStreamingResponse, StreamsBusy, StreamSlots
 from ironlog.measurements.schemas import READ_EXAMPLE as MEASUREMENT_READ_EXAMPLE
 from ironlog.portability import export, service
+from ironlog.portability.choices import ExportFormat, ImportSource, WeightUnit
 from ironlog.portability.errors import ImportConflict, ImportInvalid, ImportUnrecognized
 from ironlog.portability.formats.ironlog_csv import HEADER
-from ironlog.portability.schemas import ExportFormat, ImportReport, ImportSource, WeightUnit
+from ironlog.portability.schemas import ImportReport
 from ironlog.workouts.schemas import EXECUTION_READ_EXAMPLE
 
 router = api_router(tags=["portability"], responses=problem_responses(NotAuthenticated))

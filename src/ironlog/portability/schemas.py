@@ -1,26 +1,6 @@
-import enum
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
-
-
-class ImportSource(enum.StrEnum):
-    AUTO = "auto"
-    STRONG = "strong"
-    HEVY = "hevy"
-    FITNOTES = "fitnotes"
-    IRONLOG_CSV = "ironlog_csv"
-    IRONLOG_JSON = "ironlog_json"
-
-
-class WeightUnit(enum.StrEnum):
-    KG = "kg"
-    LB = "lb"
-
-
-class ExportFormat(enum.StrEnum):
-    JSON = "json"
-    CSV = "csv"
 
 
 class ExerciseMapping(BaseModel):
