@@ -37,6 +37,7 @@ from bench.stats import (
 from ironlog.core import migrations
 from ironlog.core.config import Settings
 
+WARMUPS = 5
 SYNC = "/api/v1/sync"
 
 
@@ -94,7 +95,7 @@ def run(settings: Settings, args: argparse.Namespace, pid: int) -> None:
             load_history(settings, {years: user_id for years, (user_id, _) in accounts.items()})
         )
         asyncio.run(number_changes(str(settings.database_url)))
-        reference = measure(client, "/api/v1/users/me", accounts[1][1], args.requests)
+        reference = measure(client, "/api/v1/users/me", accounts[1][1], args.requests, WARMUPS)
         print(
             f"\nfor reference, GET /api/v1/users/me: p50 {statistics.median(reference):.2f} ms, "
             f"p95 {percentile(reference, 0.95):.2f} ms"
@@ -105,8 +106,9 @@ def run(settings: Settings, args: argparse.Namespace, pid: int) -> None:
             snapshot(client, token, args.limit)  # warm-up: plans, caches
             seconds, changes, size, cursor = snapshot(client, token, args.limit)
             data = generated[years]
-            assert changes == len(data.workouts), (changes, len(data.workouts))
-            timings = measure(client, f"{SYNC}?cursor={cursor}", token, args.requests)
+            # The workouts, and the preferences that every snapshot holds.
+            assert changes == len(data.workouts) + 1, (changes, len(data.workouts))
+            timings = measure(client, f"{SYNC}?cursor={cursor}", token, args.requests, WARMUPS)
             print(
                 f"{years:>7}y {len(data.workouts):>9,}{len(data.sets):>8,}{seconds:>12.2f}"
                 f"{size / 2**20:>7.1f}{peak_memory_mib(pid):>14.0f}"
