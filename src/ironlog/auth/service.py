@@ -15,10 +15,12 @@ from ironlog.auth.errors import (
     RefreshTokenReused,
     RegistrationClosed,
 )
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.auth.schemas import AuthConfig, PasswordResetRequest, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import session_scope
+from ironlog.core.errors import NotAuthenticated
 from ironlog.core.local_time import LocalCalendar, WeekStart
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
@@ -182,6 +184,15 @@ async def reset_password(
     await repository.set_password_hash(session, reset.user_id, password_hash)
     await repository.revoke_user_sessions(session, reset.user_id)
     await throttle.take_back(session, reservation)
+
+
+async def verify(session: AsyncSession, principal: ClaimedPrincipal) -> None:
+    """401 unless the principal's session is active: what a read that folded the check into
+    its statement asks when that statement found nothing (to tell 401 from 404)."""
+    if not await repository.session_is_active(
+        session, user_id=principal.user_id, session_id=principal.session_id
+    ):
+        raise NotAuthenticated("The session of this access token has ended.")
 
 
 def public_config(settings: Settings) -> AuthConfig:

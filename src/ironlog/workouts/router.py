@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import Body, Path, Query, status
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUserId
+from ironlog.auth.dependencies import CurrentUserId, Reader
 from ironlog.core.errors import (
     InvalidField,
     NotAuthenticated,
@@ -75,7 +75,7 @@ def _workout_response(
 @read_only
 async def list_workouts(
     session: SessionDep,
-    user_id: CurrentUserId,
+    reader: Reader,
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
@@ -107,7 +107,7 @@ async def list_workouts(
     if from_date and to_date and from_date > to_date:
         raise InvalidField(["query", "from"], "from must not be after to")
     filters = WorkoutFilters(status_filter, from_date, to_date, exercise_id, q or None)
-    body = await service.list_workouts(session, user_id=user_id, filters=filters, page=page)
+    body = await service.list_workouts(session, principal=reader, filters=filters, page=page)
     return json_response(body)
 
 
@@ -140,12 +140,10 @@ async def create_workout(
     responses={200: {"headers": ETAG_HEADER}},
 )
 @read_only
-async def get_workout(
-    workout_id: WorkoutId, session: SessionDep, user_id: CurrentUserId
-) -> Response:
+async def get_workout(workout_id: WorkoutId, session: SessionDep, reader: Reader) -> Response:
     """The workout with its executions (each with the embedded exercise) and sets, in position
     order. Another user's workout is 404."""
-    return _workout_response(await service.get(session, user_id=user_id, workout_id=workout_id))
+    return _workout_response(await service.get(session, principal=reader, workout_id=workout_id))
 
 
 @router.put(

@@ -3,10 +3,12 @@
 
 from ironlog.workouts.repository.reads import (
     EXECUTION_COLUMNS,
+    EXERCISE_COLUMNS,
     SET_COLUMNS,
     WORKOUT_COLUMNS,
     fetch_execution,
     fetch_tree,
+    fetch_tree_for,
     fetch_trees_for_sync,
     list_page,
 )
@@ -34,6 +36,7 @@ from ironlog.workouts.repository.writes import (
 
 __all__ = [
     "EXECUTION_COLUMNS",
+    "EXERCISE_COLUMNS",
     "SET_COLUMNS",
     "WORKOUT_COLUMNS",
     "WorkoutState",
@@ -47,6 +50,7 @@ __all__ = [
     "exists",
     "fetch_execution",
     "fetch_tree",
+    "fetch_tree_for",
     "fetch_trees_for_sync",
     "get_set",
     "get_state",

@@ -20,6 +20,7 @@ from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.db import AnyRow, fetch_all, insert_rows
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
+from ironlog.workouts import views
 from ironlog.workouts.repository.reads import SET_COLUMNS
 
 
@@ -79,9 +80,7 @@ async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: 
     await changes.record_delete(session, user_id=user_id, entity="workout", entity_ids=[workout_id])
 
 
-_VISIBLE_EXERCISES = select(
-    Exercise.id, Exercise.name, Exercise.body_part, Exercise.modality
-).where(
+_VISIBLE_EXERCISES = select(*(getattr(Exercise, field) for field in views.EXERCISE_FIELDS)).where(
     Exercise.id.in_(bindparam("exercise_ids", expanding=True)),
     (Exercise.user_id.is_(None)) | (Exercise.user_id == bindparam("user_id")),
 )
@@ -89,15 +88,15 @@ _VISIBLE_EXERCISES = select(
 
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[Any, ...]]:
-    """The exercises among `exercise_ids` the user can see (system or own), by id, as
-    (id, name, body_part, modality)."""
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The exercises among `exercise_ids` the user can see (system or own), by id, with the
+    fields the read model embeds."""
     if not exercise_ids:
         return {}
     rows = await fetch_all(
         session, _VISIBLE_EXERCISES, {"exercise_ids": list(set(exercise_ids)), "user_id": user_id}
     )
-    return {row[0]: tuple(row) for row in rows}
+    return {row[0]: dict(zip(views.EXERCISE_FIELDS, row, strict=True)) for row in rows}
 
 
 async def insert_trees(
