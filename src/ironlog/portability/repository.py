@@ -108,13 +108,8 @@ async def executions_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID])
     statement = (
         select(
             ExerciseExecution.workout_id,
-            ExerciseExecution.exercise_id,
-            ExerciseExecution.position,
-            ExerciseExecution.notes,
-            ExerciseExecution.superset,
-            Exercise.name,
-            Exercise.body_part,
-            Exercise.modality,
+            *workout_repository.EXECUTION_COLUMNS,
+            *workout_repository.EXERCISE_COLUMNS,
         )
         .join(Exercise, Exercise.id == ExerciseExecution.exercise_id)
         .where(ExerciseExecution.workout_id.in_(workout_ids))

@@ -49,7 +49,7 @@ def duration_seconds(started_at: datetime, finished_at: datetime | None) -> int 
     return int((finished_at - started_at).total_seconds())
 
 
-def workout_json(values: Mapping[str, Any], exercises: list[JsonDict], **extra: Any) -> JsonDict:
+def workout_json(values: Mapping[Any, Any], exercises: list[JsonDict], **extra: Any) -> JsonDict:
     """A workout as the API shows it; `extra` fields (the export's provenance) go before
     `routine_id`."""
     body = {field: values[field] for field in WORKOUT_HEAD}
@@ -62,7 +62,7 @@ def workout_json(values: Mapping[str, Any], exercises: list[JsonDict], **extra: 
 
 
 def execution_json(
-    values: Mapping[str, Any], exercise: Mapping[str, Any], sets: list[JsonDict]
+    values: Mapping[Any, Any], exercise: Mapping[Any, Any], sets: list[JsonDict]
 ) -> JsonDict:
     """An execution with its embedded exercise and its sets."""
     body = {field: values[field] for field in EXECUTION_FIELDS}
