@@ -19,7 +19,7 @@ from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.auth.schemas import AuthConfig, PasswordResetRequest, RegisterRequest, TokenPair
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
-from ironlog.core.db import session_scope
+from ironlog.core.db import ReadSession, session_scope
 from ironlog.core.errors import NotAuthenticated
 from ironlog.core.local_time import LocalCalendar, WeekStart
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
@@ -186,7 +186,7 @@ async def reset_password(
     await throttle.take_back(session, reservation)
 
 
-async def verify(session: AsyncSession, principal: ClaimedPrincipal) -> None:
+async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
     """401 unless the principal's session is active: what a read that folded the check into
     its statement asks when that statement found nothing (to tell 401 from 404)."""
     if not await repository.session_is_active(
@@ -200,7 +200,7 @@ def public_config(settings: Settings) -> AuthConfig:
     return AuthConfig(google_enabled=settings.google_enabled, registration=settings.registration)
 
 
-async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:
+async def get_calendar(session: ReadSession, *, user_id: uuid.UUID) -> LocalCalendar:
     """The time zone and week start that decide the user's local dates and weeks (from the
     preferences, which the users package owns; read here so every feature can use them)."""
     settings = await repository.get_calendar_settings(session, user_id)

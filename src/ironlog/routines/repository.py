@@ -39,6 +39,7 @@ from ironlog.models import (
     WorkoutSet,
     WorkoutStatus,
 )
+from ironlog.workouts import repository as workout_repository
 
 Mappings = Sequence[RowMapping]
 
@@ -251,7 +252,7 @@ async def reorder_routines(
 _LAST_WORKOUT = (
     select(Workout.id)
     .where(
-        Workout.user_id == bindparam("user_id"),
+        workout_repository.owned_by(bindparam("user_id")),
         Workout.routine_id == bindparam("routine_id"),
         Workout.status == bindparam("finished", type_=String),
     )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
+from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.schemas import ExerciseRead
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import (
@@ -52,7 +53,7 @@ async def _load_exercises(
     session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(Exercise).where(
-        Exercise.user_id == user_id, *in_range(Exercise.change_seq, Exercise.id)
+        exercise_repository.owned_by(user_id), *in_range(Exercise.change_seq, Exercise.id)
     )
     exercises = await session.scalars(statement, keys.params())
     return [

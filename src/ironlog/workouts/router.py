@@ -14,7 +14,7 @@ from ironlog.core.errors import (
 )
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL, BoundedDate
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
@@ -74,7 +74,7 @@ def _workout_response(
 )
 @read_only
 async def list_workouts(
-    session: SessionDep,
+    session: ReadSessionDep,
     reader: Reader,
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
@@ -140,7 +140,7 @@ async def create_workout(
     responses={200: {"headers": ETAG_HEADER}},
 )
 @read_only
-async def get_workout(workout_id: WorkoutId, session: SessionDep, reader: Reader) -> Response:
+async def get_workout(workout_id: WorkoutId, session: ReadSessionDep, reader: Reader) -> Response:
     """The workout with its executions (each with the embedded exercise) and sets, in position
     order. Another user's workout is 404."""
     return _workout_response(await service.get(session, principal=reader, workout_id=workout_id))

@@ -18,6 +18,7 @@ from ironlog.auth import service as auth_service
 from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
+from ironlog.core.db import ReadSession
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
@@ -167,7 +168,7 @@ async def _insert_tree(
 
 
 async def get(
-    session: AsyncSession, *, principal: ClaimedPrincipal, workout_id: uuid.UUID
+    session: ReadSession, *, principal: ClaimedPrincipal, workout_id: uuid.UUID
 ) -> WorkoutView:
     """The workout, the caller's session checked by the same statement: one round trip, and a
     second only when nothing came back, to tell an ended session (401) from a missing or
@@ -181,7 +182,7 @@ async def get(
 
 
 async def list_workouts(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     principal: ClaimedPrincipal,
     filters: WorkoutFilters,

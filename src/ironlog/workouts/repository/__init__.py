@@ -11,6 +11,7 @@ from ironlog.workouts.repository.reads import (
     fetch_tree_for,
     fetch_trees_for_sync,
     list_page,
+    owned_by,
 )
 from ironlog.workouts.repository.writes import (
     WorkoutState,
@@ -58,6 +59,7 @@ __all__ = [
     "list_page",
     "next_execution_position",
     "next_set_position",
+    "owned_by",
     "reorder_executions",
     "touch",
     "update_execution",

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
     Float,
     Integer,
     Select,
@@ -26,11 +28,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.auth import repository as auth_repository
 from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import ranges
-from ironlog.core.db import AnyRow, UTCDateTime, fetch_all
+from ironlog.core.db import AnyRow, ReadSession, UTCDateTime, fetch_all
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
 from ironlog.workouts import views
 from ironlog.workouts.filters import WorkoutFilters
+
+
+def owned_by(user_id: uuid.UUID | BindParameter[Any]) -> ColumnElement[bool]:
+    """The user's workouts: the one ownership filter on workouts, which every domain uses
+    (another user's workout is 404)."""
+    return Workout.user_id == user_id
 
 
 def _as_float(column: Any) -> Any:
@@ -69,7 +77,7 @@ def _tree_statement() -> Select[*tuple[Any, ...]]:
 
 _ONE_TREE = (
     _tree_statement()
-    .where(Workout.id == bindparam("workout_id"), Workout.user_id == bindparam("user_id"))
+    .where(Workout.id == bindparam("workout_id"), owned_by(bindparam("user_id")))
     .order_by(ExerciseExecution.position, WorkoutSet.position)
 )
 
@@ -79,14 +87,14 @@ _ONE_TREE_CHECKED = _ONE_TREE.where(auth_repository.ACTIVE_SESSION)
 
 
 async def fetch_tree(
-    session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID, workout_id: uuid.UUID
 ) -> Sequence[Sequence[Any]]:
     """One workout's whole tree, in one query; no rows when the user does not own it."""
     return await fetch_all(session, _ONE_TREE, {"workout_id": workout_id, "user_id": user_id})
 
 
 async def fetch_tree_for(
-    session: AsyncSession, *, principal: ClaimedPrincipal, workout_id: uuid.UUID
+    session: ReadSession, *, principal: ClaimedPrincipal, workout_id: uuid.UUID
 ) -> Sequence[Sequence[Any]]:
     """One workout's whole tree with the caller's session check, in one query; no rows when
     the user does not own it or the session has ended."""
@@ -98,7 +106,7 @@ async def fetch_tree_for(
 _SYNC_TREES = (
     _tree_statement()
     .where(
-        Workout.user_id == bindparam("user_id"),
+        owned_by(bindparam("user_id")),
         *ranges.in_range(Workout.change_seq, Workout.id),
     )
     .order_by(Workout.change_seq, Workout.id, ExerciseExecution.position, WorkoutSet.position)
@@ -150,7 +158,7 @@ _NAME_PATTERN = bindparam("name_pattern", type_=String)
 
 
 _FILTERED = select(Workout.id).where(
-    Workout.user_id == bindparam("user_id"),
+    owned_by(bindparam("user_id")),
     or_(_STATUS.is_(None), Workout.status == _STATUS),
     or_(_FROM.is_(None), Workout.started_at >= _FROM),
     or_(_BEFORE.is_(None), Workout.started_at < _BEFORE),
@@ -211,7 +219,7 @@ _TOTAL = select(_COUNT.label("total"), auth_repository.ACTIVE_SESSION.label("act
 
 
 async def list_page(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     principal: ClaimedPrincipal,
     filters: WorkoutFilters,

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, fetch_all, insert_rows
+from ironlog.core.db import AnyRow, fetch_all, insert_tables
+from ironlog.exercises import repository as exercise_repository
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
 from ironlog.workouts import views
-from ironlog.workouts.repository.reads import SET_COLUMNS
+from ironlog.workouts.repository.reads import SET_COLUMNS, owned_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class WorkoutState:
 
 _STATE = select(
     Workout.id, Workout.status, Workout.version, Workout.started_at, Workout.finished_at
-).where(Workout.id == bindparam("workout_id"), Workout.user_id == bindparam("user_id"))
+).where(Workout.id == bindparam("workout_id"), owned_by(bindparam("user_id")))
 
 
 _LOCKED_STATE = _STATE.with_for_update()
@@ -82,7 +83,7 @@ async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: 
 
 _VISIBLE_EXERCISES = select(*(getattr(Exercise, field) for field in views.EXERCISE_FIELDS)).where(
     Exercise.id.in_(bindparam("exercise_ids", expanding=True)),
-    (Exercise.user_id.is_(None)) | (Exercise.user_id == bindparam("user_id")),
+    exercise_repository.visible_to(bindparam("user_id")),
 )
 
 
@@ -106,13 +107,15 @@ async def insert_trees(
     executions: Sequence[dict[str, Any]],
     sets: Sequence[dict[str, Any]],
 ) -> None:
-    """Insert whole workout trees as plain rows: one executemany per table, whatever the size.
+    """Insert whole workout trees as plain rows: one statement on PostgreSQL (one executemany
+    per table elsewhere), whatever the size.
 
     Rows are dicts of column values, `created_at` and `updated_at` included; callers build them
     (the create route, the importer), so no ORM object is made per set.
     """
-    for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
-        await insert_rows(session, model, rows)
+    await insert_tables(
+        session, [(Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)]
+    )
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
