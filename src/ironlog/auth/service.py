@@ -17,6 +17,7 @@ from ironlog.auth.errors import (
 )
 from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.auth.schemas import AuthConfig, PasswordResetRequest, RegisterRequest, TokenPair
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.core.db import ReadSession, session_scope
@@ -193,6 +194,16 @@ async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
         session, user_id=principal.user_id, session_id=principal.session_id
     ):
         raise NotAuthenticated("The session of this access token has ended.")
+
+
+async def next_seq_checked(session: AsyncSession, principal: ClaimedPrincipal) -> int:
+    """The caller's next change number (`changes.record.next_seq`), taken only if the session
+    of the access token is active, else 401 with nothing changed: a create's first statement,
+    so that its session check costs no round trip of its own."""
+    seq = await changes.next_seq_if(session, repository.ACTIVE_SESSION, principal.params())
+    if seq is None:
+        raise NotAuthenticated("The session of this access token has ended.")
+    return seq
 
 
 def public_config(settings: Settings) -> AuthConfig:

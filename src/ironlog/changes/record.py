@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ScalarSelect, bindparam, text, update
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,18 @@ _NEXT_SEQ = (
     .values(change_seq=User.change_seq + 1)
     .returning(User.change_seq)
 )
+
+
+async def next_seq_if(
+    session: AsyncSession, condition: ColumnElement[bool], params: dict[str, Any]
+) -> int | None:
+    """`next_seq` for `params["user_id"]`, only if `condition` holds (an uncorrelated check
+    bound by `params`, such as the caller's session being active): None when it does not, and
+    nothing changed. One statement: a create folds its session check into it."""
+    connection = await session.connection()
+    result = await connection.execute(_NEXT_SEQ.where(condition), params)
+    seq = result.scalar()
+    return None if seq is None else int(seq)
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID | ScalarSelect[Any]) -> int:

@@ -4,7 +4,8 @@ from typing import Annotated
 from fastapi import Body, Path, Query, status
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUserId, Reader
+from ironlog.auth.dependencies import Creator, CurrentUserId, Reader
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.errors import (
     InvalidField,
     NotAuthenticated,
@@ -122,14 +123,15 @@ async def list_workouts(
     },
 )
 async def create_workout(
-    session: SessionDep, user_id: CurrentUserId, data: Annotated[WorkoutCreate, Body()]
+    session: SessionDep, caller: Creator, data: Annotated[WorkoutCreate, Body()]
 ) -> Response:
     """Create a workout in progress, optionally with its whole tree of exercises and sets, in
     one transaction. A past workout is logged finished in one call: `status: "finished"` with
     `finished_at` or `duration_seconds` (without either, 422). Offline clients may choose the
     `id`; an id that exists is 409 `workout_exists`. Send an `Idempotency-Key` to make retries
     safe."""
-    view = await service.create(session, user_id=user_id, data=data)
+    unchecked = caller if isinstance(caller, ClaimedPrincipal) else None
+    view = await service.create(session, user_id=caller.user_id, data=data, unchecked=unchecked)
     return _workout_response(view, status.HTTP_201_CREATED, location=True)
 
 
