@@ -110,10 +110,31 @@ async def profile(
         f"{method} {path}: {plain[0] * 1e6:.0f} us per request, {plain[1] * 1e6:.0f} us of CPU"
         f" ({profiled[0] * 1e6:.0f} us profiled)"
     )
+    stats = pstats.Stats(profiler)
+    by_package: dict[str, float] = {}
+    for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
+        package = _package(filename)
+        by_package[package] = by_package.get(package, 0.0) + row[2]
+    total = sum(by_package.values())
+    print("own time by package:")
+    for package, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:12]:
+        print(f"  {package:<28} {seconds / total:6.1%}")
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
         print(out.getvalue())
+
+
+def _package(filename: str) -> str:
+    """`fastapi`, `ironlog.core`, `asyncio`...: where a function's own time is spent."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/")[1].split("/")[0]
+    if "/ironlog/" in filename:
+        parts = filename.split("/ironlog/")[1].split("/")
+        return "ironlog." + parts[0].removesuffix(".py")
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins"
+    return filename.rsplit("/", 2)[-2]
 
 
 def main() -> None:
