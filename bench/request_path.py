@@ -128,7 +128,7 @@ async def profile(
 def _package(filename: str) -> str:
     """`fastapi`, `ironlog.core`, `asyncio`...: where a function's own time is spent."""
     if "site-packages/" in filename:
-        return filename.split("site-packages/")[1].split("/")[0]
+        return filename.split("site-packages/")[1].split("/", maxsplit=1)[0]
     if "/ironlog/" in filename:
         parts = filename.split("/ironlog/")[1].split("/")
         return "ironlog." + parts[0].removesuffix(".py")
