@@ -14,6 +14,7 @@ from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
 from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.schemas import ExerciseRead
+from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import (
     BodyMeasurement,
@@ -66,7 +67,7 @@ async def _load_measurements(
     session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(BodyMeasurement).where(
-        BodyMeasurement.user_id == user_id,
+        measurement_repository.owned_by(user_id),
         *in_range(BodyMeasurement.change_seq, BodyMeasurement.id),
     )
     entries = await session.scalars(statement, keys.params())
