@@ -7,6 +7,7 @@ held until the writing transaction commits: one user's changes commit in the ord
 numbers, which is what lets a client's cursor be a plain number that no change can slip under.
 """
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,12 @@ _NEXT_SEQ = (
 )
 
 
+@functools.cache
+def _next_seq_where(condition: ColumnElement[bool]) -> Any:
+    # Built once per condition: a statement built per call costs its cache key every time.
+    return _NEXT_SEQ.where(condition)
+
+
 async def next_seq_if(
     session: AsyncSession, condition: ColumnElement[bool], params: dict[str, Any]
 ) -> int | None:
@@ -33,7 +40,7 @@ async def next_seq_if(
     bound by `params`, such as the caller's session being active): None when it does not, and
     nothing changed. One statement: a create folds its session check into it."""
     connection = await session.connection()
-    result = await connection.execute(_NEXT_SEQ.where(condition), params)
+    result = await connection.execute(_next_seq_where(condition), params)
     seq = result.scalar()
     return None if seq is None else int(seq)
 
