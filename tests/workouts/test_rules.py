@@ -471,6 +471,10 @@ async def test_create_refuses_an_ended_session_and_writes_nothing(
     response = await client.post(WORKOUTS, json=body, headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+    # A body refused by a rule (an unknown exercise) is still a 401 for an ended session.
+    unknown = {"name": "Late", "exercises": tree([uuid.uuid4()], sets_each=1)}
+    response = await client.post(WORKOUTS, json=unknown, headers=headers)
+    assert response.status_code == 401
     assert await db.scalar(select(func.count()).select_from(Workout)) == 0
     assert await db.scalar(select(func.count()).select_from(WorkoutSet)) == 0
 

@@ -213,15 +213,12 @@ async def create(
     """A new workout in progress with its tree; `routine_id` when started from a routine, whose
     `exercises` (id, name, body_part, modality) are known visible and distinct already.
 
-    `unchecked`: the caller, whose session has not been checked yet. The first statement, which
-    takes the change number, checks it (401 before anything else is read or written), so the
-    check costs no round trip of its own.
+    `unchecked`: the caller, whose session has not been checked yet. The statement that takes
+    the change number checks it, before anything is written, so the check costs no round trip
+    of its own; a refusal before it (unknown exercise, existing id) runs the check first
+    (`before_refusal`), so an ended session is a 401 whatever the body.
     """
     supersets.check([execution.superset for execution in data.exercises], whole=True)
-    if unchecked is not None:
-        seq = await auth_service.next_seq_checked(session, unchecked)
-    else:
-        seq = await changes.next_seq(session, user_id)
     if exercises is None:
         exercises = await _visible_exercises(session, user_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
@@ -231,6 +228,11 @@ async def create(
     started_at, finished_at = data.times(now)
     if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
         raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
+    # Last before the insert: it locks the user's row until the commit (changes.record).
+    if unchecked is not None:
+        seq = await auth_service.next_seq_checked(session, unchecked)
+    else:
+        seq = await changes.next_seq(session, user_id)
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
