@@ -108,7 +108,7 @@ async def get_principal(request: Request) -> Principal:
 
 
 async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
-    """The caller of a create whose first statement checks the session (`auth.service.
+    """The caller of a create whose first write checks the session (`auth.service.
     next_seq_checked`): the token's claims, unchecked. With an `Idempotency-Key` the session is
     checked first, as for any write, because the key is claimed before the create runs."""
     if request.headers.get(idempotency.HEADER) is not None:
@@ -119,7 +119,7 @@ async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
     claimed = _claims(request, token)
 
     async def check_session(session: AsyncSession) -> None:
-        # An invalid body (422) or a broken rule found before the create's first statement
+        # An invalid body (422) or a broken rule found before the create's first write
         # must not outrank an ended session (401).
         if not await repository.session_is_active(
             session, user_id=claimed.user_id, session_id=claimed.session_id
@@ -166,7 +166,7 @@ async def get_optional_user(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-# A create's caller: its session checked by its first statement (see `get_creator`).
+# A create's caller: its session checked by its first write (see `get_creator`).
 Creator = Annotated[Principal | ClaimedPrincipal, Depends(get_creator)]
 # A read route's caller: one round trip with the read itself (see `ClaimedPrincipal`).
 Reader = Annotated[ClaimedPrincipal, Depends(get_claimed_principal)]

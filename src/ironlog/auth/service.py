@@ -198,7 +198,7 @@ async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
 
 async def next_seq_checked(session: AsyncSession, principal: ClaimedPrincipal) -> int:
     """The caller's next change number (`changes.record.next_seq`), taken only if the session
-    of the access token is active, else 401 with nothing changed: a create's first statement,
+    of the access token is active, else 401 with nothing changed: a create's first write,
     so that its session check costs no round trip of its own."""
     seq = await changes.next_seq_if(session, repository.ACTIVE_SESSION, principal.params())
     if seq is None:
