@@ -3,13 +3,28 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import Exercise
 from tests.conftest import UserHandle
+from tests.openapi_strict import StrictOpenAPI, hook
 
 WORKOUTS = "/api/v1/workouts"
+
+
+@pytest.fixture(scope="session")
+def strict_openapi(app: FastAPI) -> StrictOpenAPI:
+    return StrictOpenAPI(app.openapi())
+
+
+@pytest.fixture
+async def client(client: httpx.AsyncClient, strict_openapi: StrictOpenAPI) -> httpx.AsyncClient:
+    """Every body a workout route serves in these tests is checked against the OpenAPI
+    document, unknown keys refused (tests/openapi_strict.py)."""
+    client.event_hooks["response"].append(hook(strict_openapi, WORKOUTS))
+    return client
 
 
 @pytest.fixture

@@ -7,9 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth.dependencies import get_claimed_principal, get_creator
 from ironlog.models import IdempotencyKey, Workout, WorkoutSet
 from tests.conftest import QueryCounter, UserHandle
 from tests.workouts.conftest import WORKOUTS, a_set, create_workout, tree
@@ -290,7 +294,7 @@ async def test_reading_a_workout_costs_the_same_queries_whatever_its_size(
         queries.reset()
         await client.get(f"{WORKOUTS}/{workout_id}", headers=user.headers)
         counts.append(queries.count)
-    assert counts[0] == counts[1] == 2  # the session check and the tree
+    assert counts[0] == counts[1] == 1  # the tree, the session check folded in
 
 
 async def test_listing_costs_the_same_queries_whatever_the_page_holds(
@@ -307,10 +311,50 @@ async def test_listing_costs_the_same_queries_whatever_the_page_holds(
         await create_workout(client, user, exercises=tree(exercise_ids[:6], sets_each=4))
     queries.reset()
     await client.get(WORKOUTS, headers=user.headers)
-    assert queries.count == one == 3  # the session check, the count and the page's trees
+    assert queries.count == one == 1  # the page's trees, the total and the session check
+
+
+async def test_an_empty_list_costs_two_queries(
+    client: httpx.AsyncClient, user: UserHandle, queries: QueryCounter
+) -> None:
+    response = await client.get(WORKOUTS, headers=user.headers)
+    assert response.json() == {"items": [], "total": 0, "page": 1, "size": 20, "pages": 0}
+    assert queries.count == 2  # the empty page, then the total and the session check
+
+
+async def test_a_page_past_the_end_has_the_total(
+    client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID]
+) -> None:
+    await create_workout(client, user, exercises=tree(exercise_ids[:1], sets_each=1))
+    response = await client.get(WORKOUTS, params={"page": 3}, headers=user.headers)
+    assert response.json() == {"items": [], "total": 1, "page": 3, "size": 20, "pages": 1}
+
+
+@pytest.mark.parametrize("read", ["one", "list", "empty list", "foreign"])
+async def test_reads_refuse_an_ended_session(
+    client: httpx.AsyncClient,
+    user: UserHandle,
+    other_user: UserHandle,
+    exercise_ids: list[uuid.UUID],
+    read: str,
+) -> None:
+    """The session check folded into the read statement still refuses a signed-out token (401),
+    whether or not the statement finds the workout; a live session still gets 404 for another
+    user's workout."""
+    owner = other_user if read in {"empty list", "foreign"} else user
+    created = await create_workout(client, owner, exercises=tree(exercise_ids[:2], sets_each=2))
+    path = WORKOUTS if "list" in read else f"{WORKOUTS}/{created['id']}"
+    if read == "foreign":
+        assert (await client.get(path, headers=user.headers)).status_code == 404
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    response = await client.get(path, headers=user.headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 async def test_creating_a_tree_costs_the_same_queries_whatever_its_size(
+    backend: str,
     client: httpx.AsyncClient,
     user: UserHandle,
     exercise_ids: list[uuid.UUID],
@@ -321,7 +365,10 @@ async def test_creating_a_tree_costs_the_same_queries_whatever_its_size(
         queries.reset()
         await create_workout(client, user, exercises=tree(exercise_ids[:size], sets_each=size))
         counts.append(queries.count)
-    assert counts[0] == counts[1]
+    # The change number with the session check, the exercises, the tree: one statement for its
+    # three tables on PostgreSQL, one per table on SQLite; then the statistics' summaries (the
+    # executions', and the delete and insert of the exercises').
+    assert counts == ([6, 6] if backend == "postgresql" else [8, 8])
 
 
 # Atomic multi-row writes.
@@ -387,3 +434,51 @@ async def test_replace_that_fails_half_way_keeps_the_old_tree(
     )
     assert response.status_code == 500
     assert (await client.get(path, headers=user.headers)).json() == workout
+
+
+def test_only_read_only_routes_skip_the_session_dependency(app: FastAPI) -> None:
+    """A route that takes the token's claims unchecked (`Reader`) must fold the session check
+    into its statement; only read-only routes may, so no write runs for an ended session. The
+    one writer that folds it into its first statement is the workout create (`Creator`)."""
+    readers, creators = [], []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        if _depends_on(route.dependant, get_claimed_principal):
+            assert getattr(route.endpoint, "__ironlog_read_only__", False), context.path
+            readers.append((context.path, *route.methods))
+        if _depends_on(route.dependant, get_creator):
+            creators.append((context.path, *route.methods))
+    assert sorted(readers) == [
+        ("/api/v1/workouts", "GET"),
+        ("/api/v1/workouts/{workout_id}", "GET"),
+    ]
+    assert creators == [("/api/v1/workouts", "POST")]
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "k-1"])
+async def test_create_refuses_an_ended_session_and_writes_nothing(
+    client: httpx.AsyncClient,
+    user: UserHandle,
+    exercise_ids: list[uuid.UUID],
+    db: AsyncSession,
+    idempotency_key: str | None,
+) -> None:
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    headers = {**user.headers, **({"Idempotency-Key": idempotency_key} if idempotency_key else {})}
+    body = {"name": "Late", "exercises": tree(exercise_ids[:2], sets_each=2)}
+    response = await client.post(WORKOUTS, json=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    # A body refused by a rule (an unknown exercise) is still a 401 for an ended session.
+    unknown = {"name": "Late", "exercises": tree([uuid.uuid4()], sets_each=1)}
+    response = await client.post(WORKOUTS, json=unknown, headers=headers)
+    assert response.status_code == 401
+    assert await db.scalar(select(func.count()).select_from(Workout)) == 0
+    assert await db.scalar(select(func.count()).select_from(WorkoutSet)) == 0
+
+
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.models import ExerciseExecution, Workout, WorkoutSet
 from ironlog.workouts.schemas import WorkoutRead
 from tests.conftest import UserHandle
+from tests.openapi_strict import StrictOpenAPI
 from tests.workouts.conftest import WORKOUTS, a_set, create_workout, tree
 
 
@@ -473,3 +475,19 @@ async def test_weight_keeps_three_decimals(
     )
     read = (await client.get(f"{WORKOUTS}/{body['id']}", headers=user.headers)).json()
     assert read["exercises"][0]["sets"][0]["weight_kg"] == 102.057
+
+
+async def test_the_strict_openapi_check_refuses_an_unknown_key(
+    client: httpx.AsyncClient, user: UserHandle, strict_openapi: StrictOpenAPI
+) -> None:
+    """The check every workout test runs on what it is served (conftest) can fail: a body with
+    a key the document does not declare, or without one it requires, is refused."""
+    body = await create_workout(client, user)
+    path = f"{WORKOUTS}/{body['id']}"
+    strict_openapi.check("GET", path, 200, "application/json", orjson.dumps(body))
+    for wrong in ({**body, "extra": 1}, {key: v for key, v in body.items() if key != "name"}):
+        with pytest.raises(AssertionError):
+            strict_openapi.check("GET", path, 200, "application/json", orjson.dumps(wrong))
+    nested = {**body, "exercises": [{"exercise_id": str(uuid.uuid4()), "typo": 1}]}
+    with pytest.raises(AssertionError):
+        strict_openapi.check("GET", path, 200, "application/json", orjson.dumps(nested))

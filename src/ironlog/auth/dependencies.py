@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.auth import repository
 from ironlog.auth.errors import GoogleLoginDisabled
 from ironlog.auth.google import GoogleProvider
-from ironlog.auth.principal import Principal
+from ironlog.auth.principal import ClaimedPrincipal, Principal
 from ironlog.core.errors import NotAuthenticated
 from ironlog.core.routing import SessionDep
 from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
@@ -66,21 +66,35 @@ GoogleProviderDep = Annotated[GoogleProvider, Depends(get_google_provider)]
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 
 
-async def _principal_from_token(request: Request, token: str) -> Principal:
-    # Session and codec come straight from the request: this runs on every authenticated
-    # request, and each dependency FastAPI resolves costs time on the hot path.
-    session: AsyncSession = request.state.session
+def _claims(request: Request, token: str) -> ClaimedPrincipal:
+    # The codec comes straight from the request: this runs on every authenticated request, and
+    # each dependency FastAPI resolves costs time on the hot path.
     codec: TokenCodec = request.app.state.token_codec
     try:
         claims = codec.decode(token)
     except InvalidToken as error:
         raise NotAuthenticated("The access token is invalid or expired.") from error
+    structlog.contextvars.bind_contextvars(user_id=str(claims.user_id))
+    return ClaimedPrincipal(user_id=claims.user_id, session_id=claims.session_id)
+
+
+async def _principal_from_token(request: Request, token: str) -> Principal:
+    claimed = _claims(request, token)
+    session: AsyncSession = request.state.session
     if not await repository.session_is_active(
-        session, user_id=claims.user_id, session_id=claims.session_id
+        session, user_id=claimed.user_id, session_id=claimed.session_id
     ):
         raise NotAuthenticated("The session of this access token has ended.")
-    structlog.contextvars.bind_contextvars(user_id=str(claims.user_id))
-    return Principal(user_id=claims.user_id, session_id=claims.session_id)
+    return Principal(user_id=claimed.user_id, session_id=claimed.session_id)
+
+
+async def get_claimed_principal(request: Request) -> ClaimedPrincipal:
+    """The caller as the access token says, its session not checked yet: for `@read_only`
+    routes whose read statement folds the check in (see `ClaimedPrincipal`)."""
+    token = bearer_token(request)
+    if not token:
+        raise NotAuthenticated()
+    return _claims(request, token)
 
 
 async def get_principal(request: Request) -> Principal:
@@ -91,6 +105,29 @@ async def get_principal(request: Request) -> Principal:
     # Every authenticated POST honours Idempotency-Key; this is the one place they all pass.
     await idempotency.begin(request, request.state.session, principal.user_id)
     return principal
+
+
+async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
+    """The caller of a create whose first write checks the session (`auth.service.
+    next_seq_checked`): the token's claims, unchecked. With an `Idempotency-Key` the session is
+    checked first, as for any write, because the key is claimed before the create runs."""
+    if request.headers.get(idempotency.HEADER) is not None:
+        return await get_principal(request)
+    token = bearer_token(request)
+    if not token:
+        raise NotAuthenticated()
+    claimed = _claims(request, token)
+
+    async def check_session(session: AsyncSession) -> None:
+        # An invalid body (422) or a broken rule found before the create's first write
+        # must not outrank an ended session (401).
+        if not await repository.session_is_active(
+            session, user_id=claimed.user_id, session_id=claimed.session_id
+        ):
+            raise NotAuthenticated("The session of this access token has ended.")
+
+    request.state.before_refusal.append(check_session)
+    return claimed
 
 
 async def get_optional_principal(request: Request) -> Principal | None:
@@ -129,6 +166,10 @@ async def get_optional_user(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+# A create's caller: its session checked by its first write (see `get_creator`).
+Creator = Annotated[Principal | ClaimedPrincipal, Depends(get_creator)]
+# A read route's caller: one round trip with the read itself (see `ClaimedPrincipal`).
+Reader = Annotated[ClaimedPrincipal, Depends(get_claimed_principal)]
 CurrentUserId = Annotated[uuid.UUID, Depends(get_current_user_id)]
 OptionalUserId = Annotated[uuid.UUID | None, Depends(get_optional_user_id)]
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, delete, select, text, update
+from sqlalchemy import Exists, Row, bindparam, delete, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
-from ironlog.core.db import fetch_all
+from ironlog.core.db import ReadSession, fetch_all
 from ironlog.models import (
     AuthSession,
     Invite,
@@ -83,9 +83,14 @@ _ACTIVE_SESSION = select(AuthSession.id).where(
     AuthSession.revoked_at.is_(None),
 )
 
+# The same check as a condition, for read statements that fold it in and so cost one round trip
+# with the session check included (`ClaimedPrincipal.params()` binds it). Uncorrelated: both
+# databases evaluate it once per statement.
+ACTIVE_SESSION: Exists = exists(_ACTIVE_SESSION)
+
 
 async def session_is_active(
-    session: AsyncSession, *, user_id: uuid.UUID, session_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> bool:
     """True while the session exists, belongs to the user and is not revoked."""
     rows = await fetch_all(session, _ACTIVE_SESSION, {"session_id": session_id, "user_id": user_id})
@@ -267,9 +272,10 @@ async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> No
     )
 
 
-async def get_calendar_settings(session: AsyncSession, user_id: uuid.UUID) -> Row[str, str] | None:
+async def get_calendar_settings(session: ReadSession, user_id: uuid.UUID) -> Row[str, str] | None:
     """The user's time zone and week start alone (no row: the defaults)."""
     statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
         UserPreferences.user_id == user_id
     )
-    return (await session.execute(statement)).first()
+    row: Row[str, str] | None = (await session.execute(statement)).first()
+    return row

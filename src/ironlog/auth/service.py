@@ -15,10 +15,13 @@ from ironlog.auth.errors import (
     RefreshTokenReused,
     RegistrationClosed,
 )
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.auth.schemas import AuthConfig, PasswordResetRequest, RegisterRequest, TokenPair
+from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
-from ironlog.core.db import session_scope
+from ironlog.core.db import ReadSession, session_scope
+from ironlog.core.errors import NotAuthenticated
 from ironlog.core.local_time import LocalCalendar, WeekStart
 from ironlog.core.security import PasswordHasher, TokenCodec, hash_token, new_refresh_token
 from ironlog.models import RefreshToken, User
@@ -184,12 +187,31 @@ async def reset_password(
     await throttle.take_back(session, reservation)
 
 
+async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
+    """401 unless the principal's session is active: what a read that folded the check into
+    its statement asks when that statement found nothing (to tell 401 from 404)."""
+    if not await repository.session_is_active(
+        session, user_id=principal.user_id, session_id=principal.session_id
+    ):
+        raise NotAuthenticated("The session of this access token has ended.")
+
+
+async def next_seq_checked(session: AsyncSession, principal: ClaimedPrincipal) -> int:
+    """The caller's next change number (`changes.record.next_seq`), taken only if the session
+    of the access token is active, else 401 with nothing changed: a create's first write,
+    so that its session check costs no round trip of its own."""
+    seq = await changes.next_seq_if(session, repository.ACTIVE_SESSION, principal.params())
+    if seq is None:
+        raise NotAuthenticated("The session of this access token has ended.")
+    return seq
+
+
 def public_config(settings: Settings) -> AuthConfig:
     """What the sign-in screen shows: Google sign-in, and who may register."""
     return AuthConfig(google_enabled=settings.google_enabled, registration=settings.registration)
 
 
-async def get_calendar(session: AsyncSession, *, user_id: uuid.UUID) -> LocalCalendar:
+async def get_calendar(session: ReadSession, *, user_id: uuid.UUID) -> LocalCalendar:
     """The time zone and week start that decide the user's local dates and weeks (from the
     preferences, which the users package owns; read here so every feature can use them)."""
     settings = await repository.get_calendar_settings(session, user_id)

@@ -7,11 +7,12 @@ held until the writing transaction commits: one user's changes commit in the ord
 numbers, which is what lets a client's cursor be a plain number that no change can slip under.
 """
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ScalarSelect, bindparam, text, update
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,24 @@ _NEXT_SEQ = (
     .values(change_seq=User.change_seq + 1)
     .returning(User.change_seq)
 )
+
+
+@functools.cache
+def _next_seq_where(condition: ColumnElement[bool]) -> Any:
+    # Built once per condition: a statement built per call costs its cache key every time.
+    return _NEXT_SEQ.where(condition)
+
+
+async def next_seq_if(
+    session: AsyncSession, condition: ColumnElement[bool], params: dict[str, Any]
+) -> int | None:
+    """`next_seq` for `params["user_id"]`, only if `condition` holds (an uncorrelated check
+    bound by `params`, such as the caller's session being active): None when it does not, and
+    nothing changed. One statement: a create folds its session check into it."""
+    connection = await session.connection()
+    result = await connection.execute(_next_seq_where(condition), params)
+    seq = result.scalar()
+    return None if seq is None else int(seq)
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID | ScalarSelect[Any]) -> int:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import (
@@ -48,6 +48,33 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ReadSession(Protocol):
+    """What a read may do with its session: run SELECTs, never add, delete, flush or commit
+    (nor execute an UPDATE or a DELETE).
+
+    `@read_only` routes take a `ReadSessionDep` (core.routing) and hand it down to services and
+    repository functions typed with it, so a read-only route that writes fails mypy. The
+    request's `AsyncSession` is one (the check is structural); a function that reads only takes
+    this type, so writing routes may call it too.
+    """
+
+    @property
+    def info(self) -> dict[Any, Any]: ...
+
+    async def connection(self) -> AsyncConnection: ...
+
+    async def execute(
+        self, statement: "ReadStatement", params: Any = None, *, execution_options: Any = ...
+    ) -> Any: ...
+
+    async def scalar(self, statement: "ReadStatement", params: Any = None) -> Any: ...
+
+    async def scalars(self, statement: "ReadStatement", params: Any = None) -> Any: ...
+
+    async def get(self, entity: Any, ident: Any) -> Any: ...
+
 
 # A result row of any width, for repositories that return plain columns.
 AnyRow = Row[*tuple[Any, ...]]
@@ -224,7 +251,7 @@ def _forget_driver_connection(session: Session, _transaction: Any) -> None:
 
 
 async def fetch_all(
-    session: AsyncSession, statement: ReadStatement, params: dict[str, Any]
+    session: ReadSession, statement: ReadStatement, params: dict[str, Any]
 ) -> Sequence[Sequence[Any]]:
     """Run a read-only statement built once at import and return its rows as tuples.
 
@@ -287,6 +314,49 @@ _DRIVER_OUTAGES = (
 def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
     compiled = insert(table).compile(dialect=dialect)
     return compiled.string, tuple(compiled.positiontup or ())
+
+
+@functools.cache
+def _unnest_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """`INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)` with the placeholders
+    numbered from 1, and the column order: a whole batch of rows as one array per column."""
+    quote = dialect.identifier_preparer.quote
+    columns = tuple(column.name for column in table.columns)
+    arrays = ", ".join(
+        f"${{}}::{column.type.compile(dialect=dialect)}[]" for column in table.columns
+    )
+    names = ", ".join(quote(name) for name in columns)
+    # Names from the metadata, never from a request.
+    sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    return sql, columns
+
+
+async def insert_tables(
+    session: AsyncSession, batches: Sequence[tuple[type[Any], Sequence[dict[str, Any]]]]
+) -> None:
+    """Insert complete rows into several tables (parents first), as `insert_rows` does for one.
+
+    On PostgreSQL every table's rows go in ONE statement, one round trip in all: each table is
+    a data-modifying CTE fed by one array per column (foreign keys are checked at the end of the
+    statement). Elsewhere one `insert_rows` per table.
+    """
+    batches = [(model, rows) for model, rows in batches if rows]
+    if not batches:
+        return
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or len(batches) == 1:
+        for model, rows in batches:
+            await insert_rows(session, model, rows)
+        return
+    parts: list[str] = []
+    args: list[list[Any]] = []
+    for model, rows in batches:
+        template, columns = _unnest_insert(model.__table__, connection.dialect)
+        numbers = range(len(args) + 1, len(args) + len(columns) + 1)
+        parts.append(template.format(*numbers))
+        args.extend([row.get(name) for row in rows] for name in columns)
+    ctes = ", ".join(f"insert_{index} AS ({part})" for index, part in enumerate(parts))
+    await connection.exec_driver_sql(f"WITH {ctes} SELECT 1", tuple(args))
 
 
 async def insert_rows(

@@ -10,15 +10,21 @@ from email.message import Message
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, params
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
 
 from ironlog.core.config import Settings
+from ironlog.core.db import ReadSession
 from ironlog.core.errors import BadRequest, DomainError, UnsupportedMediaType, problem_responses
 
 BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
+# A check that outranks any refusal of the request (422, 409...): a route whose session check
+# is folded into a later statement registers it, so that an ended session is still a 401
+# whatever else is wrong with the request.
+BeforeRefusal = Callable[[AsyncSession], Awaitable[None]]
 
 # Path segments that name a route of their own beside an id parameter: `/exercises/system` next
 # to `/exercises/{exercise_id}`, `/workouts/{id}/exercises/order` next to
@@ -91,13 +97,17 @@ class UnitOfWorkRoute(APIRoute):
                 raise UnsupportedMediaType()
             before_commit: list[BeforeCommit] = []
             request.state.before_commit = before_commit
+            before_refusal: list[BeforeRefusal] = []
+            request.state.before_refusal = before_refusal
             async with getattr(request.app.state, sessionmaker_name)() as session:
                 request.state.session = session
                 try:
                     response = await handler(request)
                     _without_content_type_if_empty(response)
-                except DomainError as error:
-                    if error.persist_changes:
+                except (DomainError, RequestValidationError) as error:
+                    for check in before_refusal:
+                        await check(session)
+                    if isinstance(error, DomainError) and error.persist_changes:
                         await session.commit()
                     raise
                 if reads_only:  # nothing to commit: closing the session ends it
@@ -138,6 +148,9 @@ async def get_session(request: Request) -> AsyncSession:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# The session of a `@read_only` route: the same object, typed so that mypy refuses a write
+# (`core.db.ReadSession`).
+ReadSessionDep = Annotated[ReadSession, Depends(get_session)]
 
 
 async def get_settings(request: Request) -> Settings:

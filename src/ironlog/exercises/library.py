@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
 from ironlog.core.text import search_key
+from ironlog.exercises import repository
 from ironlog.exercises.names import name_key
 from ironlog.models import Exercise, Modality
 from ironlog.models.base import new_id
@@ -46,7 +47,7 @@ async def load(session: AsyncSession) -> int:
         row.name_key: (row.id, row.search_key)
         for row in await session.execute(
             select(Exercise.name_key, Exercise.id, Exercise.search_key).where(
-                Exercise.user_id.is_(None)
+                repository.system_only()
             )
         )
     }

@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Engine, Select, case, exists, func, or_, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Engine,
+    Select,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +31,14 @@ from ironlog.core.db import insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise, Workout
 
+# The exercise's ownership and visibility, written once: every domain filters exercises with
+# these (a user sees the system library and their own).
 _SYSTEM = Exercise.user_id.is_(None)
 
+UserIdParam = uuid.UUID | BindParameter[Any]
 
-def visible_to(user_id: uuid.UUID | None) -> ColumnElement[bool]:
+
+def visible_to(user_id: UserIdParam | None) -> ColumnElement[bool]:
     """The exercises a caller may read: the system library and, signed in, their own."""
     if user_id is None:
         return _SYSTEM
@@ -33,7 +49,7 @@ def system_only() -> ColumnElement[bool]:
     return _SYSTEM
 
 
-def owned_by(user_id: uuid.UUID) -> ColumnElement[bool]:
+def owned_by(user_id: UserIdParam) -> ColumnElement[bool]:
     return Exercise.user_id == user_id
 
 

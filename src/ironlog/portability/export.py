@@ -87,43 +87,20 @@ async def workout_trees(
             )
         trees_by_workout: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
         for row in executions:
+            values = row._mapping
             trees_by_workout[row.workout_id].append(
-                {
-                    "exercise_id": row.exercise_id,
-                    "position": row.position,
-                    "notes": row.notes,
-                    "superset": row.superset,
-                    "exercise": {
-                        "id": row.exercise_id,
-                        "name": row.name,
-                        "body_part": row.body_part,
-                        "modality": row.modality,
-                    },
-                    "sets": sets_by_execution.get((row.workout_id, row.exercise_id), []),
-                }
+                views.execution_json(
+                    values,
+                    {**values, "id": row.exercise_id},
+                    sets_by_execution.get((row.workout_id, row.exercise_id), []),
+                )
             )
         yield [_workout(workout, trees_by_workout.get(workout.id, [])) for workout in workouts]
 
 
 def _workout(row: Any, exercises: list[dict[str, Any]]) -> dict[str, Any]:
-    finished_at: datetime | None = row.finished_at
-    return {
-        "id": row.id,
-        "name": row.name,
-        "notes": row.notes,
-        "status": row.status,
-        "started_at": row.started_at,
-        "finished_at": finished_at,
-        "duration_seconds": None
-        if finished_at is None
-        else int((finished_at - row.started_at).total_seconds()),
-        "source": row.source,
-        "source_key": row.source_key,
-        "routine_id": row.routine_id,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "exercises": exercises,
-    }
+    """The API's Workout with its provenance (`source`, `source_key`)."""
+    return views.workout_json(row._mapping, exercises, source=row.source, source_key=row.source_key)
 
 
 def _exercise(exercise: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.exercises import repository as exercise_repository
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet
 from ironlog.workouts import repository as workout_repository
 
@@ -22,7 +23,7 @@ async def visible_exercises(session: AsyncSession, user_id: uuid.UUID) -> Rows:
     search_key)."""
     statement = select(
         Exercise.id, Exercise.name, Exercise.modality, Exercise.user_id, Exercise.search_key
-    ).where(or_(Exercise.user_id.is_(None), Exercise.user_id == user_id))
+    ).where(exercise_repository.visible_to(user_id))
     return (await session.execute(statement)).all()
 
 
@@ -35,7 +36,7 @@ async def existing_source_keys(
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         statement = select(Workout.source, Workout.source_key).where(
-            Workout.user_id == user_id,
+            workout_repository.owned_by(user_id),
             tuple_(Workout.source, Workout.source_key).in_(chunk),
         )
         found.update(
@@ -51,14 +52,16 @@ async def existing_workout_ids(
     found: set[uuid.UUID] = set()
     for start in range(0, len(wanted), CHUNK):
         statement = select(Workout.id).where(
-            Workout.user_id == user_id, Workout.id.in_(wanted[start : start + CHUNK])
+            workout_repository.owned_by(user_id), Workout.id.in_(wanted[start : start + CHUNK])
         )
         found.update(await session.scalars(statement))
     return found
 
 
 async def own_exercises(session: AsyncSession, user_id: uuid.UUID) -> Sequence[Exercise]:
-    statement = select(Exercise).where(Exercise.user_id == user_id).order_by(Exercise.name)
+    statement = (
+        select(Exercise).where(exercise_repository.owned_by(user_id)).order_by(Exercise.name)
+    )
     return (await session.scalars(statement)).all()
 
 
@@ -85,7 +88,7 @@ async def workout_batches(
     while True:
         statement = (
             select(*WORKOUT_COLUMNS)
-            .where(Workout.user_id == user_id)
+            .where(workout_repository.owned_by(user_id))
             .order_by(Workout.started_at, Workout.id)
             .limit(size)
         )
@@ -108,13 +111,8 @@ async def executions_of(session: AsyncSession, workout_ids: Sequence[uuid.UUID])
     statement = (
         select(
             ExerciseExecution.workout_id,
-            ExerciseExecution.exercise_id,
-            ExerciseExecution.position,
-            ExerciseExecution.notes,
-            ExerciseExecution.superset,
-            Exercise.name,
-            Exercise.body_part,
-            Exercise.modality,
+            *workout_repository.EXECUTION_COLUMNS,
+            *workout_repository.EXERCISE_COLUMNS,
         )
         .join(Exercise, Exercise.id == ExerciseExecution.exercise_id)
         .where(ExerciseExecution.workout_id.in_(workout_ids))

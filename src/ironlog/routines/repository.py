@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
     Integer,
     Row,
     RowMapping,
@@ -39,6 +41,7 @@ from ironlog.models import (
     WorkoutSet,
     WorkoutStatus,
 )
+from ironlog.workouts import repository as workout_repository
 
 Mappings = Sequence[RowMapping]
 
@@ -58,7 +61,17 @@ async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
+# Ownership, written once per entity: every query on routines and folders filters with these.
+def routine_owned_by(user_id: uuid.UUID | BindParameter[Any]) -> ColumnElement[bool]:
+    return Routine.user_id == user_id
+
+
+def folder_owned_by(user_id: uuid.UUID | BindParameter[Any]) -> ColumnElement[bool]:
+    return RoutineFolder.user_id == user_id
+
+
 # Routine trees.
+
 
 _TREE = (
     select(
@@ -101,7 +114,7 @@ _TREE = (
 
 
 _ONE_TREE = _TREE.where(
-    Routine.id == bindparam("routine_id"), Routine.user_id == bindparam("user_id")
+    Routine.id == bindparam("routine_id"), routine_owned_by(bindparam("user_id"))
 )
 
 
@@ -126,13 +139,13 @@ async def list_page(
 ) -> tuple[Mappings, int]:
     """A page of the user's routines in their order, with their trees, and the total count."""
     total = await session.scalar(
-        select(func.count()).select_from(Routine).where(Routine.user_id == user_id)
+        select(func.count()).select_from(Routine).where(routine_owned_by(user_id))
     )
     if not total:
         return [], 0
     ids = (
         select(Routine.id)
-        .where(Routine.user_id == user_id)
+        .where(routine_owned_by(user_id))
         .order_by(Routine.position, Routine.id)
         .limit(page.size)
         .offset(page.offset)
@@ -144,11 +157,11 @@ async def list_page(
 
 async def all_trees(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
     """Every routine of the user with its tree (the export)."""
-    return (await session.execute(_TREE.where(Routine.user_id == user_id))).mappings().all()
+    return (await session.execute(_TREE.where(routine_owned_by(user_id)))).mappings().all()
 
 
 _STATE = select(Routine.id, Routine.version, Routine.position).where(
-    Routine.id == bindparam("routine_id"), Routine.user_id == bindparam("user_id")
+    Routine.id == bindparam("routine_id"), routine_owned_by(bindparam("user_id"))
 )
 
 
@@ -166,7 +179,7 @@ async def exists(session: AsyncSession, routine_id: uuid.UUID) -> bool:
 
 
 async def next_position(session: AsyncSession, user_id: uuid.UUID) -> int:
-    statement = select(func.count()).select_from(Routine).where(Routine.user_id == user_id)
+    statement = select(func.count()).select_from(Routine).where(routine_owned_by(user_id))
     return int(await session.scalar(statement) or 0)
 
 
@@ -210,7 +223,7 @@ async def delete_routine(
     await session.execute(delete(Routine).where(Routine.id == routine.id))
     await session.execute(
         update(Routine)
-        .where(Routine.user_id == user_id, Routine.position > routine.position)
+        .where(routine_owned_by(user_id), Routine.position > routine.position)
         .values(
             position=Routine.position - 1,
             version=Routine.version + 1,
@@ -223,7 +236,7 @@ async def delete_routine(
 async def routine_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
     """The user's routines in their order."""
     statement = (
-        select(Routine.id).where(Routine.user_id == user_id).order_by(Routine.position, Routine.id)
+        select(Routine.id).where(routine_owned_by(user_id)).order_by(Routine.position, Routine.id)
     )
     return list((await session.scalars(statement)).all())
 
@@ -238,7 +251,7 @@ async def reorder_routines(
     position = case({routine_id: index for index, routine_id in enumerate(ids)}, value=Routine.id)
     await session.execute(
         update(Routine)
-        .where(Routine.user_id == user_id, Routine.position != position)
+        .where(routine_owned_by(user_id), Routine.position != position)
         .values(
             position=position, version=Routine.version + 1, updated_at=utc_now(), change_seq=seq
         )
@@ -251,7 +264,7 @@ async def reorder_routines(
 _LAST_WORKOUT = (
     select(Workout.id)
     .where(
-        Workout.user_id == bindparam("user_id"),
+        workout_repository.owned_by(bindparam("user_id")),
         Workout.routine_id == bindparam("routine_id"),
         Workout.status == bindparam("finished", type_=String),
     )
@@ -301,7 +314,7 @@ async def get_folder(
     session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID
 ) -> RowMapping | None:
     statement = select(*_FOLDER_COLUMNS).where(
-        RoutineFolder.id == folder_id, RoutineFolder.user_id == user_id
+        RoutineFolder.id == folder_id, folder_owned_by(user_id)
     )
     return (await session.execute(statement)).mappings().first()
 
@@ -315,11 +328,11 @@ async def list_folders(
     session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
 ) -> tuple[Mappings, int]:
     total = await session.scalar(
-        select(func.count()).select_from(RoutineFolder).where(RoutineFolder.user_id == user_id)
+        select(func.count()).select_from(RoutineFolder).where(folder_owned_by(user_id))
     )
     statement = (
         select(*_FOLDER_COLUMNS)
-        .where(RoutineFolder.user_id == user_id)
+        .where(folder_owned_by(user_id))
         .order_by(RoutineFolder.position, RoutineFolder.id)
         .limit(page.size)
         .offset(page.offset)
@@ -330,16 +343,14 @@ async def list_folders(
 async def all_folders(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
     statement = (
         select(*_FOLDER_COLUMNS)
-        .where(RoutineFolder.user_id == user_id)
+        .where(folder_owned_by(user_id))
         .order_by(RoutineFolder.position, RoutineFolder.id)
     )
     return (await session.execute(statement)).mappings().all()
 
 
 async def next_folder_position(session: AsyncSession, user_id: uuid.UUID) -> int:
-    statement = (
-        select(func.count()).select_from(RoutineFolder).where(RoutineFolder.user_id == user_id)
-    )
+    statement = select(func.count()).select_from(RoutineFolder).where(folder_owned_by(user_id))
     return int(await session.scalar(statement) or 0)
 
 
@@ -369,7 +380,7 @@ async def delete_folder(
     await session.execute(delete(RoutineFolder).where(RoutineFolder.id == folder_id))
     await session.execute(
         update(RoutineFolder)
-        .where(RoutineFolder.user_id == user_id, RoutineFolder.position > position)
+        .where(folder_owned_by(user_id), RoutineFolder.position > position)
         .values(position=RoutineFolder.position - 1, updated_at=now, change_seq=seq)
     )
 
@@ -378,7 +389,7 @@ async def folder_ids(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUI
     """The user's folders in their order."""
     statement = (
         select(RoutineFolder.id)
-        .where(RoutineFolder.user_id == user_id)
+        .where(folder_owned_by(user_id))
         .order_by(RoutineFolder.position, RoutineFolder.id)
     )
     return list((await session.scalars(statement)).all())
@@ -394,7 +405,7 @@ async def reorder_folders(
     )
     await session.execute(
         update(RoutineFolder)
-        .where(RoutineFolder.user_id == user_id, RoutineFolder.position != position)
+        .where(folder_owned_by(user_id), RoutineFolder.position != position)
         .values(position=position, updated_at=utc_now(), change_seq=seq)
     )
 
@@ -404,7 +415,7 @@ async def reorder_folders(
 
 async def trees_for_sync(session: AsyncSession, *, user_id: uuid.UUID, keys: KeyRange) -> Mappings:
     """The user's routines, with their trees, whose last change lies in `keys`."""
-    statement = _TREE.where(Routine.user_id == user_id, *in_range(Routine.change_seq, Routine.id))
+    statement = _TREE.where(routine_owned_by(user_id), *in_range(Routine.change_seq, Routine.id))
     return (await session.execute(statement, keys.params())).mappings().all()
 
 
@@ -413,7 +424,7 @@ async def folders_for_sync(
 ) -> Mappings:
     """The user's folders whose last change lies in `keys`."""
     statement = select(*_FOLDER_COLUMNS).where(
-        RoutineFolder.user_id == user_id,
+        folder_owned_by(user_id),
         *in_range(RoutineFolder.change_seq, RoutineFolder.id),
     )
     return (await session.execute(statement, keys.params())).mappings().all()
@@ -421,5 +432,5 @@ async def folders_for_sync(
 
 async def routine_names(session: AsyncSession, user_id: uuid.UUID) -> dict[str, uuid.UUID]:
     """The user's routines by lower-cased name (the importer's duplicate check)."""
-    statement = select(Routine.name, Routine.id).where(Routine.user_id == user_id)
+    statement = select(Routine.name, Routine.id).where(routine_owned_by(user_id))
     return {name.lower(): routine_id for name, routine_id in await session.execute(statement)}

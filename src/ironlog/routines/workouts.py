@@ -76,15 +76,7 @@ async def start(
     )
     # The routine's exercises are visible to its owner (one in use cannot be deleted) and
     # distinct (its key): the workout's create needs not check them again.
-    exercises = {
-        exercise["exercise_id"]: (
-            exercise["exercise_id"],
-            exercise["exercise"]["name"],
-            exercise["exercise"]["body_part"],
-            exercise["exercise"]["modality"],
-        )
-        for exercise in routine["exercises"]
-    }
+    exercises = {exercise["exercise_id"]: exercise["exercise"] for exercise in routine["exercises"]}
     return await workout_service.create(
         session, user_id=user_id, data=workout, routine_id=routine_id, exercises=exercises
     )

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
+from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.schemas import ExerciseRead
+from ironlog.measurements import repository as measurement_repository
 from ironlog.measurements.schemas import MeasurementRead
 from ironlog.models import (
     BodyMeasurement,
@@ -52,7 +54,7 @@ async def _load_exercises(
     session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(Exercise).where(
-        Exercise.user_id == user_id, *in_range(Exercise.change_seq, Exercise.id)
+        exercise_repository.owned_by(user_id), *in_range(Exercise.change_seq, Exercise.id)
     )
     exercises = await session.scalars(statement, keys.params())
     return [
@@ -65,7 +67,7 @@ async def _load_measurements(
     session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(BodyMeasurement).where(
-        BodyMeasurement.user_id == user_id,
+        measurement_repository.owned_by(user_id),
         *in_range(BodyMeasurement.change_seq, BodyMeasurement.id),
     )
     entries = await session.scalars(statement, keys.params())

@@ -4,6 +4,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import Routine, User, UserPreferences, Workout
+from ironlog.workouts import repository as workout_repository
 
 
 async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -13,7 +14,7 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     own exercises, and PostgreSQL checks that reference (ON DELETE NO ACTION, which keeps an
     exercise in use from being deleted) before the cascade from the user reaches them.
     """
-    await session.execute(delete(Workout).where(Workout.user_id == user_id))
+    await session.execute(delete(Workout).where(workout_repository.owned_by(user_id)))
     await session.execute(delete(Routine).where(Routine.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))
 

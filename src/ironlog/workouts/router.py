@@ -4,7 +4,8 @@ from typing import Annotated
 from fastapi import Body, Path, Query, status
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUserId
+from ironlog.auth.dependencies import Creator, CurrentUserId, Reader
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.errors import (
     InvalidField,
     NotAuthenticated,
@@ -14,7 +15,7 @@ from ironlog.core.errors import (
 )
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL, BoundedDate
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
@@ -74,8 +75,8 @@ def _workout_response(
 )
 @read_only
 async def list_workouts(
-    session: SessionDep,
-    user_id: CurrentUserId,
+    session: ReadSessionDep,
+    reader: Reader,
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
@@ -107,7 +108,7 @@ async def list_workouts(
     if from_date and to_date and from_date > to_date:
         raise InvalidField(["query", "from"], "from must not be after to")
     filters = WorkoutFilters(status_filter, from_date, to_date, exercise_id, q or None)
-    body = await service.list_workouts(session, user_id=user_id, filters=filters, page=page)
+    body = await service.list_workouts(session, principal=reader, filters=filters, page=page)
     return json_response(body)
 
 
@@ -122,14 +123,15 @@ async def list_workouts(
     },
 )
 async def create_workout(
-    session: SessionDep, user_id: CurrentUserId, data: Annotated[WorkoutCreate, Body()]
+    session: SessionDep, caller: Creator, data: Annotated[WorkoutCreate, Body()]
 ) -> Response:
     """Create a workout in progress, optionally with its whole tree of exercises and sets, in
     one transaction. A past workout is logged finished in one call: `status: "finished"` with
     `finished_at` or `duration_seconds` (without either, 422). Offline clients may choose the
     `id`; an id that exists is 409 `workout_exists`. Send an `Idempotency-Key` to make retries
     safe."""
-    view = await service.create(session, user_id=user_id, data=data)
+    unchecked = caller if isinstance(caller, ClaimedPrincipal) else None
+    view = await service.create(session, user_id=caller.user_id, data=data, unchecked=unchecked)
     return _workout_response(view, status.HTTP_201_CREATED, location=True)
 
 
@@ -140,12 +142,10 @@ async def create_workout(
     responses={200: {"headers": ETAG_HEADER}},
 )
 @read_only
-async def get_workout(
-    workout_id: WorkoutId, session: SessionDep, user_id: CurrentUserId
-) -> Response:
+async def get_workout(workout_id: WorkoutId, session: ReadSessionDep, reader: Reader) -> Response:
     """The workout with its executions (each with the embedded exercise) and sets, in position
     order. Another user's workout is 404."""
-    return _workout_response(await service.get(session, user_id=user_id, workout_id=workout_id))
+    return _workout_response(await service.get(session, principal=reader, workout_id=workout_id))
 
 
 @router.put(

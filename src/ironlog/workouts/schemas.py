@@ -1,7 +1,8 @@
 """Request bodies (validated) and response shapes (documented).
 
-Responses of the workout read path are built as plain dicts by `views.py` and serialised once;
-the `*Read` models here describe them in OpenAPI and are checked against them in the tests.
+Responses of the workout routes are built as plain dicts by the read model (`views.py`) and
+serialised once; the `*Read` models here describe them in OpenAPI, and every body the workout
+tests are served is validated against that document with unknown keys refused.
 """
 
 import uuid

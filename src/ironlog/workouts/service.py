@@ -6,7 +6,7 @@ Every change goes through a workout locked by `dependencies.get_locked_workout` 
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import service as auth_service
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
+from ironlog.core.db import ReadSession
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
@@ -75,7 +77,7 @@ async def _read(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID
 
 async def _visible_exercises(
     session: AsyncSession, user_id: uuid.UUID, executions: Sequence[ExecutionWrite]
-) -> dict[uuid.UUID, tuple[Any, ...]]:
+) -> Mapping[uuid.UUID, Mapping[str, Any]]:
     """The exercises of a tree, checked: each once, each visible to the user."""
     exercise_ids = [execution.exercise_id for execution in executions]
     if len(set(exercise_ids)) != len(exercise_ids):
@@ -113,25 +115,32 @@ def _set_rows(
     ]
 
 
-def _execution_view(
-    exercise: tuple[Any, ...], position: int, data: ExecutionWrite, set_rows: list[dict[str, Any]]
-) -> JsonDict:
-    exercise_id, name, body_part, modality = exercise
+def _execution_row(
+    workout_id: uuid.UUID, position: int, data: ExecutionWrite, now: datetime
+) -> dict[str, Any]:
     return {
-        "exercise_id": exercise_id,
+        "workout_id": workout_id,
+        "exercise_id": data.exercise_id,
         "position": position,
         "notes": data.notes,
         "superset": data.superset,
-        "exercise": {"id": exercise_id, "name": name, "body_part": body_part, "modality": modality},
-        "sets": [views.set_json(row) for row in set_rows],
+        "created_at": now,
+        "updated_at": now,
     }
+
+
+def _execution_view(
+    row: dict[str, Any], exercise: Mapping[str, Any], set_rows: list[dict[str, Any]]
+) -> JsonDict:
+    """The execution that was inserted, as the read model shows it."""
+    return views.execution_json(row, exercise, [views.set_json(values) for values in set_rows])
 
 
 async def _insert_tree(
     session: AsyncSession,
     workout_id: uuid.UUID,
     executions: Sequence[ExecutionWrite],
-    exercises: dict[uuid.UUID, tuple[Any, ...]],
+    exercises: Mapping[uuid.UUID, Mapping[str, Any]],
     now: datetime,
     workout_row: dict[str, Any] | None = None,
 ) -> list[JsonDict]:
@@ -142,21 +151,10 @@ async def _insert_tree(
     execution_views: list[JsonDict] = []
     for position, execution in enumerate(executions):
         rows = _set_rows(workout_id, execution.exercise_id, execution.sets, now)
-        execution_rows.append(
-            {
-                "workout_id": workout_id,
-                "exercise_id": execution.exercise_id,
-                "position": position,
-                "notes": execution.notes,
-                "superset": execution.superset,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        row = _execution_row(workout_id, position, execution, now)
+        execution_rows.append(row)
         set_rows.extend(rows)
-        execution_views.append(
-            _execution_view(exercises[execution.exercise_id], position, execution, rows)
-        )
+        execution_views.append(_execution_view(row, exercises[execution.exercise_id], rows))
     await repository.insert_trees(
         session,
         workouts=[workout_row] if workout_row else [],
@@ -169,18 +167,36 @@ async def _insert_tree(
 # Workouts.
 
 
-async def get(session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID) -> WorkoutView:
-    return await _read(session, user_id, workout_id)
+async def get(
+    session: ReadSession, *, principal: ClaimedPrincipal, workout_id: uuid.UUID
+) -> WorkoutView:
+    """The workout, the caller's session checked by the same statement: one round trip, and a
+    second only when nothing came back, to tell an ended session (401) from a missing or
+    foreign workout (404)."""
+    rows = await repository.fetch_tree_for(session, principal=principal, workout_id=workout_id)
+    if not rows:
+        await auth_service.verify(session, principal)
+        raise WorkoutNotFound()
+    [(body, version)] = views.trees_from_rows(rows)
+    return WorkoutView(body, views.etag(workout_id, version))
 
 
 async def list_workouts(
-    session: AsyncSession, *, user_id: uuid.UUID, filters: WorkoutFilters, page: PageRequest
+    session: ReadSession,
+    *,
+    principal: ClaimedPrincipal,
+    filters: WorkoutFilters,
+    page: PageRequest,
 ) -> JsonDict:
     if filters.from_date is not None or filters.to_date is not None:
         # The dates are local to the user's time zone.
-        calendar = await auth_service.get_calendar(session, user_id=user_id)
+        calendar = await auth_service.get_calendar(session, user_id=principal.user_id)
         filters = dataclasses.replace(filters, calendar=calendar)
-    rows, total = await repository.list_page(session, user_id=user_id, filters=filters, page=page)
+    found = await repository.list_page(session, principal=principal, filters=filters, page=page)
+    if found is None:
+        await auth_service.verify(session, principal)  # raises: the session has ended
+        raise AssertionError("list_page found the session ended, verify did not")
+    rows, total = found
     items = [body for body, _version in views.trees_from_rows(rows)]
     return page_dict(items, total, page)
 
@@ -191,10 +207,17 @@ async def create(
     user_id: uuid.UUID,
     data: WorkoutCreate,
     routine_id: uuid.UUID | None = None,
-    exercises: dict[uuid.UUID, tuple[Any, ...]] | None = None,
+    exercises: Mapping[uuid.UUID, Mapping[str, Any]] | None = None,
+    unchecked: ClaimedPrincipal | None = None,
 ) -> WorkoutView:
     """A new workout in progress with its tree; `routine_id` when started from a routine, whose
-    `exercises` (id, name, body_part, modality) are known visible and distinct already."""
+    `exercises` (id, name, body_part, modality) are known visible and distinct already.
+
+    `unchecked`: the caller, whose session has not been checked yet. The statement that takes
+    the change number checks it, before anything is written, so the check costs no round trip
+    of its own; a refusal before it (unknown exercise, existing id) runs the check first
+    (`before_refusal`), so an ended session is a 401 whatever the body.
+    """
     supersets.check([execution.superset for execution in data.exercises], whole=True)
     if exercises is None:
         exercises = await _visible_exercises(session, user_id, data.exercises)
@@ -205,7 +228,11 @@ async def create(
     started_at, finished_at = data.times(now)
     if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
         raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
-    seq = await changes.next_seq(session, user_id)
+    # Last before the insert: it locks the user's row until the commit (changes.record).
+    if unchecked is not None:
+        seq = await auth_service.next_seq_checked(session, unchecked)
+    else:
+        seq = await changes.next_seq(session, user_id)
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
@@ -230,19 +257,7 @@ async def create(
         if data.id is not None:  # a concurrent create took the same id first
             raise WorkoutExists() from error
         raise
-    body = {
-        "id": workout_id,
-        "name": data.name,
-        "notes": data.notes,
-        "status": data.status,
-        "started_at": started_at,
-        "finished_at": finished_at,
-        "duration_seconds": views.duration_seconds(started_at, finished_at),
-        "routine_id": routine_id,
-        "created_at": now,
-        "updated_at": now,
-        "exercises": execution_views,
-    }
+    body = views.workout_json(workout_row, execution_views)
     return WorkoutView(body, views.etag(workout_id, 1))
 
 
@@ -329,24 +344,10 @@ async def add_execution(
     position = await repository.next_execution_position(session, workout.id)
     now = utc_now()
     rows = _set_rows(workout.id, data.exercise_id, data.sets, now)
-    await repository.insert_trees(
-        session,
-        workouts=[],
-        executions=[
-            {
-                "workout_id": workout.id,
-                "exercise_id": data.exercise_id,
-                "position": position,
-                "notes": data.notes,
-                "superset": data.superset,
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
-        sets=rows,
-    )
+    row = _execution_row(workout.id, position, data, now)
+    await repository.insert_trees(session, workouts=[], executions=[row], sets=rows)
     await repository.touch(session, workout.id)
-    return _execution_view(exercises[data.exercise_id], position, data, rows)
+    return _execution_view(row, exercises[data.exercise_id], rows)
 
 
 async def update_execution(

@@ -3,12 +3,15 @@
 
 from ironlog.workouts.repository.reads import (
     EXECUTION_COLUMNS,
+    EXERCISE_COLUMNS,
     SET_COLUMNS,
     WORKOUT_COLUMNS,
     fetch_execution,
     fetch_tree,
+    fetch_tree_for,
     fetch_trees_for_sync,
     list_page,
+    owned_by,
 )
 from ironlog.workouts.repository.writes import (
     WorkoutState,
@@ -34,6 +37,7 @@ from ironlog.workouts.repository.writes import (
 
 __all__ = [
     "EXECUTION_COLUMNS",
+    "EXERCISE_COLUMNS",
     "SET_COLUMNS",
     "WORKOUT_COLUMNS",
     "WorkoutState",
@@ -47,6 +51,7 @@ __all__ = [
     "exists",
     "fetch_execution",
     "fetch_tree",
+    "fetch_tree_for",
     "fetch_trees_for_sync",
     "get_set",
     "get_state",
@@ -54,6 +59,7 @@ __all__ = [
     "list_page",
     "next_execution_position",
     "next_set_position",
+    "owned_by",
     "reorder_executions",
     "touch",
     "update_execution",

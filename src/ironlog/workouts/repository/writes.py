@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes import record as changes
 from ironlog.changes import summaries
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, fetch_all, insert_rows
+from ironlog.core.db import AnyRow, fetch_all, insert_tables
+from ironlog.exercises import repository as exercise_repository
 from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
-from ironlog.workouts.repository.reads import SET_COLUMNS
+from ironlog.workouts import views
+from ironlog.workouts.repository.reads import SET_COLUMNS, owned_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class WorkoutState:
 
 _STATE = select(
     Workout.id, Workout.status, Workout.version, Workout.started_at, Workout.finished_at
-).where(Workout.id == bindparam("workout_id"), Workout.user_id == bindparam("user_id"))
+).where(Workout.id == bindparam("workout_id"), owned_by(bindparam("user_id")))
 
 
 _LOCKED_STATE = _STATE.with_for_update()
@@ -84,25 +86,23 @@ async def delete_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: 
     await session.execute(delete(Workout).where(Workout.id == workout_id))
 
 
-_VISIBLE_EXERCISES = select(
-    Exercise.id, Exercise.name, Exercise.body_part, Exercise.modality
-).where(
+_VISIBLE_EXERCISES = select(*(getattr(Exercise, field) for field in views.EXERCISE_FIELDS)).where(
     Exercise.id.in_(bindparam("exercise_ids", expanding=True)),
-    (Exercise.user_id.is_(None)) | (Exercise.user_id == bindparam("user_id")),
+    exercise_repository.visible_to(bindparam("user_id")),
 )
 
 
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, tuple[Any, ...]]:
-    """The exercises among `exercise_ids` the user can see (system or own), by id, as
-    (id, name, body_part, modality)."""
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The exercises among `exercise_ids` the user can see (system or own), by id, with the
+    fields the read model embeds."""
     if not exercise_ids:
         return {}
     rows = await fetch_all(
         session, _VISIBLE_EXERCISES, {"exercise_ids": list(set(exercise_ids)), "user_id": user_id}
     )
-    return {row[0]: tuple(row) for row in rows}
+    return {row[0]: dict(zip(views.EXERCISE_FIELDS, row, strict=True)) for row in rows}
 
 
 async def insert_trees(
@@ -112,15 +112,17 @@ async def insert_trees(
     executions: Sequence[dict[str, Any]],
     sets: Sequence[dict[str, Any]],
 ) -> None:
-    """Insert whole workout trees as plain rows: one executemany per table, whatever the size.
+    """Insert whole workout trees as plain rows: one statement on PostgreSQL (one executemany
+    per table elsewhere), whatever the size.
 
     Rows are dicts of column values, `created_at` and `updated_at` included; callers build them
     (the create route, the importer), so no ORM object is made per set. New workouts come whole
     (their executions and sets in the same call): their statistics' summaries are written here.
     Executions and sets added to an existing workout are summarised by the `touch` that follows.
     """
-    for model, rows in ((Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)):
-        await insert_rows(session, model, rows)
+    await insert_tables(
+        session, [(Workout, workouts), (ExerciseExecution, executions), (WorkoutSet, sets)]
+    )
     if workouts:
         await summaries.refresh(session, [row["id"] for row in workouts], new=True)
 
