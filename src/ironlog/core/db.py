@@ -24,7 +24,7 @@ from sqlalchemy import (
     insert,
     make_url,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -74,6 +74,8 @@ class ReadSession(Protocol):
     async def scalars(self, statement: "ReadStatement", params: Any = None) -> Any: ...
 
     async def get(self, entity: Any, ident: Any) -> Any: ...
+
+    def get_bind(self) -> Engine | Connection: ...
 
 
 # A result row of any width, for repositories that return plain columns.

@@ -35,10 +35,9 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import summaries
-from ironlog.core.db import UTCDateTime
+from ironlog.core.db import ReadSession, UTCDateTime
 from ironlog.core.local_time import EARLIEST, LATEST, LocalCalendar, Offset, WeekStart
 from ironlog.models import ExecutionSummary, Exercise, ExerciseSummary, Workout, WorkoutStatus
 
@@ -105,7 +104,7 @@ class RecordRow:
 # --- building blocks -----------------------------------------------------------------------------
 
 
-def _dialect(session: AsyncSession) -> str:
+def _dialect(session: ReadSession) -> str:
     return session.get_bind().dialect.name
 
 
@@ -186,7 +185,7 @@ def _sqlite_offset(offsets: tuple[Offset, ...], started_at: Any) -> ColumnElemen
 
 
 async def local_weeks(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, calendar: LocalCalendar
+    session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds, calendar: LocalCalendar
 ) -> LocalWeeks:
     """What the week queries need for `calendar`: on SQLite, the offsets over the user's
     workouts in the bounds (one index lookup for their first and last start)."""
@@ -252,7 +251,7 @@ def _workouts_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Se
 
 
 async def workouts_by_week(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
+    session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
 ) -> list[WeekWorkouts]:
     """Per local week with at least one workout: counts, training time, first and last start."""
     dialect = _dialect(session)
@@ -301,14 +300,14 @@ def _summary_statement(bounded: bool) -> Select[Any]:
     return statement
 
 
-async def _summaries(session: AsyncSession, user_id: uuid.UUID, bounds: Bounds) -> list[Any]:
+async def _summaries(session: ReadSession, user_id: uuid.UUID, bounds: Bounds) -> list[Any]:
     bounded = bounds != Bounds()
     params = _bounds_params(user_id, bounds) if bounded else {"user_id": user_id}
     return list((await session.execute(_summary_statement(bounded), params)).mappings())
 
 
 async def sets_by_exercise(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds
+    session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds
 ) -> list[ExerciseSets]:
     """Per exercise with at least one working set: working sets, reps and volume."""
     return [
@@ -333,7 +332,7 @@ def _sets_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select
 
 
 async def sets_by_week(
-    session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
+    session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
 ) -> list[WeekSets]:
     """Per local week with at least one working set: working sets and volume. Called with the
     bounds of the weekly window, it reads only those weeks' summaries (an index range)."""
@@ -347,7 +346,7 @@ async def sets_by_week(
 # --- records -------------------------------------------------------------------------------------
 
 
-async def records(session: AsyncSession, *, user_id: uuid.UUID, bounds: Bounds) -> list[RecordRow]:
+async def records(session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds) -> list[RecordRow]:
     """One row per exercise with a working set: each record's value and when it was set."""
 
     def integer(value: Any) -> int | None:

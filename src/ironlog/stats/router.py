@@ -1,6 +1,6 @@
 from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
-from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, api_router, read_only
 from ironlog.stats import service
 from ironlog.stats.dependencies import PeriodParams
 from ironlog.stats.schemas import RecordRead, StatsRead
@@ -16,7 +16,7 @@ router = api_router(
 @router.get("/me/stats", response_model=StatsRead, summary="Training statistics")
 @read_only
 async def get_stats(
-    session: SessionDep, user_id: CurrentUserId, period: PeriodParams
+    session: ReadSessionDep, user_id: CurrentUserId, period: PeriodParams
 ) -> service.Stats:
     """Totals, weekly figures, streaks and top exercises over the caller's workouts, optionally
     only those started (a local date, in the time zone of the caller's preferences) between
@@ -31,7 +31,7 @@ async def get_stats(
 @router.get("/me/records", response_model=list[RecordRead], summary="Personal records")
 @read_only
 async def list_records(
-    session: SessionDep, user_id: CurrentUserId, period: PeriodParams
+    session: ReadSessionDep, user_id: CurrentUserId, period: PeriodParams
 ) -> list[service.Record]:
     """One item per exercise with a working set, sorted by name: heaviest weight (with its reps),
     best estimated 1RM (Epley), most reps in a set, best set volume, longest duration and longest

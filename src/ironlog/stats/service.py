@@ -9,10 +9,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ironlog.auth import service as auth_service
 from ironlog.core.clock import utc_now
+from ironlog.core.db import ReadSession
 from ironlog.core.local_time import LocalCalendar
 from ironlog.stats import repository
 from ironlog.stats.repository import Bounds, ExerciseSets, RecordRow
@@ -162,7 +161,7 @@ def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
     return item.name_key, item.name, item.exercise_id
 
 
-async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> Stats:
+async def get_stats(session: ReadSession, *, user_id: uuid.UUID, period: Period) -> Stats:
     calendar = await auth_service.get_calendar(session, user_id=user_id)
     bounds = period.bounds(calendar)
     current_week = calendar.week_start(period.date_to or calendar.today(utc_now()))
@@ -205,7 +204,7 @@ async def get_stats(session: AsyncSession, *, user_id: uuid.UUID, period: Period
     )
 
 
-async def get_records(session: AsyncSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
+async def get_records(session: ReadSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
     calendar = await auth_service.get_calendar(session, user_id=user_id)
     rows = await repository.records(session, user_id=user_id, bounds=period.bounds(calendar))
     return [
