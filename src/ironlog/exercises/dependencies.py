@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
-from ironlog.core.routing import SessionDep
+from ironlog.core.routing import ReadSessionDep, SessionDep
 from ironlog.exercises import service
 from ironlog.models import Exercise
 
@@ -15,7 +15,7 @@ ExerciseId = Annotated[uuid.UUID, Path(description="The exercise's id (a UUID)."
 
 
 async def get_visible_exercise(
-    session: SessionDep, user_id: OptionalUserId, exercise_id: ExerciseId
+    session: ReadSessionDep, user_id: OptionalUserId, exercise_id: ExerciseId
 ) -> Exercise:
     return await service.get_visible(session, user_id=user_id, exercise_id=exercise_id)
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.core.db import insert_rows
+from ironlog.core.db import ReadSession, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise, Workout
 
@@ -132,12 +132,12 @@ def page_statement(
     return select(Exercise).where(*criteria).order_by(*order).offset(page.offset).limit(page.size)
 
 
-async def count(session: AsyncSession, criteria: Sequence[ColumnElement[bool]]) -> int:
+async def count(session: ReadSession, criteria: Sequence[ColumnElement[bool]]) -> int:
     return await session.scalar(count_statement(criteria)) or 0
 
 
 async def find_page(
-    session: AsyncSession,
+    session: ReadSession,
     criteria: Sequence[ColumnElement[bool]],
     page: PageRequest,
     order: Sequence[ColumnElement[Any]] = BY_NAME,
@@ -163,7 +163,7 @@ TRIGRAM_FLOOR = 0.1
 _TRIGRAMS: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 
-async def has_trigrams(session: AsyncSession) -> bool:
+async def has_trigrams(session: ReadSession) -> bool:
     """Whether the database has PostgreSQL's pg_trgm extension (asked once per engine)."""
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
@@ -171,12 +171,12 @@ async def has_trigrams(session: AsyncSession) -> bool:
     engine = connection.engine.sync_engine
     if engine not in _TRIGRAMS:
         statement = text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
-        _TRIGRAMS[engine] = bool(await session.scalar(statement))
+        _TRIGRAMS[engine] = bool(await connection.scalar(statement))
     return _TRIGRAMS[engine]
 
 
 async def typo_candidates(
-    session: AsyncSession, user_id: uuid.UUID | None, filters: SearchFilters
+    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, search_key) of the visible, filtered exercises the folded query does not match as
     it is: those the typo pass looks at. With pg_trgm, only those with some trigrams in common."""
@@ -198,20 +198,21 @@ def body_parts_statement(user_id: uuid.UUID | None) -> Select[str]:
     return select(Exercise.body_part).where(visible_to(user_id)).distinct()
 
 
-async def body_parts(session: AsyncSession, user_id: uuid.UUID | None) -> list[str]:
+async def body_parts(session: ReadSession, user_id: uuid.UUID | None) -> list[str]:
     return list(await session.scalars(body_parts_statement(user_id)))
 
 
 async def get_visible(
-    session: AsyncSession, exercise_id: uuid.UUID, user_id: uuid.UUID | None
+    session: ReadSession, exercise_id: uuid.UUID, user_id: uuid.UUID | None
 ) -> Exercise | None:
-    return await session.scalar(
+    exercise: Exercise | None = await session.scalar(
         select(Exercise).where(Exercise.id == exercise_id, visible_to(user_id))
     )
+    return exercise
 
 
 async def name_taken(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     user_id: uuid.UUID | None,
     key: str,
@@ -234,7 +235,7 @@ def is_name_clash(error: IntegrityError) -> bool:
     )
 
 
-async def is_in_use(session: AsyncSession, exercise_id: uuid.UUID) -> bool:
+async def is_in_use(session: ReadSession, exercise_id: uuid.UUID) -> bool:
     """Whether a workout or a routine uses the exercise."""
     statement = select(
         exists().where(ExerciseExecution.exercise_id == exercise_id)

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, TypeAda
 from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router
 from ironlog.core.schemas import NO_NUL
 from ironlog.exercises import service
 from ironlog.exercises.dependencies import OwnExercise, VisibleExercise
@@ -89,7 +89,7 @@ def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
 )
 async def search_exercises(
     *,
-    session: SessionDep,
+    session: ReadSessionDep,
     user_id: OptionalUserId,
     page: PageParams,
     q: SearchText = None,
@@ -114,7 +114,7 @@ async def search_exercises(
     summary="List the body parts",
     responses={**_json_example(["back", "biceps", "chest", "core"]), **_BAD_TOKEN},
 )
-async def list_body_parts(session: SessionDep, user_id: OptionalUserId) -> list[str]:
+async def list_body_parts(session: ReadSessionDep, user_id: OptionalUserId) -> list[str]:
     """The distinct body parts of the exercises the caller can see (the system library's
     vocabulary, plus those of the caller's own exercises), sorted; a plain array, not paged."""
     return await service.body_parts(session, user_id=user_id)
@@ -154,7 +154,7 @@ def _none_match(if_none_match: str, etag: str) -> bool:
     },
 )
 async def list_system_exercises(
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     if_none_match: Annotated[
         str | None,
@@ -181,7 +181,7 @@ async def list_system_exercises(
     responses=_BAD_TOKEN,
 )
 async def list_my_exercises(
-    session: SessionDep, user_id: CurrentUserId, page: PageParams
+    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
 ) -> dict[str, object]:
     """The caller's custom exercises only, sorted by name; paged. Needs a token."""
     return await service.list_own(session, user_id=user_id, page=page)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
+from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.core.text import Typo, fold, search_key, typo_limit, typo_match
 from ironlog.exercises import repository
@@ -26,7 +27,7 @@ from ironlog.models import Exercise, Modality
 
 
 async def _page(
-    session: AsyncSession, criteria: list[ColumnElement[bool]], page: PageRequest
+    session: ReadSession, criteria: list[ColumnElement[bool]], page: PageRequest
 ) -> dict[str, object]:
     items, total = await repository.find_page(session, criteria, page)
     rows: list[object] = [*items]
@@ -38,7 +39,7 @@ FEW_MATCHES = 5
 
 
 async def search(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     user_id: uuid.UUID | None,
     q: str | None,
@@ -79,23 +80,23 @@ async def search(
     return page_dict(rows, total, page)
 
 
-async def list_system(session: AsyncSession, *, page: PageRequest) -> dict[str, object]:
+async def list_system(session: ReadSession, *, page: PageRequest) -> dict[str, object]:
     return await _page(session, [repository.system_only()], page)
 
 
 async def list_own(
-    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
 ) -> dict[str, object]:
     return await _page(session, [repository.owned_by(user_id)], page)
 
 
-async def body_parts(session: AsyncSession, *, user_id: uuid.UUID | None) -> list[str]:
+async def body_parts(session: ReadSession, *, user_id: uuid.UUID | None) -> list[str]:
     # Sorted here rather than in SQL, so the order is by code point on both databases.
     return sorted(await repository.body_parts(session, user_id))
 
 
 async def get_visible(
-    session: AsyncSession, *, user_id: uuid.UUID | None, exercise_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID | None, exercise_id: uuid.UUID
 ) -> Exercise:
     """A system exercise or one of the caller's own; anything else does not exist for them."""
     exercise = await repository.get_visible(session, exercise_id, user_id)
@@ -105,7 +106,7 @@ async def get_visible(
 
 
 async def get_editable(
-    session: AsyncSession, *, user_id: uuid.UUID, exercise_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID, exercise_id: uuid.UUID
 ) -> Exercise:
     """One of the caller's own exercises: 404 for another user's, 403 for a system one."""
     exercise = await get_visible(session, user_id=user_id, exercise_id=exercise_id)
