@@ -5,7 +5,7 @@ from fastapi import Depends, Header, Path
 
 from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import PreconditionFailed
-from ironlog.core.routing import SessionDep
+from ironlog.core.routing import ReadSessionDep, SessionDep
 from ironlog.routines import repository, views
 from ironlog.routines.errors import FolderNotFound, RoutineNotFound
 from ironlog.routines.repository import RoutineState
@@ -38,7 +38,7 @@ LockedRoutine = Annotated[RoutineState, Depends(get_locked_routine)]
 
 
 async def get_owned_folder(
-    folder_id: FolderId, session: SessionDep, user_id: CurrentUserId
+    folder_id: FolderId, session: ReadSessionDep, user_id: CurrentUserId
 ) -> uuid.UUID:
     """The id of the caller's folder; another user's is 404 before the body is looked at."""
     if await repository.get_folder(session, user_id=user_id, folder_id=folder_id) is None:

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes.ranges import KeyRange, in_range
 from ironlog.core.clock import utc_now
-from ironlog.core.db import fetch_all, insert_rows
+from ironlog.core.db import ReadSession, fetch_all, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import (
     Exercise,
@@ -125,7 +125,7 @@ def _mappings(rows: Sequence[Any]) -> Mappings:
 
 
 async def fetch_tree(
-    session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
 ) -> Mappings:
     """One routine's tree, in one statement built once and sent straight to the driver; no
     rows when the user does not own it. Decimal columns may come back as `Decimal` (`views`
@@ -135,7 +135,7 @@ async def fetch_tree(
 
 
 async def list_page(
-    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
 ) -> tuple[Mappings, int]:
     """A page of the user's routines in their order, with their trees, and the total count."""
     total = await session.scalar(
@@ -311,12 +311,13 @@ _FOLDER_COLUMNS = (
 
 
 async def get_folder(
-    session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID
+    session: ReadSession, *, user_id: uuid.UUID, folder_id: uuid.UUID
 ) -> RowMapping | None:
     statement = select(*_FOLDER_COLUMNS).where(
         RoutineFolder.id == folder_id, folder_owned_by(user_id)
     )
-    return (await session.execute(statement)).mappings().first()
+    row: RowMapping | None = (await session.execute(statement)).mappings().first()
+    return row
 
 
 async def folder_exists(session: AsyncSession, folder_id: uuid.UUID) -> bool:
@@ -325,7 +326,7 @@ async def folder_exists(session: AsyncSession, folder_id: uuid.UUID) -> bool:
 
 
 async def list_folders(
-    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
+    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
 ) -> tuple[Mappings, int]:
     total = await session.scalar(
         select(func.count()).select_from(RoutineFolder).where(folder_owned_by(user_id))
@@ -413,21 +414,21 @@ async def reorder_folders(
 # The sync feed (docs/sync.md).
 
 
-async def trees_for_sync(session: AsyncSession, *, user_id: uuid.UUID, keys: KeyRange) -> Mappings:
+async def trees_for_sync(session: ReadSession, *, user_id: uuid.UUID, keys: KeyRange) -> Mappings:
     """The user's routines, with their trees, whose last change lies in `keys`."""
     statement = _TREE.where(routine_owned_by(user_id), *in_range(Routine.change_seq, Routine.id))
-    return (await session.execute(statement, keys.params())).mappings().all()
+    rows: Mappings = (await session.execute(statement, keys.params())).mappings().all()
+    return rows
 
 
-async def folders_for_sync(
-    session: AsyncSession, *, user_id: uuid.UUID, keys: KeyRange
-) -> Mappings:
+async def folders_for_sync(session: ReadSession, *, user_id: uuid.UUID, keys: KeyRange) -> Mappings:
     """The user's folders whose last change lies in `keys`."""
     statement = select(*_FOLDER_COLUMNS).where(
         folder_owned_by(user_id),
         *in_range(RoutineFolder.change_seq, RoutineFolder.id),
     )
-    return (await session.execute(statement, keys.params())).mappings().all()
+    rows: Mappings = (await session.execute(statement, keys.params())).mappings().all()
+    return rows
 
 
 async def routine_names(session: AsyncSession, user_id: uuid.UUID) -> dict[str, uuid.UUID]:

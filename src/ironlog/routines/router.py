@@ -7,7 +7,7 @@ from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import NotAuthenticated, NotFound, PreconditionFailed, problem_responses
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.routines import service, workouts
 from ironlog.routines.dependencies import LockedRoutine, OwnedFolderId, RoutineId
 from ironlog.routines.errors import FolderExists, InvalidOrder, RoutineExists, UnknownFolder
@@ -70,7 +70,9 @@ def _folder_response(body: dict[str, Any], status_code: int = 200) -> Response:
 
 @router.get("", response_model=Page[RoutineRead], summary="List your routines")
 @read_only
-async def list_routines(session: SessionDep, user_id: CurrentUserId, page: PageParams) -> Response:
+async def list_routines(
+    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
+) -> Response:
     """The caller's routines with their exercises and target sets, in the caller's order
     (`position`), paged."""
     return json_response(await service.list_routines(session, user_id=user_id, page=page))
@@ -115,7 +117,7 @@ async def reorder_routines(
 )
 @read_only
 async def get_routine(
-    routine_id: RoutineId, session: SessionDep, user_id: CurrentUserId
+    routine_id: RoutineId, session: ReadSessionDep, user_id: CurrentUserId
 ) -> Response:
     """The routine with its exercises (each with the embedded exercise) and target sets, in
     position order. Another user's routine is 404."""
@@ -229,7 +231,9 @@ async def save_workout_as_routine(
 
 @folders_router.get("", response_model=Page[FolderRead], summary="List your routine folders")
 @read_only
-async def list_folders(session: SessionDep, user_id: CurrentUserId, page: PageParams) -> Response:
+async def list_folders(
+    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
+) -> Response:
     """The caller's folders in their order (`position`), paged."""
     return json_response(await service.list_folders(session, user_id=user_id, page=page))
 
@@ -270,7 +274,7 @@ async def reorder_folders(
 @folders_router.get("/{folder_id:id}", response_model=FolderRead, summary="Get a routine folder")
 @read_only
 async def get_folder(
-    folder_id: OwnedFolderId, session: SessionDep, user_id: CurrentUserId
+    folder_id: OwnedFolderId, session: ReadSessionDep, user_id: CurrentUserId
 ) -> Response:
     """One of your folders; another user's is 404."""
     return json_response(await service.get_folder(session, user_id=user_id, folder_id=folder_id))

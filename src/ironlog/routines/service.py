@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
+from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models.base import new_id
 from ironlog.routines import repository, views
@@ -54,7 +55,7 @@ class RoutineView:
     etag: str
 
 
-async def _read(session: AsyncSession, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
+async def _read(session: ReadSession, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
     rows = await repository.fetch_tree(session, user_id=user_id, routine_id=routine_id)
     if not rows:
         raise RoutineNotFound()
@@ -62,13 +63,11 @@ async def _read(session: AsyncSession, user_id: uuid.UUID, routine_id: uuid.UUID
     return RoutineView(body, views.etag(routine_id, version))
 
 
-async def get(session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
+async def get(session: ReadSession, *, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
     return await _read(session, user_id, routine_id)
 
 
-async def list_routines(
-    session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest
-) -> JsonDict:
+async def list_routines(session: ReadSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
     rows, total = await repository.list_page(session, user_id=user_id, page=page)
     items = [body for body, _version in views.routines_from_rows(rows)]
     return page_dict(items, total, page)
@@ -247,16 +246,14 @@ async def reorder(
 # Folders.
 
 
-async def get_folder(
-    session: AsyncSession, *, user_id: uuid.UUID, folder_id: uuid.UUID
-) -> JsonDict:
+async def get_folder(session: ReadSession, *, user_id: uuid.UUID, folder_id: uuid.UUID) -> JsonDict:
     row = await repository.get_folder(session, user_id=user_id, folder_id=folder_id)
     if row is None:
         raise FolderNotFound()
     return views.folder_json(row)
 
 
-async def list_folders(session: AsyncSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
+async def list_folders(session: ReadSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
     rows, total = await repository.list_folders(session, user_id=user_id, page=page)
     return page_dict([views.folder_json(row) for row in rows], total, page)
 
