@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest
 from ironlog.models import BodyMeasurement
 
@@ -22,7 +23,7 @@ def _on(user_id: uuid.UUID, measurement_date: date) -> Select[BodyMeasurement]:
 
 
 async def get(
-    session: AsyncSession, user_id: uuid.UUID, measurement_date: date, *, for_update: bool = False
+    session: ReadSession, user_id: uuid.UUID, measurement_date: date, *, for_update: bool = False
 ) -> BodyMeasurement | None:
     statement = _on(user_id, measurement_date)
     if for_update:  # PostgreSQL locks the row; SQLite's write transaction already excludes others
@@ -43,7 +44,7 @@ def _in_range(
 
 
 async def list_page(
-    session: AsyncSession,
+    session: ReadSession,
     user_id: uuid.UUID,
     *,
     date_from: date | None,

@@ -6,7 +6,7 @@ from fastapi import Body, Path, Query, Response, status
 from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import InvalidField, NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.core.schemas import BoundedDate, PlainDate
 from ironlog.measurements import service
 from ironlog.measurements.errors import MeasurementNotFound
@@ -49,7 +49,7 @@ def location(measurement_date: date) -> str:
 )
 @read_only
 async def list_measurements(
-    session: SessionDep,
+    session: ReadSessionDep,
     user_id: CurrentUserId,
     page: PageParams,
     date_from: Annotated[
@@ -75,7 +75,7 @@ async def list_measurements(
 )
 @read_only
 async def get_measurement(
-    measurement_date: MeasurementDate, session: SessionDep, user_id: CurrentUserId
+    measurement_date: MeasurementDate, session: ReadSessionDep, user_id: CurrentUserId
 ) -> BodyMeasurement:
     """The caller's entry of that date; 404 when there is none."""
     return await service.get(session, user_id=user_id, measurement_date=measurement_date)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
+from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.measurements import repository
 from ironlog.measurements.errors import MeasurementNotFound
@@ -26,7 +27,7 @@ class Saved:
 
 
 async def get(
-    session: AsyncSession, *, user_id: uuid.UUID, measurement_date: date
+    session: ReadSession, *, user_id: uuid.UUID, measurement_date: date
 ) -> BodyMeasurement:
     entry = await repository.get(session, user_id, measurement_date)
     if entry is None:
@@ -35,7 +36,7 @@ async def get(
 
 
 async def list_measurements(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     user_id: uuid.UUID,
     date_from: date | None,
