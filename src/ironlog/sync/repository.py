@@ -21,14 +21,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes.ranges import ChangeKey
-from ironlog.core.db import fetch_all
+from ironlog.core.db import ReadSession, fetch_all
 from ironlog.models import SyncTombstone, User
 from ironlog.sync.cursor import MAX_ID, NIL_ID
 
 _CURRENT_SEQ = select(User.change_seq).where(User.id == bindparam("user_id"))
 
 
-async def current_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
+async def current_seq(session: ReadSession, user_id: uuid.UUID) -> int:
     """The user's last change number (0 before any change)."""
     [(seq,)] = await fetch_all(session, _CURRENT_SEQ, {"user_id": user_id})
     return int(seq)
@@ -81,7 +81,7 @@ def _keys_statement(sources: tuple[tuple[str, Any], ...]) -> CompoundSelect[*tup
 
 
 async def change_keys(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     sources: tuple[tuple[str, Any], ...],
     user_id: uuid.UUID,

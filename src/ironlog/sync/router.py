@@ -6,7 +6,7 @@ from starlette.responses import Response
 from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.json import json_response
-from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SettingsDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL
 from ironlog.sync import service
 from ironlog.sync.errors import InvalidCursor
@@ -23,7 +23,7 @@ router = api_router(tags=["sync"], responses=problem_responses(NotAuthenticated)
 )
 @read_only
 async def read_changes(
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     user_id: CurrentUserId,
     cursor: Annotated[

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
+from ironlog.core.db import ReadSession
 from ironlog.exercises import repository as exercise_repository
 from ironlog.exercises.schemas import ExerciseRead
 from ironlog.measurements import repository as measurement_repository
@@ -36,7 +37,7 @@ from ironlog.workouts import repository as workout_repository
 from ironlog.workouts import views as workout_views
 
 JsonDict = dict[str, Any]
-Loader = Callable[[AsyncSession, uuid.UUID, KeyRange], Awaitable[list[tuple[uuid.UUID, JsonDict]]]]
+Loader = Callable[[ReadSession, uuid.UUID, KeyRange], Awaitable[list[tuple[uuid.UUID, JsonDict]]]]
 
 # Tombstones are kept this long past the retention, for transactions that were still running
 # when a cursor was issued (their deletions carry a slightly earlier time).
@@ -44,14 +45,14 @@ RETENTION_MARGIN_SECONDS = 24 * 3600
 
 
 async def _load_workouts(
-    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     rows = await workout_repository.fetch_trees_for_sync(session, user_id=user_id, keys=keys)
     return [(body["id"], body) for body, _version in workout_views.trees_from_rows(rows)]
 
 
 async def _load_exercises(
-    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(Exercise).where(
         exercise_repository.owned_by(user_id), *in_range(Exercise.change_seq, Exercise.id)
@@ -64,7 +65,7 @@ async def _load_exercises(
 
 
 async def _load_measurements(
-    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     statement = select(BodyMeasurement).where(
         measurement_repository.owned_by(user_id),
@@ -78,21 +79,21 @@ async def _load_measurements(
 
 
 async def _load_routines(
-    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     rows = await routine_repository.trees_for_sync(session, user_id=user_id, keys=keys)
     return [(body["id"], body) for body, _version in routine_views.routines_from_rows(rows)]
 
 
 async def _load_folders(
-    session: AsyncSession, user_id: uuid.UUID, keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     rows = await routine_repository.folders_for_sync(session, user_id=user_id, keys=keys)
     return [(row["id"], routine_views.folder_json(row)) for row in rows]
 
 
 async def _load_preferences(
-    session: AsyncSession, user_id: uuid.UUID, _keys: KeyRange
+    session: ReadSession, user_id: uuid.UUID, _keys: KeyRange
 ) -> list[tuple[uuid.UUID, JsonDict]]:
     # One object per user, under the user's id: loaded only when its key is in the page.
     preferences = await user_service.get_preferences(session, user_id=user_id)
@@ -168,7 +169,7 @@ def _start(
 
 
 async def read_page(
-    session: AsyncSession,
+    session: ReadSession,
     *,
     settings: Settings,
     user_id: uuid.UUID,
@@ -206,7 +207,7 @@ async def read_page(
 
 
 async def _changes(
-    session: AsyncSession, user_id: uuid.UUID, keys: list[ChangeKey]
+    session: ReadSession, user_id: uuid.UUID, keys: list[ChangeKey]
 ) -> list[JsonDict]:
     """The page's changes with their data; an object listed twice (deleted, then created again
     with the same id) only in its latest state."""

@@ -3,6 +3,7 @@ import uuid
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.db import ReadSession
 from ironlog.models import Routine, User, UserPreferences, Workout
 from ironlog.workouts import repository as workout_repository
 
@@ -19,8 +20,9 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(User).where(User.id == user_id))
 
 
-async def get_preferences(session: AsyncSession, user_id: uuid.UUID) -> UserPreferences | None:
-    return await session.get(UserPreferences, user_id)
+async def get_preferences(session: ReadSession, user_id: uuid.UUID) -> UserPreferences | None:
+    preferences: UserPreferences | None = await session.get(UserPreferences, user_id)
+    return preferences
 
 
 async def add_preferences(session: AsyncSession, preferences: UserPreferences) -> UserPreferences:

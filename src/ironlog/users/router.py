@@ -11,7 +11,7 @@ from ironlog.auth.dependencies import (
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.schemas import UserRead
 from ironlog.core.errors import NotAuthenticated, RateLimited, problem_responses
-from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, SettingsDep, api_router, read_only
 from ironlog.models import User, UserPreferences
 from ironlog.users import service
 from ironlog.users.schemas import (
@@ -84,7 +84,7 @@ async def delete_me(session: SessionDep, user: CurrentUser) -> None:
 
 @router.get("/me/preferences", response_model=PreferencesRead, summary="Get your preferences")
 @read_only
-async def get_preferences(session: SessionDep, user_id: CurrentUserId) -> UserPreferences:
+async def get_preferences(session: ReadSessionDep, user_id: CurrentUserId) -> UserPreferences:
     """Units, time zone, week start, default rest and gym setup. A user who never changed them
     has the defaults: kg, km, UTC, monday, 120 s of rest, a 20 kg bar and plates of 25, 20, 15,
     10, 5, 2.5 and 1.25 kg. The API itself always speaks kg, m and s; clients display the

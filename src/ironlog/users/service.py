@@ -10,6 +10,7 @@ from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.principal import Principal
 from ironlog.changes import record as change_record
 from ironlog.core.config import Settings
+from ironlog.core.db import ReadSession
 from ironlog.core.local_time import WeekStart
 from ironlog.core.security import PasswordHasher
 from ironlog.models import User, UserPreferences
@@ -79,7 +80,7 @@ DEFAULT_PREFERENCES: dict[str, Any] = {
 }
 
 
-async def get_preferences(session: AsyncSession, *, user_id: uuid.UUID) -> UserPreferences:
+async def get_preferences(session: ReadSession, *, user_id: uuid.UUID) -> UserPreferences:
     """The user's preferences: the stored row, or the defaults (not stored) when there is none."""
     stored = await repository.get_preferences(session, user_id)
     if stored is not None:

@@ -114,7 +114,7 @@ _SYNC_TREES = (
 
 
 async def fetch_trees_for_sync(
-    session: AsyncSession, *, user_id: uuid.UUID, keys: ranges.KeyRange
+    session: ReadSession, *, user_id: uuid.UUID, keys: ranges.KeyRange
 ) -> Sequence[Sequence[Any]]:
     """The trees of the user's workouts whose last change lies in `keys`, in feed order."""
     return await fetch_all(session, _SYNC_TREES, {"user_id": user_id, **keys.params()})
