@@ -99,7 +99,7 @@ async def test_provider_that_does_not_answer_is_503_after_the_timeout(
     response = await client.get(GOOGLE_LOGIN)
     assert response.status_code == 503
     assert response.json()["code"] == "identity_provider_unavailable"
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 4  # the 0.3 s timeout applied, not the default 5 s
 
 
 async def test_discovery_url_that_is_not_a_discovery_document_is_503(

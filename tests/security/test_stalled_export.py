@@ -113,7 +113,7 @@ async def test_stalled_export_blocks_no_write_and_is_cut_at_the_deadline(
                             headers=_bearer(writer),
                         )
                         assert response.status_code == 201, response.text
-                        assert time.monotonic() - started < 2
+                        assert time.monotonic() - started < 10  # a held write lock: 20 s
                     # The stalled stream holds this process's only export slot.
                     busy = await http.get(
                         "/api/v1/export", headers={"Authorization": f"Bearer {token}"}
