@@ -1,8 +1,14 @@
 """A read-only session is a type mypy tells apart from the writing one (core.db.ReadSession)."""
 
 from pathlib import Path
+from typing import Annotated, get_args, get_origin, get_type_hints
 
+from fastapi.routing import APIRoute, iter_route_contexts
 from mypy import api
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ironlog.main import create_app
+from tests.conftest import make_settings
 
 WRITES_IN_A_READ = """
 from sqlalchemy import select, update
@@ -31,3 +37,24 @@ def test_mypy_refuses_a_write_through_a_read_session(tmp_path: Path) -> None:
     for name in ("add", "delete", "flush", "commit"):
         assert any(f'"ReadSession" has no attribute "{name}"' in line for line in errors), report
     assert any('"execute" of "ReadSession"' in line for line in errors), report
+
+
+def test_every_read_only_route_takes_the_read_session(tmp_path: Path) -> None:
+    """A `@read_only` route's own parameters never include the writing session (`SessionDep`):
+    its service calls then type-check against `ReadSession` (the route runs on a read-only
+    connection anyway, but mypy should say so before a write reaches it)."""
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path))
+    read_only_routes = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        if not getattr(route.endpoint, "__ironlog_read_only__", False):
+            continue
+        read_only_routes.append(context.path)
+        hints = get_type_hints(route.endpoint, include_extras=True)
+        for name, hint in hints.items():
+            base = get_args(hint)[0] if get_origin(hint) is Annotated else hint
+            assert base is not AsyncSession, f"{context.path}: {name} is the writing session"
+    assert "/api/v1/admin/users" in read_only_routes
+    assert "/api/v1/workouts/{workout_id}" in read_only_routes

@@ -5,11 +5,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest
 from ironlog.models import Invite, PasswordReset, User
 
 
-async def list_users(session: AsyncSession, page: PageRequest) -> tuple[list[User], int]:
+async def list_users(session: ReadSession, page: PageRequest) -> tuple[list[User], int]:
     """Accounts, oldest first."""
     total = await session.scalar(select(func.count()).select_from(User))
     statement = select(User).order_by(User.created_at, User.id).offset(page.offset).limit(page.size)
@@ -44,7 +45,7 @@ async def add_invite(session: AsyncSession, invite: Invite) -> Invite:
 
 
 async def list_invites(
-    session: AsyncSession, page: PageRequest
+    session: ReadSession, page: PageRequest
 ) -> tuple[list[tuple[Invite, str | None]], int]:
     """Invites, newest first, with the email of the account that used each."""
     used_by = aliased(User)

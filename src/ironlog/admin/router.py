@@ -9,7 +9,7 @@ from ironlog.admin.schemas import AdminUserRead, InviteCreated, InviteRead, Rese
 from ironlog.core.config import Settings
 from ironlog.core.errors import Forbidden, NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
+from ironlog.core.routing import ReadSessionDep, SessionDep, SettingsDep, api_router, read_only
 from ironlog.models import User
 
 router = api_router(
@@ -27,7 +27,7 @@ def base_url(request: Request, settings: Settings) -> str:
 @router.get("/users", response_model=Page[AdminUserRead], summary="List the accounts")
 @read_only
 async def list_users(
-    session: SessionDep, _admin: AdminUser, page: PageParams
+    session: ReadSessionDep, _admin: AdminUser, page: PageParams
 ) -> Page[AdminUserRead]:
     """Every account of the server, oldest first, paged."""
     return await service.list_users(session, page=page)
@@ -121,7 +121,7 @@ async def create_invite(
 @router.get("/invites", response_model=Page[InviteRead], summary="List the invites")
 @read_only
 async def list_invites(
-    session: SessionDep, _admin: AdminUser, page: PageParams
+    session: ReadSessionDep, _admin: AdminUser, page: PageParams
 ) -> Page[InviteRead]:
     """Every invite, newest first: pending, used (and by whom) or expired; never the token."""
     return await service.list_invites(session, page=page)

@@ -19,6 +19,7 @@ from ironlog.auth import service as auth_service
 from ironlog.auth.errors import EmailTaken
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
+from ironlog.core.db import ReadSession
 from ironlog.core.errors import NotFound
 from ironlog.core.pagination import Page, PageRequest
 from ironlog.core.security import hash_token
@@ -32,7 +33,7 @@ def link(base_url: str, route: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/#/{route}{token}"
 
 
-async def list_users(session: AsyncSession, *, page: PageRequest) -> Page[AdminUserRead]:
+async def list_users(session: ReadSession, *, page: PageRequest) -> Page[AdminUserRead]:
     users, total = await repository.list_users(session, page)
     items = [AdminUserRead.model_validate(user) for user in users]
     return Page[AdminUserRead].build(items, total, page)
@@ -144,7 +145,7 @@ def _status(invite: Invite) -> InviteStatus:
     return "expired" if invite.expires_at <= utc_now() else "pending"
 
 
-async def list_invites(session: AsyncSession, *, page: PageRequest) -> Page[InviteRead]:
+async def list_invites(session: ReadSession, *, page: PageRequest) -> Page[InviteRead]:
     rows, total = await repository.list_invites(session, page)
     items = [
         InviteRead(
