@@ -81,15 +81,24 @@ export function LineChart({ points, label, unit = "" }) {
   const high = Math.max(...values);
   const span = high - low || 1;
   const x = (/** @type {number} */ i) => (points.length === 1 ? width / 2 : 8 + (i * (width - 16)) / (points.length - 1));
-  const y = (/** @type {number} */ v) => height - 12 - ((v - low) / span) * (height - 24);
+  const y = (/** @type {number} */ v) => height - 12 - ((v - low) / span) * (height - 32);
   const line = points.map(([, v], i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
   const summary = `${label}: ${points.map(([day, v]) => `${day} ${v}${unit}`).join(", ")}`;
+  // The value scale sits on the plot (the highest and lowest value, each on a faint rule at its
+  // height); the caption under it reads as the time axis: first day, what is charted, last day.
+  const rules = high === low ? [high] : [high, low];
   return html`<figure class="chart">
     <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${summary}>
+      ${rules.map((v) => html`<line x1="0" x2=${width} y1=${y(v)} y2=${y(v)} class="chart-rule" />`)}
       <path d=${line} class="chart-line" />
       ${points.map(([, v], i) => html`<circle cx=${x(i)} cy=${y(v)} r="3.5" class="chart-dot" />`)}
+      ${rules.map((v) => {
+        // On the side away from the point that reaches this value, so the label never hides it.
+        const left = x(values.indexOf(v)) > width / 2;
+        return html`<text x=${left ? 2 : width - 2} y=${y(v) - 5} text-anchor=${left ? "start" : "end"} class="chart-value">${v}${unit}</text>`;
+      })}
     </svg>
-    <figcaption class="chart-caption"><span>${low}${unit}</span><span>${label}</span><span>${high}${unit}</span></figcaption>
+    <figcaption class="chart-caption"><span>${points[0][0]}</span><span>${label}</span><span>${points.length > 1 ? points.at(-1)?.[0] : ""}</span></figcaption>
   </figure>`;
 }
 
