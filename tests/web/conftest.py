@@ -138,6 +138,18 @@ class Account:
         client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
         return client
 
+    def items(self, server: LiveServer, path: str, **params: Any) -> list[dict[str, Any]]:
+        """The items of one of this user's listings (`/workouts`, `/routines`, ...), read
+        through the API as any client would."""
+        api = self.api(server)
+        try:
+            answer = api.get(path, params=params)
+        finally:
+            api.close()
+        answer.raise_for_status()
+        items: list[dict[str, Any]] = answer.json()["items"]
+        return items
+
 
 def new_account() -> Account:
     return Account(f"lifter-{uuid.uuid4().hex[:10]}@example.com", PASSWORD, "Ada Lovelace")

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.live_server import LiveServer
-from tests.web.conftest import Account, cookie_sessions, new_account, sign_in, sign_up
+from tests.web.conftest import cookie_sessions, new_account, sign_in, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -77,15 +77,6 @@ def weight_step_kg(server: LiveServer) -> float:
     return float(steps[0]) if steps else 0.001
 
 
-def workouts_of(account: Account, server: LiveServer) -> list[dict[str, Any]]:
-    api = account.api(server)
-    try:
-        items: list[dict[str, Any]] = api.get("/workouts", params={"size": 100}).json()["items"]
-        return items
-    finally:
-        api.close()
-
-
 def test_sign_up_and_log_a_full_workout(context: Any, web_server: LiveServer) -> None:
     page = context.new_page()
     account = new_account()
@@ -130,7 +121,7 @@ def test_sign_up_and_log_a_full_workout(context: Any, web_server: LiveServer) ->
     expect()(page.get_by_role("listitem").filter(has_text="Bench Press").first).to_be_visible()
     wait_until_saved(page)
 
-    [workout] = workouts_of(account, web_server)
+    [workout] = account.items(web_server, "/workouts", size=100)
     assert workout["status"] == "finished"
     summary = [
         (
@@ -181,7 +172,7 @@ def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: Liv
     context.set_offline(False)
     wait_until_saved(page)
 
-    [workout] = workouts_of(account, web_server)
+    [workout] = account.items(web_server, "/workouts", size=100)
     [execution] = workout["exercises"]
     assert [(s["weight_kg"], s["reps"], s["completed"]) for s in execution["sets"]] == [
         (140.0, 5, True),
@@ -215,7 +206,7 @@ def test_a_change_made_meanwhile_on_another_device_is_shown_not_overwritten(
 
         dialog = second.get_by_role("dialog")
         expect()(dialog.get_by_role("heading", name="Changed on another device")).to_be_visible()
-        [workout] = workouts_of(account, web_server)
+        [workout] = account.items(web_server, "/workouts", size=100)
         assert [(s["weight_kg"], s["reps"]) for s in workout["exercises"][0]["sets"]] == [(80.0, 6)]
         dialog.get_by_role("button", name="Use theirs").click()
         expect()(second.get_by_label("Reps, Bench Press, set 1")).to_have_value("6")
@@ -245,7 +236,7 @@ def test_a_pound_user_types_225_and_sees_225_everywhere(
     expect()(page.get_by_text("225 lb").first).to_be_visible()
     wait_until_saved(page)
 
-    [workout] = workouts_of(account, web_server)
+    [workout] = account.items(web_server, "/workouts", size=100)
     weight = workout["exercises"][0]["sets"][0]["weight_kg"]
     # 102.058 kg on a server that keeps grams; 102.06 kg on one that keeps 10 g.
     assert weight == {0.001: 102.058, 0.01: 102.06}[weight_step_kg(web_server)]

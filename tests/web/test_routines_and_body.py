@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.live_server import LiveServer
-from tests.web.conftest import Account, cookie_sessions, new_account, sign_up
+from tests.web.conftest import cookie_sessions, new_account, sign_up
 from tests.web.test_journeys import (
     add_exercise,
     add_set,
@@ -15,28 +15,9 @@ from tests.web.test_journeys import (
     fill_set,
     tick,
     wait_until_saved,
-    workouts_of,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def routines_of(account: Account, server: LiveServer) -> list[dict[str, Any]]:
-    api = account.api(server)
-    try:
-        items: list[dict[str, Any]] = api.get("/routines", params={"size": 100}).json()["items"]
-        return items
-    finally:
-        api.close()
-
-
-def folders_of(account: Account, server: LiveServer) -> list[dict[str, Any]]:
-    api = account.api(server)
-    try:
-        items: list[dict[str, Any]] = api.get("/routine-folders").json()["items"]
-        return items
-    finally:
-        api.close()
 
 
 def exercise_block(page: Any, name: str) -> Any:
@@ -85,7 +66,7 @@ def test_create_a_routine_with_a_superset_start_it_and_log_it(
     expect()(page.get_by_role("link", name="Pull and press")).to_contain_text(
         "Bent-Over Row, Bench Press"
     )
-    [routine] = routines_of(account, web_server)
+    [routine] = account.items(web_server, "/routines", size=100)
     assert routine["name"] == "Pull and press"
     assert [
         (
@@ -120,7 +101,7 @@ def test_create_a_routine_with_a_superset_start_it_and_log_it(
     expect()(page.get_by_role("heading", name="Workout complete")).to_be_visible()
     wait_until_saved(page)
 
-    [workout] = workouts_of(account, web_server)
+    [workout] = account.items(web_server, "/workouts", size=100)
     assert workout["status"] == "finished"
     assert workout["routine_id"] == routine["id"]
     assert [
@@ -150,7 +131,7 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     page.get_by_role("button", name="Finish").click()
     expect()(page.get_by_role("heading", name="Workout complete")).to_be_visible()
     wait_until_saved(page)
-    [workout] = workouts_of(account, web_server)
+    [workout] = account.items(web_server, "/workouts", size=100)
 
     page.goto(f"{web_server.url}/#/history/{workout['id']}")
     page.get_by_role("button", name="Save as routine").click()
@@ -158,7 +139,7 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     dialog.get_by_label("Routine name").fill("Squat day")
     dialog.get_by_role("button", name="Save").click()
     expect()(page.get_by_text("Saved as a routine.")).to_be_visible()
-    [routine] = routines_of(account, web_server)
+    [routine] = account.items(web_server, "/routines", size=100)
     assert routine["name"] == "Squat day"
     assert [
         (e["exercise"]["name"], [(s["weight_kg"], s["reps"]) for s in e["sets"]])
@@ -177,13 +158,13 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     expect()(
         page.get_by_role("region", name="Legs").get_by_role("link", name="Squat day")
     ).to_be_visible()
-    [folder] = folders_of(account, web_server)
-    assert routines_of(account, web_server)[0]["folder_id"] == folder["id"]
+    [folder] = account.items(web_server, "/routine-folders")
+    assert account.items(web_server, "/routines", size=100)[0]["folder_id"] == folder["id"]
     page.get_by_role("button", name="Folder: Legs").click()
     page.get_by_role("dialog").get_by_label("Folder name").fill("Lower body")
     page.get_by_role("dialog").get_by_role("button", name="Rename folder").click()
     expect()(page.get_by_role("heading", name="Lower body")).to_be_visible()
-    assert [f["name"] for f in folders_of(account, web_server)] == ["Lower body"]
+    assert [f["name"] for f in account.items(web_server, "/routine-folders")] == ["Lower body"]
 
     # Offline, the routines read from the device; starting one waits for a connection.
     if cookie_sessions(web_server):
@@ -200,14 +181,14 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
     page.get_by_role("dialog").get_by_role("button", name="Delete folder").click()
     expect()(page.get_by_role("heading", name="Lower body")).to_have_count(0)
     expect()(page.get_by_role("link", name="Squat day")).to_be_visible()
-    assert folders_of(account, web_server) == []
-    assert routines_of(account, web_server)[0]["folder_id"] is None
+    assert account.items(web_server, "/routine-folders") == []
+    assert account.items(web_server, "/routines", size=100)[0]["folder_id"] is None
 
     open_menu(page, "Squat day").get_by_role("button", name="Delete routine").click()
     expect()(page.get_by_role("link", name="Squat day")).to_have_count(0)
-    assert routines_of(account, web_server) == []
+    assert account.items(web_server, "/routines", size=100) == []
     # The workout it was made from stays.
-    assert [w["id"] for w in workouts_of(account, web_server)] == [workout["id"]]
+    assert [w["id"] for w in account.items(web_server, "/workouts", size=100)] == [workout["id"]]
 
 
 def test_log_body_weight_see_it_listed_and_charted_then_delete_it(
