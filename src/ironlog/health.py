@@ -3,7 +3,7 @@
 import asyncio
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,27 +16,36 @@ READY_TIMEOUT_SECONDS = 2.0
 
 
 class Health(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"status": "ok", "version": "0.1.0"}})
+    model_config = ConfigDict(json_schema_extra={"example": {"status": "ok"}})
 
     status: str
-    version: str
+
+
+class Readiness(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"status": "ready", "version": "0.1.0"}}
+    )
+
+    status: str
+    version: str = Field(description="The release this process runs (`ironlog --version`).")
 
 
 @router.get("/health", response_model=Health, summary="Liveness")
 async def health() -> Health:
-    """200 while the process serves requests; it does not touch the database."""
-    return Health(status="ok", version=__version__)
+    """200 `{"status": "ok"}` while the process serves requests; it does not touch the
+    database."""
+    return Health(status="ok")
 
 
 @router.get(
     "/ready",
-    response_model=Health,
+    response_model=Readiness,
     summary="Readiness",
     responses=problem_responses(DatabaseUnavailable),
 )
-async def ready(request: Request) -> Health:
-    """200 when the database answers a query within 2 seconds, else 503
-    `database_unavailable`."""
+async def ready(request: Request) -> Readiness:
+    """200 when the database answers a query within 2 seconds (with the release this process
+    runs, so a rolling upgrade can be followed), else 503 `database_unavailable`."""
     probe = asyncio.ensure_future(_select_one(request.app.state.sessionmaker))
     await asyncio.wait({probe}, timeout=READY_TIMEOUT_SECONDS)
     if not probe.done():
@@ -47,7 +56,7 @@ async def ready(request: Request) -> Health:
         raise DatabaseUnavailable()
     if probe.exception() is not None:  # any failure to answer means not ready
         raise DatabaseUnavailable() from probe.exception()
-    return Health(status="ready", version=__version__)
+    return Readiness(status="ready", version=__version__)
 
 
 async def _select_one(sessionmaker: async_sessionmaker[AsyncSession]) -> None:

@@ -1,4 +1,4 @@
-"""One version everywhere: the package metadata, `ironlog --version`, `/health`, the changelog."""
+"""One version everywhere: the package metadata, `ironlog --version`, `/ready`, the changelog."""
 
 import re
 import tomllib
@@ -25,6 +25,8 @@ def test_version_is_the_same_everywhere() -> None:
     assert released[0] == project
 
 
-async def test_health_reports_the_version(client: httpx.AsyncClient) -> None:
-    body = (await client.get("/health")).json()
-    assert body == {"status": "ok", "version": __version__}
+async def test_ready_reports_the_version_and_health_says_only_ok(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.get("/ready")).json() == {"status": "ready", "version": __version__}
+    assert (await client.get("/health")).json() == {"status": "ok"}

@@ -25,11 +25,11 @@ INTERNAL = {
     "secret_key",
     "source_key_hash",
 }
-# Where the API does show these (the schemas named below; `Health.version` is the
+# Where the API does show these (the schemas named below; `Readiness.version` is the
 # release, also in /openapi.json, not a row version; a sync `Change.version` is the change's
 # number in the user's own feed).
 ALLOWED = {
-    "version": {"Health", "Change"},
+    "version": {"Readiness", "Change"},
     "user_id": {"ExerciseRead"},
     "access_token": {"TokenPair"},
     "refresh_token": {"TokenPair"},
