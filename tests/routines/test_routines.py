@@ -237,7 +237,7 @@ OWNED_ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", "", {"name": "Mine now"}),
     ("PATCH", "", {"name": "Mine now"}),
     ("DELETE", "", None),
-    ("POST", "/start", None),
+    ("POST", "/start", {"started_at": "2026-11-20T18:30:00Z"}),
 ]
 
 

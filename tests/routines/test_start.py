@@ -327,6 +327,17 @@ async def test_save_as_routine_of_another_users_workout_is_404(
     assert (await client.get(ROUTINES, headers=user.headers)).json()["total"] == 0
 
 
+@pytest.mark.parametrize("body", [{"name": ""}, {"bogus": 1}, None], ids=str)
+async def test_save_as_routine_checks_ownership_before_the_body(
+    client: httpx.AsyncClient, user: UserHandle, other_user: UserHandle, body: Any
+) -> None:
+    workout = (await client.post(WORKOUTS, json={"name": "Mine"}, headers=user.headers)).json()
+    path = f"{WORKOUTS}/{workout['id']}/save-as-routine"
+    response = await client.post(path, json=body, headers=other_user.headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 # Property: a routine started and saved back has the same structure.
 
 set_strategy = st.fixed_dictionaries(

@@ -228,3 +228,38 @@ async def test_a_refused_routine_write_records_nothing(
     assert response.status_code == 422, response.text
 
     assert (await read_page(client, user, cursor))["changes"] == []
+
+
+async def test_renaming_an_exercise_changes_the_routines_that_show_it(
+    client: httpx.AsyncClient, user: UserHandle, exercise_ids: list[uuid.UUID]
+) -> None:
+    response = await client.post(
+        "/api/v1/exercises",
+        json={"name": "Pin Press", "body_part": "chest", "modality": "BARBELL"},
+        headers=user.headers,
+    )
+    assert response.status_code == 201, response.text
+    exercise = response.json()
+    using = await create_routine(
+        client, user, exercises=[{"exercise_id": exercise["id"], "sets": [{"reps": 3}]}]
+    )
+    await create_routine(client, user, name="Without it", exercises=routine_tree(exercise_ids[:1]))
+    replica = Replica()
+    await replica.sync(client, user)
+    etag = (await client.get(f"{ROUTINES}/{using['id']}", headers=user.headers)).headers["etag"]
+
+    response = await client.patch(
+        f"/api/v1/exercises/{exercise['id']}", json={"name": "Board Press"}, headers=user.headers
+    )
+    assert response.status_code == 200, response.text
+    page = await read_page(client, user, replica.cursor)
+
+    assert [(c["entity"], c["id"]) for c in page["changes"]] == [
+        ("exercise", exercise["id"]),
+        ("routine", using["id"]),
+    ]
+    assert page["changes"][1]["data"]["exercises"][0]["exercise"]["name"] == "Board Press"
+    replica.apply(page)
+    assert replica.objects == await server_state(client, user)
+    after = await client.get(f"{ROUTINES}/{using['id']}", headers=user.headers)
+    assert after.headers["etag"] == etag  # the routine's own content is the same

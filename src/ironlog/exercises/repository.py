@@ -29,7 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import ReadSession, insert_rows
 from ironlog.core.pagination import PageRequest
-from ironlog.models import Exercise, ExerciseExecution, Modality, RoutineExercise, Workout
+from ironlog.models import (
+    Exercise,
+    ExerciseExecution,
+    Modality,
+    Routine,
+    RoutineExercise,
+    Workout,
+)
 
 # The exercise's ownership and visibility, written once: every domain filters exercises with
 # these (a user sees the system library and their own).
@@ -260,10 +267,16 @@ async def remove(session: AsyncSession, exercise: Exercise) -> None:
     await session.flush()
 
 
-async def mark_workouts_changed(session: AsyncSession, exercise_id: uuid.UUID, seq: int) -> None:
-    """Put the workouts that use the exercise in the sync feed again (change `seq`): they show
-    its name, body part and modality. Their version (ETag) stays: their own content is the same.
-    """
-    using = select(ExerciseExecution.workout_id).where(ExerciseExecution.exercise_id == exercise_id)
-    statement = update(Workout).where(Workout.id.in_(using)).values(change_seq=seq)
-    await session.execute(statement.execution_options(synchronize_session=False))
+async def mark_users_changed(session: AsyncSession, exercise_id: uuid.UUID, seq: int) -> None:
+    """Put the workouts and routines that use the exercise in the sync feed again (change
+    `seq`): they show its name, body part and modality. Their version (ETag) stays: their own
+    content is the same."""
+    workouts = select(ExerciseExecution.workout_id).where(
+        ExerciseExecution.exercise_id == exercise_id
+    )
+    routines = select(RoutineExercise.routine_id).where(RoutineExercise.exercise_id == exercise_id)
+    for statement in (
+        update(Workout).where(Workout.id.in_(workouts)).values(change_seq=seq),
+        update(Routine).where(Routine.id.in_(routines)).values(change_seq=seq),
+    ):
+        await session.execute(statement.execution_options(synchronize_session=False))

@@ -158,8 +158,8 @@ async def delete(session: AsyncSession, *, exercise: Exercise) -> None:
     )
 
 
-# The fields a workout embeds in each of its executions (`exercise: {id, name, ...}`).
-SHOWN_IN_WORKOUTS = frozenset({"name", "name_key", "body_part", "modality"})
+# The fields workouts and routines embed for each of their exercises (`exercise: {id, name, ...}`).
+SHOWN_WHERE_USED = frozenset({"name", "name_key", "body_part", "modality"})
 
 
 async def _apply(session: AsyncSession, exercise: Exercise, updates: dict[str, object]) -> Exercise:
@@ -185,9 +185,10 @@ async def _apply(session: AsyncSession, exercise: Exercise, updates: dict[str, o
     exercise.change_seq = await changes.next_seq(session, exercise.user_id)
     with _unique_name():
         await session.flush()
-    if changed & SHOWN_IN_WORKOUTS:
-        # Workouts show the exercise's name, body part and modality: they changed too.
-        await repository.mark_workouts_changed(session, exercise.id, exercise.change_seq)
+    if changed & SHOWN_WHERE_USED:
+        # Workouts and routines show the exercise's name, body part and modality: they changed
+        # too.
+        await repository.mark_users_changed(session, exercise.id, exercise.change_seq)
     return exercise
 
 

@@ -1,15 +1,15 @@
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path
 
 from ironlog.auth.dependencies import CurrentUserId
 from ironlog.core.errors import PreconditionFailed
 from ironlog.core.routing import ReadSessionDep, SessionDep
-from ironlog.routines import repository, views
+from ironlog.routines import repository, views, workouts
 from ironlog.routines.errors import FolderNotFound, RoutineNotFound
 from ironlog.routines.repository import RoutineState
-from ironlog.workouts.dependencies import etag_matches
+from ironlog.workouts.dependencies import WorkoutId, etag_matches
 
 RoutineId = Annotated[uuid.UUID, Path(description="The routine's id.")]
 FolderId = Annotated[uuid.UUID, Path(description="The folder's id.")]
@@ -47,3 +47,27 @@ async def get_owned_folder(
 
 
 OwnedFolderId = Annotated[uuid.UUID, Depends(get_owned_folder)]
+
+
+# `start` and `save-as-routine` read what they copy in a dependency, which FastAPI runs before it
+# validates the body: another user's routine or workout is 404 whatever the body holds.
+
+
+async def get_routine_to_start(
+    routine_id: RoutineId, session: SessionDep, user_id: CurrentUserId
+) -> dict[str, Any]:
+    """The caller's routine (its whole tree), as starting it copies it."""
+    return await workouts.routine_to_start(session, user_id=user_id, routine_id=routine_id)
+
+
+RoutineToStart = Annotated[dict[str, Any], Depends(get_routine_to_start)]
+
+
+async def get_workout_to_save(
+    workout_id: WorkoutId, session: SessionDep, user_id: CurrentUserId
+) -> dict[str, Any]:
+    """The caller's workout (its whole tree), as saving it as a routine copies it."""
+    return await workouts.workout_to_save(session, user_id=user_id, workout_id=workout_id)
+
+
+WorkoutToSave = Annotated[dict[str, Any], Depends(get_workout_to_save)]

@@ -9,7 +9,13 @@ from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
 from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.routines import service, workouts
-from ironlog.routines.dependencies import LockedRoutine, OwnedFolderId, RoutineId
+from ironlog.routines.dependencies import (
+    LockedRoutine,
+    OwnedFolderId,
+    RoutineId,
+    RoutineToStart,
+    WorkoutToSave,
+)
 from ironlog.routines.errors import FolderExists, InvalidOrder, RoutineExists, UnknownFolder
 from ironlog.routines.schemas import (
     FolderCreate,
@@ -23,7 +29,6 @@ from ironlog.routines.schemas import (
     SaveAsRoutine,
     StartRoutine,
 )
-from ironlog.workouts.dependencies import WorkoutId
 from ironlog.workouts.errors import (
     DuplicateExercise,
     InvalidSuperset,
@@ -193,6 +198,7 @@ async def delete_routine(
 )
 async def start_routine(
     routine_id: RoutineId,
+    routine: RoutineToStart,
     session: SessionDep,
     user_id: CurrentUserId,
     data: Annotated[StartRoutine | None, Body()] = None,
@@ -202,7 +208,9 @@ async def start_routine(
     the last finished workout started from this routine carry over, raised by `increment_kg`
     when every working set reached its target then. Send an `Idempotency-Key` to make retries
     safe."""
-    view = await workouts.start(session, user_id=user_id, routine_id=routine_id, data=data)
+    view = await workouts.start(
+        session, user_id=user_id, routine_id=routine_id, routine=routine, data=data
+    )
     headers = {"ETag": view.etag, "Location": f"/api/v1/workouts/{view.body['id']}"}
     return json_response(view.body, status.HTTP_201_CREATED, headers)
 
@@ -215,14 +223,14 @@ async def start_routine(
     responses={201: {"headers": CREATED}, **problem_responses(UnknownFolder)},
 )
 async def save_workout_as_routine(
-    workout_id: WorkoutId,
+    workout: WorkoutToSave,
     session: SessionDep,
     user_id: CurrentUserId,
     data: Annotated[SaveAsRoutine, Body()],
 ) -> Response:
     """A new routine (at the end of your routines) with the workout's exercises, notes,
     supersets and sets as targets; each exercise's rest is that of its first working set."""
-    view = await workouts.save_workout(session, user_id=user_id, workout_id=workout_id, data=data)
+    view = await workouts.save_workout(session, user_id=user_id, workout=workout, data=data)
     return _routine_response(view, status.HTTP_201_CREATED, location=True)
 
 

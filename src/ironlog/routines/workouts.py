@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.db import ReadSession
 from ironlog.core.units import round_to_gram
 from ironlog.models import SetType
 from ironlog.routines import progression, repository, service
@@ -51,16 +52,23 @@ def _started_execution(exercise: JsonDict, last: Sequence[Any] | None) -> Execut
     )
 
 
+async def routine_to_start(
+    session: ReadSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
+) -> JsonDict:
+    """The caller's routine as `start` copies it; another user's is `RoutineNotFound`."""
+    return (await service.get(session, user_id=user_id, routine_id=routine_id)).body
+
+
 async def start(
     session: AsyncSession,
     *,
     user_id: uuid.UUID,
     routine_id: uuid.UUID,
+    routine: JsonDict,
     data: StartRoutine | None,
 ) -> workout_service.WorkoutView:
     """A workout in progress with the routine's targets (docs/routines.md): a constant number
-    of queries whatever the routine's size."""
-    routine = (await service.get(session, user_id=user_id, routine_id=routine_id)).body
+    of queries whatever the routine's size. `routine` comes from `routine_to_start`."""
     last: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for row in await repository.last_sets(session, user_id=user_id, routine_id=routine_id):
         last[row["exercise_id"]].append(row)
@@ -114,15 +122,23 @@ def _routine_exercise(execution: JsonDict) -> RoutineExerciseWrite:
     )
 
 
-async def save_workout(
-    session: AsyncSession, *, user_id: uuid.UUID, workout_id: uuid.UUID, data: SaveAsRoutine
-) -> service.RoutineView:
-    """A new routine from the workout's exercises and sets: every set (done or not) becomes a
-    target with its weight, reps, time, distance and RPE."""
+async def workout_to_save(
+    session: ReadSession, *, user_id: uuid.UUID, workout_id: uuid.UUID
+) -> JsonDict:
+    """The caller's workout as `save_workout` copies it; another user's is `WorkoutNotFound`."""
     rows = await workout_repository.fetch_tree(session, user_id=user_id, workout_id=workout_id)
     if not rows:
         raise WorkoutNotFound()
     [(workout, _version)] = workout_views.trees_from_rows(rows)
+    return workout
+
+
+async def save_workout(
+    session: AsyncSession, *, user_id: uuid.UUID, workout: JsonDict, data: SaveAsRoutine
+) -> service.RoutineView:
+    """A new routine from the workout's exercises and sets: every set (done or not) becomes a
+    target with its weight, reps, time, distance and RPE. `workout` comes from
+    `workout_to_save`."""
     routine = RoutineCreate.model_construct(
         id=None,
         name=data.name,
