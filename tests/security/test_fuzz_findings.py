@@ -70,9 +70,10 @@ async def test_binary_float_artefacts_are_rounded_away(
         json={"name": "W", "exercises": [{"exercise_id": bench, "sets": sets}]},
         headers=user.headers,
     )
-    # Weights of any precision are rounded to the gram; distances keep two decimals.
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"][-1] == "distance_m"
+    # Any precision is rounded: weights to the gram, distances to the centimetre (half up).
+    assert response.status_code == 201, response.text
+    [stored] = response.json()["exercises"][0]["sets"]
+    assert (stored["weight_kg"], stored["distance_m"]) == (80.126, 12.08)
 
 
 def test_every_body_route_documents_400_and_json_ones_415(openapi: dict[str, Any]) -> None:
@@ -95,6 +96,9 @@ def test_a_set_schema_says_it_needs_a_measure(openapi: dict[str, Any]) -> None:
     weight = schema["properties"]["weight_kg"]["anyOf"][0]
     assert "multipleOf" not in weight
     assert "rounded to the gram" in weight["description"]
+    distance = schema["properties"]["distance_m"]["anyOf"][0]
+    assert "multipleOf" not in distance
+    assert "rounded to the centimetre" in distance["description"]
 
 
 def test_dates_in_the_supported_years_say_so_in_their_pattern(openapi: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Decimal rounding of measured values: weights to the gram, lengths and percentages to a tenth.
+"""Decimal rounding of measured values: weights to the gram, distances to the centimetre, body
+lengths and percentages to a tenth.
 
 A value is rounded as it was written (its shortest decimal form, so 102.05828 is 102.05828, not
 the nearest binary float), half away from zero: 0.0005 kg is one gram. Clients that convert
@@ -8,6 +9,7 @@ units send what they computed (225 lb = 102.05828 kg) and IronLog keeps 102.058.
 from decimal import ROUND_HALF_UP, Decimal
 
 GRAM_PLACES = 3
+CENTIMETRE_PLACES = 2
 # The least weight that is not 0 once rounded to the gram: a weight that must be above 0 (a
 # plate, a progression step) is at least this, or it would be stored as 0.
 LEAST_GRAM = 0.0005
@@ -21,3 +23,8 @@ def round_half_up(value: float, places: int) -> float:
 
 def round_to_gram(kilograms: float) -> float:
     return round_half_up(kilograms, GRAM_PLACES)
+
+
+def round_to_centimetre(metres: float) -> float:
+    """A distance as stored (two decimals): 1 mile, 1609.344 m, is 1609.34."""
+    return round_half_up(metres, CENTIMETRE_PLACES)

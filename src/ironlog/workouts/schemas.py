@@ -31,19 +31,11 @@ from ironlog.core.schemas import (
     UtcDatetime,
     refuse_null,
 )
-from ironlog.core.units import round_to_gram
+from ironlog.core.units import round_to_centimetre, round_to_gram
 from ironlog.models import Modality, SetType, WorkoutStatus
 
 MAX_EXERCISES_PER_WORKOUT = 100
 MAX_SETS_PER_EXERCISE = 100
-
-
-def _two_decimals(value: float) -> float:
-    # Exactly two decimals where binary floats allow: 0.29 may arrive as 0.29000000000000004.
-    hundredths = value * 100
-    if abs(hundredths - round(hundredths)) > 1e-6:
-        raise ValueError("at most two decimal places")
-    return round(value, 2)
 
 
 def _half_steps(value: float) -> float:
@@ -76,7 +68,8 @@ class _Step:
         return json_schema
 
 
-# Any precision is accepted and rounded to the gram (core/units.py): 102.05828 is 102.058.
+# Any precision is accepted and rounded (core/units.py): 225 lb, 102.05828 kg, is 102.058; one
+# mile, 1609.344 m, is 1609.34. Clients that convert units send what they computed.
 Kilograms = Annotated[
     float,
     Strict(),
@@ -84,7 +77,12 @@ Kilograms = Annotated[
     AfterValidator(round_to_gram),
 ]
 Metres = Annotated[
-    float, Strict(), Field(ge=0, le=1_000_000), AfterValidator(_two_decimals), _Step(0.01)
+    float,
+    Strict(),
+    Field(
+        ge=0, le=1_000_000, description="Metres, rounded to the centimetre (half away from zero)."
+    ),
+    AfterValidator(round_to_centimetre),
 ]
 Rpe = Annotated[float, Strict(), Field(ge=1, le=10), AfterValidator(_half_steps), _Step(0.5)]
 Reps = Annotated[int, Strict(), Field(ge=0, le=1000), BeforeValidator(_whole_number)]
