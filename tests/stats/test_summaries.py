@@ -182,3 +182,47 @@ async def test_summaries_equal_a_recomputation_after_random_writes(
         await db.rollback()
     assert summarised > 0
     assert {"create", "add_set", "patch_set", "delete_set", "delete"} <= set(done)
+
+
+@pytest.mark.parametrize("smaller_id_first", [True, False])
+async def test_created_workouts_merge_into_the_summary_as_a_recomputation_does(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, smaller_id_first: bool
+) -> None:
+    """A create merges its rows into the stored `exercise_summary` row: records, their dates
+    and the reps at the heaviest weight come out as a rebuild gives them, also when two
+    workouts start at the same instant with the same top weight (the smaller workout id holds
+    it, whichever was created first)."""
+    history = History(db, user.id)
+    bench = await history.exercise("Alpha Row")
+    await db.commit()
+    ids = sorted(uuid.uuid4() for _ in range(2))
+    if not smaller_id_first:
+        ids.reverse()
+    bodies = [
+        (START + timedelta(days=2), [(80, 5)]),
+        (START, [(100, 3), (100, 4)]),  # the record, ties with the next at the same start
+        (START, [(100, 6), (90, 8)]),
+        (START + timedelta(days=1), [(60, 12)]),
+    ]
+    workout_ids = [uuid.uuid4(), ids[0], ids[1], uuid.uuid4()]
+    for workout_id, (started_at, sets) in zip(workout_ids, bodies, strict=True):
+        body = {
+            "id": str(workout_id),
+            "name": "W",
+            "started_at": started_at.isoformat(),
+            "exercises": [
+                {
+                    "exercise_id": str(bench),
+                    "sets": [{"weight_kg": weight, "reps": reps} for weight, reps in sets],
+                }
+            ],
+        }
+        response = await client.post(WORKOUTS, json=body, headers=user.headers)
+        assert response.status_code == 201, response.text
+    kept = await snapshot(db, user.id)
+    [stored] = (
+        await db.scalars(select(ExerciseSummary).where(ExerciseSummary.user_id == user.id))
+    ).all()
+    assert (stored.weight_grams, stored.weight_at) == (100_000, START)
+    assert stored.weight_reps == (3 if ids[0] < ids[1] else 6)
+    assert kept == await recomputed(db, user.id)

@@ -367,8 +367,8 @@ async def test_creating_a_tree_costs_the_same_queries_whatever_its_size(
         counts.append(queries.count)
     # The change number with the session check, the exercises, the tree: one statement for its
     # three tables on PostgreSQL, one per table on SQLite; then the statistics' summaries (the
-    # executions', and the delete and insert of the exercises').
-    assert counts == ([6, 6] if backend == "postgresql" else [8, 8])
+    # executions', and the exercises' merged in one upsert).
+    assert counts == ([5, 5] if backend == "postgresql" else [7, 7])
 
 
 # Atomic multi-row writes.

@@ -2,13 +2,21 @@
 
 The write paths of workouts call `refresh` for the workouts whose tree or start they changed and
 `remove` before deleting workouts; nothing else writes sets. Each call rewrites the affected rows
-from their source, never by difference, so a summary is always what a recomputation from scratch
-gives (a property test checks it after random writes, on both databases):
+from their source, never by subtracting what changed, so a summary is always what a recomputation
+from scratch gives (a property test checks it after random writes, on both databases):
 
 1. The workouts' `execution_summary` rows are deleted and aggregated again from their sets (a
    few dozen rows per workout).
 2. For each (user, exercise) whose execution rows changed, the `exercise_summary` row is
    aggregated again from the user's `execution_summary` rows of that exercise (one index range).
+
+New workouts (create, routine start, import) only add execution rows, so their exercises'
+`exercise_summary` rows are merged instead of rebuilt: the new rows are aggregated alone and
+combined with the stored row in one upsert (sums add up; a record is the greater value, its date
+the earlier start when both hold it; the reps at the heaviest weight are looked up again at the
+merged weight and date, as `aggregate` does). That is exactly what the aggregation over all the
+rows gives, and it costs the new rows, not the user's whole history of the exercise (rebuilding
+scanned every execution row of the exercise on each create, which grew with the history).
 
 Callers hold the user's change-number lock (`changes.next_seq` or `record_delete`, taken before
 any summary is touched): one user's summaries are then rewritten by one transaction at a time,
@@ -19,6 +27,7 @@ processes writing at once on PostgreSQL).
 `aggregate` is also what statistics and records run over a period (docs/stats.md).
 """
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -36,8 +45,11 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
+    true,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -248,17 +260,106 @@ _INSERT_EXERCISES = insert(_EXERCISE_TABLE).from_select(
 )
 
 
+def _of_workouts(rows: Any) -> tuple[ColumnElement[bool], ...]:
+    # The workouts' ids alone (all of one user): the primary key's range, whatever the history.
+    return (rows.workout_id.in_(bindparam("workout_ids", expanding=True)),)
+
+
+def _merged(stored: Any, added: Any, value: str) -> ColumnElement[Any]:
+    """The greater of a record's stored and added values (NULL where neither has one)."""
+    wins = or_(stored[value].is_(None), added[value] > stored[value])
+    return case((wins, added[value]), else_=stored[value])
+
+
+def _merged_at(stored: Any, added: Any, value: str, at: str) -> ColumnElement[Any]:
+    """The date of the merged record: the added rows' when they beat the stored value, the
+    earlier of both when they reach it too."""
+    wins = or_(stored[value].is_(None), added[value] > stored[value])
+    earlier = and_(added[value] == stored[value], added[at] < stored[at])
+    return case((wins, added[at]), (earlier, added[at]), else_=stored[at])
+
+
+def _merged_rows() -> Select[Any]:
+    """Per exercise of the new workouts (`workout_ids`, their execution rows stored already):
+    the aggregate of their rows merged with the user's stored `exercise_summary` row, if any,
+    in `SUMMARY_COLUMNS` order. `WHERE true`: SQLite needs a WHERE between an INSERT's SELECT
+    and its ON CONFLICT."""
+    added = aggregate(_of_workouts).subquery("added")
+    stored = aliased(ExerciseSummary, name="stored")
+    columns: dict[str, Any] = {"exercise_id": added.c.exercise_id}
+    for name in ("sets", "reps", "volume_grams"):
+        columns[name] = added.c[name] + func.coalesce(getattr(stored, name), 0)
+    stored_c = {name: getattr(stored, name) for name in SUMMARY_COLUMNS}
+    for value, at in METRICS:
+        columns[value] = _merged(stored_c, added.c, value)
+        columns[at] = _merged_at(stored_c, added.c, value, at)
+    first = aliased(ExecutionSummary, name="first_holder")
+    columns["weight_reps"] = (
+        select(first.weight_reps)
+        .where(
+            first.user_id == bindparam("user_id"),
+            first.exercise_id == added.c.exercise_id,
+            first.started_at == columns["weight_at"],
+            first.weight_grams == columns["weight_grams"],
+        )
+        .order_by(first.workout_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            bindparam("user_id", type_=ExerciseSummary.user_id.type),
+            *(columns[name].label(name) for name in SUMMARY_COLUMNS),
+        )
+        .select_from(added)
+        .outerjoin(
+            stored,
+            and_(stored.user_id == bindparam("user_id"), stored.exercise_id == added.c.exercise_id),
+        )
+        .where(true())
+    )
+
+
+@functools.cache
+def _merge_exercises(dialect_name: str) -> Any:
+    """Upsert one user's `exercise_summary` rows with `_merged_rows`."""
+    statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(
+        _EXERCISE_TABLE
+    ).from_select(("user_id", *SUMMARY_COLUMNS), _merged_rows())
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "exercise_id"],
+        set_={name: statement.excluded[name] for name in SUMMARY_COLUMNS[1:]},
+    )
+
+
 async def refresh(
     session: AsyncSession, workout_ids: Sequence[uuid.UUID], *, new: bool = False
 ) -> None:
     """Rewrite the summaries of `workout_ids` (existing workouts) from their sets; `new`
-    workouts have none yet (one statement, two more per user when they hold working sets)."""
+    workouts have none yet: their rows are added and merged into their exercises' (one
+    statement, one more per user when they hold working sets)."""
     connection = await session.connection()
     for start in range(0, len(workout_ids), CHUNK):
         params = {"workout_ids": list(workout_ids[start : start + CHUNK])}
-        before = set() if new else set((await connection.execute(_DELETE_EXECUTIONS, params)).all())
+        if new:
+            added = (await connection.execute(_INSERT_EXECUTIONS, params)).all()
+            await _add_to_exercises(connection, added)
+            continue
+        before = set((await connection.execute(_DELETE_EXECUTIONS, params)).all())
         after = set((await connection.execute(_INSERT_EXECUTIONS, params)).all())
         await _refresh_exercises(connection, before ^ after)
+
+
+async def _add_to_exercises(connection: AsyncConnection, added: Iterable[Any]) -> None:
+    """Merge the execution rows of new workouts into their users' `exercise_summary` rows."""
+    by_user: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for row in added:
+        by_user.setdefault(row.user_id, set()).add(row.workout_id)
+    statement = _merge_exercises(connection.dialect.name)
+    for user_id, workout_ids in by_user.items():
+        await connection.execute(
+            statement, {"user_id": user_id, "workout_ids": sorted(workout_ids)}
+        )
 
 
 async def remove(session: AsyncSession, workout_ids: Sequence[uuid.UUID]) -> None:
