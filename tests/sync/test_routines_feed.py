@@ -165,9 +165,11 @@ async def test_preferences_are_in_every_snapshot_and_their_changes_follow(
     snapshot = await read_page(client, user, None)
     assert after_default_preferences(user, snapshot["changes"]) == []
 
-    response = await client.patch(PREFERENCES, json={}, headers=user.headers)
-    assert response.status_code == 200, response.text
-    assert (await read_page(client, user, snapshot["cursor"]))["changes"] == []
+    # A patch that changes nothing (empty, or the values there already) is not a change.
+    for same in ({}, {"weight_unit": "kg", "timezone": "UTC"}):
+        response = await client.patch(PREFERENCES, json=same, headers=user.headers)
+        assert response.status_code == 200, response.text
+        assert (await read_page(client, user, snapshot["cursor"]))["changes"] == []
     body = {"weight_unit": "lb", "plates_kg": [20, 10]}
     response = await client.patch(PREFERENCES, json=body, headers=user.headers)
     assert response.status_code == 200, response.text
@@ -181,6 +183,11 @@ async def test_preferences_are_in_every_snapshot_and_their_changes_follow(
     assert _keys(page) == [("preferences", str(user.id), "upsert", 2)]
     assert page["changes"][0]["data"] == await _get(client, user, PREFERENCES)
     assert page["changes"][0]["data"]["timezone"] == "Europe/Paris"
+    response = await client.patch(
+        PREFERENCES, json={"timezone": "Europe/Paris", "plates_kg": [20, 10]}, headers=user.headers
+    )
+    assert response.status_code == 200, response.text
+    assert _keys(await read_page(client, user, snapshot["cursor"])) == _keys(page)
     again = await read_page(client, user, None)
     assert _keys(again) == [("preferences", str(user.id), "upsert", 2)]
     other = await read_page(client, other_user, None)

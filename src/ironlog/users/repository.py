@@ -20,8 +20,13 @@ async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(User).where(User.id == user_id))
 
 
-async def get_preferences(session: ReadSession, user_id: uuid.UUID) -> UserPreferences | None:
-    preferences: UserPreferences | None = await session.get(UserPreferences, user_id)
+async def get_preferences(
+    session: ReadSession, user_id: uuid.UUID, *, fresh: bool = False
+) -> UserPreferences | None:
+    """The stored row; `fresh` reads it from the database even when the session holds it."""
+    preferences: UserPreferences | None = await session.get(
+        UserPreferences, user_id, populate_existing=fresh
+    )
     return preferences
 
 

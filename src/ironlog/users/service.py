@@ -92,11 +92,18 @@ async def update_preferences(
     session: AsyncSession, *, user_id: uuid.UUID, data: PreferencesUpdate
 ) -> UserPreferences:
     """Change the fields `data` sets; the others stay as they are."""
-    changes = data.model_dump(exclude_unset=True)
-    if not changes:  # an empty patch changes nothing (and records nothing in the sync feed)
-        return await get_preferences(session, user_id=user_id)
+    requested = data.model_dump(exclude_unset=True)
+    current = await get_preferences(session, user_id=user_id)
+    changes = {
+        field: value for field, value in requested.items() if getattr(current, field) != value
+    }
+    # A patch that sets what is there already (or nothing) changes nothing: no change in the
+    # sync feed, so other devices do not download the same preferences again.
+    if not changes:
+        return current
     seq = await change_record.next_seq(session, user_id)
-    preferences = await repository.get_preferences(session, user_id)
+    # Read again under the user's lock: a concurrent first change may have stored the row.
+    preferences = await repository.get_preferences(session, user_id, fresh=True)
     if preferences is None:
         values = {**copy.deepcopy(DEFAULT_PREFERENCES), **changes, "change_seq": seq}
         return await repository.add_preferences(session, UserPreferences(user_id=user_id, **values))
