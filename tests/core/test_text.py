@@ -15,6 +15,7 @@ from ironlog.core.text import (
     prefix_distance,
     search_key,
     typo_limit,
+    typo_bigrams,
     typo_match,
     typo_matcher,
 )
@@ -121,3 +122,15 @@ def test_one_matcher_serves_many_keys(keys_queries: list[tuple[str, str]]) -> No
     keys = [key for key, _ in keys_queries]
     match = typo_matcher(query)
     assert [match(key) for key in keys] == [_reference_match(query, key) for key in keys]
+
+
+@settings(max_examples=500, deadline=None)
+@given(key_and_query())
+def test_a_key_the_typo_pass_finds_holds_the_bigrams_sql_asks_for(
+    key_query: tuple[str, str],
+) -> None:
+    # exercises.repository.holds_typo_bigrams drops the keys holding fewer, in SQL.
+    key, query = key_query
+    bigrams, needed = typo_bigrams(query)
+    if typo_match(query, key) is not None:
+        assert sum(bigram in key for bigram in bigrams) >= needed

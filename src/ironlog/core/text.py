@@ -170,12 +170,19 @@ class Typo(enum.IntEnum):
     WORD = 1  # the start of a word
 
 
+def typo_bigrams(query: str) -> tuple[list[str], int]:
+    """The bigrams of a folded query, and how many of them a term must hold for `typo_match` to
+    look at it, so a key must too: a key holding fewer matches no term. An edit spoils at most
+    three of the query's bigrams (a swap)."""
+    bigrams = sorted(_bigrams(query))
+    return bigrams, max(1, len(bigrams) - 3 * typo_limit(query))
+
+
 def typo_matcher(query: str) -> Callable[[str], Typo | None]:
     """`typo_match` for one folded query, to try on many keys: the query's part is done once."""
     limit = typo_limit(query)
-    query_bigrams = _bigrams(query)
-    # An edit spoils at most three of the query's bigrams (a swap): a quick test first.
-    needed = max(1, len(query_bigrams) - 3 * limit)
+    bigrams, needed = typo_bigrams(query)
+    query_bigrams = set(bigrams)
     positions = _positions(query)
     shortest, longest = len(query) - limit, len(query) + limit
 
