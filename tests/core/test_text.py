@@ -14,8 +14,8 @@ from ironlog.core.text import (
     key_terms,
     prefix_distance,
     search_key,
-    typo_limit,
     typo_bigrams,
+    typo_limit,
     typo_match,
     typo_matcher,
 )

@@ -167,21 +167,27 @@ def holds_typo_bigrams(folded: str) -> ColumnElement[bool]:
     return functools.reduce(operator.add, held) >= needed
 
 
-async def typo_candidates(
-    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters
-) -> list[tuple[uuid.UUID, str]]:
-    """(id, search_key) of the visible, filtered exercises the folded query does not match as
-    it is, but that hold enough of its bigrams: those the typo pass looks at."""
+def typo_candidates_statement(
+    user_id: uuid.UUID | None, filters: SearchFilters
+) -> Select[uuid.UUID, str]:
     folded = filters.folded or ""
     criteria = _filter_criteria(user_id, filters)
     criteria.append(Exercise.search_key.not_like(f"%{folded}%"))
     criteria.append(holds_typo_bigrams(folded))
-    statement = (
+    return (
         select(Exercise.id, Exercise.search_key)
         .where(*criteria)
         .order_by(*BY_NAME)
         .limit(TYPO_CANDIDATES)
     )
+
+
+async def typo_candidates(
+    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, search_key) of the visible, filtered exercises the folded query does not match as
+    it is, but that hold enough of its bigrams: those the typo pass looks at."""
+    statement = typo_candidates_statement(user_id, filters)
     return [(row.id, row.search_key) for row in await session.execute(statement)]
 
 
