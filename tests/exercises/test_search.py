@@ -186,6 +186,6 @@ async def test_typo_prefilter_drops_no_match(
     # "acble" and "ujmp" swap the first two letters ("cable", "jump"): the edit that spoils the
     # most of a query's start.
     filtered = await _search(client, q, size=100)
-    monkeypatch.setattr(repository, "holds_typo_bigrams", lambda _folded: true())
+    monkeypatch.setattr(repository, "holds_typo_bigrams", lambda _count: true())
     assert await _search(client, q, size=100) == filtered
     assert filtered["items"], q

@@ -16,6 +16,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Select,
+    bindparam,
     case,
     exists,
     func,
@@ -158,28 +159,37 @@ async def find_page(
 TYPO_CANDIDATES = 2000
 
 
-def holds_typo_bigrams(folded: str) -> ColumnElement[bool]:
-    """Whether a search key holds enough of the query's bigrams for the typo pass to find it
-    (`core.text.typo_bigrams`): a plain LIKE each, so that SQL drops the rest on both databases.
-    A folded query holds only letters and digits: no LIKE wildcard."""
-    bigrams, needed = typo_bigrams(folded)
-    held = [case((Exercise.search_key.like(f"%{bigram}%"), 1), else_=0) for bigram in bigrams]
-    return functools.reduce(operator.add, held) >= needed
+@functools.lru_cache(maxsize=64)
+def holds_typo_bigrams(count: int) -> ColumnElement[bool]:
+    """Whether a search key holds enough of the query's `count` bigrams for the typo pass to
+    find it (`core.text.typo_bigrams`): a plain LIKE each, so that SQL drops the rest on both
+    databases. Built once per count and reused, the patterns bound by `typo_candidates_statement`:
+    building it anew for each search cost SQLAlchemy more than the database took to run it.
+    `count` is at least 1: the typo pass runs for queries of 4 letters and more."""
+    held = [
+        case((Exercise.search_key.like(bindparam(f"typo_bigram_{index}")), 1), else_=0)
+        for index in range(count)
+    ]
+    return functools.reduce(operator.add, held) >= bindparam("typo_bigrams_needed")
 
 
 def typo_candidates_statement(
     user_id: uuid.UUID | None, filters: SearchFilters
 ) -> Select[uuid.UUID, str]:
     folded = filters.folded or ""
+    bigrams, needed = typo_bigrams(folded)
     criteria = _filter_criteria(user_id, filters)
     criteria.append(Exercise.search_key.not_like(f"%{folded}%"))
-    criteria.append(holds_typo_bigrams(folded))
-    return (
+    criteria.append(holds_typo_bigrams(len(bigrams)))
+    statement = (
         select(Exercise.id, Exercise.search_key)
         .where(*criteria)
         .order_by(*BY_NAME)
         .limit(TYPO_CANDIDATES)
     )
+    # A folded query holds only letters and digits: no LIKE wildcard in a bigram.
+    patterns = {f"typo_bigram_{index}": f"%{bigram}%" for index, bigram in enumerate(bigrams)}
+    return statement.params(patterns, typo_bigrams_needed=needed)
 
 
 async def typo_candidates(
