@@ -128,6 +128,16 @@ async def test_search_reads_the_exercise_table_through_indexes(
     )
 
 
+@pytest.mark.parametrize("signed_in", [True, False], ids=["signed-in", "anonymous"])
+async def test_typo_candidates_read_the_exercise_table_through_indexes(
+    db: AsyncSession, signed_in: bool
+) -> None:
+    user_id = await _fill_with_other_users_exercises(db)
+    filters = SearchFilters(folded="bnechpress")
+    statement = repository.typo_candidates_statement(user_id if signed_in else None, filters)
+    _assert_served_by_indexes(await _plan(db, statement))
+
+
 async def test_body_parts_read_the_exercise_table_through_indexes(db: AsyncSession) -> None:
     user_id = await _fill_with_other_users_exercises(db)
     _assert_served_by_indexes(await _plan(db, repository.body_parts_statement(user_id)))

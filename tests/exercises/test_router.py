@@ -317,6 +317,21 @@ async def test_search_query_count_does_not_grow_with_page_size(
     assert counts[0] <= 3  # the token's session, the count, the page
 
 
+async def test_typo_search_query_count_does_not_grow_with_page_size(
+    client: httpx.AsyncClient, user: UserHandle, queries: QueryCounter
+) -> None:
+    counts = []
+    for size in (1, 100):
+        queries.reset()
+        response = await client.get(
+            EXERCISES, params={"q": "bnech press", "size": size}, headers=user.headers
+        )
+        assert response.json()["total"] > 1
+        counts.append(queries.count)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 4  # the token's session, the count, the typo candidates, the page
+
+
 # --- body parts, modalities, system, mine ---------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.text import search_key
@@ -179,14 +179,13 @@ async def test_aliases_are_not_in_the_exercise_json(client: httpx.AsyncClient) -
     }
 
 
-async def test_typo_pass_without_pg_trgm_finds_the_same(
-    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("q", ["romanain deadlift", "bnech press", "sqaut", "acble", "ujmp"])
+async def test_typo_prefilter_drops_no_match(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, q: str
 ) -> None:
-    with_trigrams = await _names(client, "romanain deadlift")
-
-    async def no_trigrams(_session: AsyncSession) -> bool:
-        return False
-
-    monkeypatch.setattr(repository, "has_trigrams", no_trigrams)
-    assert await _names(client, "romanain deadlift") == with_trigrams
-    assert with_trigrams[0] == "Romanian Deadlift"
+    # "acble" and "ujmp" swap the first two letters ("cable", "jump"): the edit that spoils the
+    # most of a query's start.
+    filtered = await _search(client, q, size=100)
+    monkeypatch.setattr(repository, "holds_typo_bigrams", lambda _count: true())
+    assert await _search(client, q, size=100) == filtered
+    assert filtered["items"], q

@@ -20,7 +20,7 @@ wildcard. docs/exercises.md explains the ranking built on these patterns.
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # PostgreSQL refuses B-tree entries past about 2,700 bytes; 600 characters of up to 4 bytes fit.
 SEARCH_KEY_MAX = 600
@@ -108,33 +108,59 @@ def _bigrams(text: str) -> set[str]:
     return {text[index : index + 2] for index in range(len(text) - 1)}
 
 
+def _positions(query: str) -> dict[str, int]:
+    """For each character of `query`, the bit mask of where it stands in it."""
+    positions: dict[str, int] = {}
+    for index, char in enumerate(query):
+        positions[char] = positions.get(char, 0) | 1 << index
+    return positions
+
+
+def _distances(query: str, positions: dict[str, int], term: str, limit: int) -> tuple[int, int]:
+    """The fewest edits (insert, delete, substitute, swap two neighbours) that turn `query`
+    into all of `term`, and into some prefix of it; `limit + 1` for either past `limit`.
+
+    Hyyrö's bit-vector form of the edit-distance table (2003, with the swap): a column of the
+    table, one cell per character of the query, is held as bit masks of where a cell is one
+    more or one less than the cell above it, and moves to the next character of `term` in a
+    few integer operations instead of a loop over the query. The last cell of each column (the
+    whole query against that prefix of `term`) is followed as a count. `positions` is
+    `_positions(query)`."""
+    over = limit + 1
+    if not query:
+        return min(len(term), over), 0
+    width = min(len(term), len(query) + limit)
+    every = (1 << len(query)) - 1
+    last = 1 << (len(query) - 1)
+    rises, falls, previous_match = every, 0, 0  # the first column: 0, 1, 2, ... down
+    same = 0  # where a cell equals the one up and left of it
+    distance = best = len(query)
+    for char in term[:width]:
+        match = positions.get(char, 0)
+        swapped = ((~same & match) << 1) & previous_match
+        same = (((match & rises) + rises) ^ rises) | match | falls | swapped
+        grows = falls | (every & ~(same | rises))  # one more than the cell to its left
+        shrinks = same & rises  # one less than the cell to its left
+        if grows & last:
+            distance += 1
+        elif shrinks & last:
+            distance -= 1
+            best = min(best, distance)
+        grows = ((grows << 1) | 1) & every
+        shrinks = (shrinks << 1) & every
+        rises = shrinks | (every & ~(same | grows))
+        falls = grows & same
+        previous_match = match
+    whole = distance if width == len(term) else over
+    return min(whole, over), min(best, over)
+
+
 def prefix_distance(query: str, term: str, limit: int, *, whole: bool = False) -> int:
     """The fewest edits (insert, delete, substitute, swap two neighbours) that turn `query`
-    into some prefix of `term` (into all of it with `whole`); `limit + 1` as soon as it is
-    known to exceed `limit`."""
-    width = min(len(term), len(query) + limit)
-    if whole and width < len(term):
-        return limit + 1
-    previous_previous: list[int] = []
-    previous = list(range(width + 1))
-    for row in range(1, len(query) + 1):
-        current = [row] + [0] * width
-        for column in range(1, width + 1):
-            cost = 0 if query[row - 1] == term[column - 1] else 1
-            best = min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + cost)
-            if (
-                row > 1
-                and column > 1
-                and query[row - 1] == term[column - 2]
-                and query[row - 2] == term[column - 1]
-            ):
-                best = min(best, previous_previous[column - 2] + 1)
-            current[column] = best
-        if min(current) > limit:
-            return limit + 1
-        previous_previous, previous = previous, current
-    ends = [previous[width]] if whole else previous[max(0, len(query) - limit) :]
-    return min(ends) if ends else limit + 1
+    into some prefix of `term` (into all of it with `whole`); `limit + 1` when that is more
+    than `limit`."""
+    whole_distance, distance = _distances(query, _positions(query), term, limit)
+    return whole_distance if whole else distance
 
 
 class Typo(enum.IntEnum):
@@ -144,25 +170,51 @@ class Typo(enum.IntEnum):
     WORD = 1  # the start of a word
 
 
+def typo_bigrams(query: str) -> tuple[list[str], int]:
+    """The bigrams of a folded query, and how many of them a term must hold for `typo_match` to
+    look at it, so a key must too: a key holding fewer matches no term. An edit spoils at most
+    three of the query's bigrams (a swap)."""
+    bigrams = sorted(_bigrams(query))
+    return bigrams, max(1, len(bigrams) - 3 * typo_limit(query))
+
+
+def typo_matcher(query: str) -> Callable[[str], Typo | None]:
+    """`typo_match` for one folded query, to try on many keys: the query's part is done once."""
+    limit = typo_limit(query)
+    bigrams, needed = typo_bigrams(query)
+    query_bigrams = set(bigrams)
+    positions = _positions(query)
+    shortest, longest = len(query) - limit, len(query) + limit
+
+    def match(key: str) -> Typo | None:
+        if not limit:
+            return None
+        # key_forms and key_terms, inline: a search runs this on up to 2,000 keys.
+        forms_part, _, starts_part = key.partition(" ")
+        forms = forms_part.split("|")
+        whole_forms = set(forms)
+        found: Typo | None = None
+        # A term can repeat (a form is often the rest of a longer one): one look each is enough.
+        # The empty ones (around the `|`) are shorter than any query with a typo limit.
+        for term in dict.fromkeys((*forms, *starts_part.split(" "))):
+            if len(term) < shortest:
+                continue
+            may_be_whole = len(term) <= longest and term in whole_forms
+            if found is not None and not may_be_whole:  # only a whole match can do better
+                continue
+            if len(query_bigrams & _bigrams(term[:longest])) < needed:
+                continue
+            whole_distance, distance = _distances(query, positions, term, limit)
+            if may_be_whole and whole_distance <= limit:
+                return Typo.WHOLE
+            if distance <= limit:
+                found = Typo.WORD
+        return found
+
+    return match
+
+
 def typo_match(query: str, key: str) -> Typo | None:
     """Whether a folded query is, within `typo_limit` typos, a whole name or alias of the key,
     or the start of one of its words; None when it is neither."""
-    limit = typo_limit(query)
-    if not limit:
-        return None
-    query_bigrams = _bigrams(query)
-    # An edit spoils at most three of the query's bigrams (a swap): a quick test first.
-    needed = max(1, len(query_bigrams) - 3 * limit)
-    forms = set(key_forms(key))
-    found: Typo | None = None
-    for term in key_terms(key):
-        if len(term) < len(query) - limit:
-            continue
-        window = term[: len(query) + limit]
-        if len(query_bigrams & _bigrams(window)) < needed:
-            continue
-        if term in forms and prefix_distance(query, term, limit, whole=True) <= limit:
-            return Typo.WHOLE
-        if found is None and prefix_distance(query, term, limit) <= limit:
-            found = Typo.WORD
-    return found
+    return typo_matcher(query)(key)

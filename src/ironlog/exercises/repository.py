@@ -5,23 +5,23 @@ there is a caller. Lists are ordered by `name_key` (the case-folded name) and th
 search by name first by how well the name matches (`search_order`).
 """
 
+import functools
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Engine,
     Select,
+    bindparam,
     case,
     exists,
     func,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.db import ReadSession, insert_rows
 from ironlog.core.pagination import PageRequest
+from ironlog.core.text import typo_bigrams
 from ironlog.models import (
     Exercise,
     ExerciseExecution,
@@ -163,41 +164,47 @@ async def find_page(
 
 # At most this many exercises go through the typo pass: the first by name.
 TYPO_CANDIDATES = 2000
-# pg_trgm's word similarity below which a key cannot be within the typo limit of the query: a
-# query of n letters has n + 1 trigrams, an edit spoils at most 4 of them (a swap at the start),
-# so a match within 1 typo (4..7 letters) or 2 (8 and more) keeps at least 1 in 9.
-TRIGRAM_FLOOR = 0.1
-_TRIGRAMS: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 
-async def has_trigrams(session: ReadSession) -> bool:
-    """Whether the database has PostgreSQL's pg_trgm extension (asked once per engine)."""
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        return False
-    engine = connection.engine.sync_engine
-    if engine not in _TRIGRAMS:
-        statement = text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
-        _TRIGRAMS[engine] = bool(await connection.scalar(statement))
-    return _TRIGRAMS[engine]
+@functools.lru_cache(maxsize=64)
+def holds_typo_bigrams(count: int) -> ColumnElement[bool]:
+    """Whether a search key holds enough of the query's `count` bigrams for the typo pass to
+    find it (`core.text.typo_bigrams`): a plain LIKE each, so that SQL drops the rest on both
+    databases. Built once per count and reused, the patterns bound by `typo_candidates_statement`:
+    building it anew for each search cost SQLAlchemy more than the database took to run it.
+    `count` is at least 1: the typo pass runs for queries of 4 letters and more."""
+    held = [
+        case((Exercise.search_key.like(bindparam(f"typo_bigram_{index}")), 1), else_=0)
+        for index in range(count)
+    ]
+    return functools.reduce(operator.add, held) >= bindparam("typo_bigrams_needed")
 
 
-async def typo_candidates(
-    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters
-) -> list[tuple[uuid.UUID, str]]:
-    """(id, search_key) of the visible, filtered exercises the folded query does not match as
-    it is: those the typo pass looks at. With pg_trgm, only those with some trigrams in common."""
+def typo_candidates_statement(
+    user_id: uuid.UUID | None, filters: SearchFilters
+) -> Select[uuid.UUID, str]:
     folded = filters.folded or ""
+    bigrams, needed = typo_bigrams(folded)
     criteria = _filter_criteria(user_id, filters)
     criteria.append(Exercise.search_key.not_like(f"%{folded}%"))
-    if await has_trigrams(session):
-        criteria.append(func.word_similarity(folded, Exercise.search_key) >= TRIGRAM_FLOOR)
+    criteria.append(holds_typo_bigrams(len(bigrams)))
     statement = (
         select(Exercise.id, Exercise.search_key)
         .where(*criteria)
         .order_by(*BY_NAME)
         .limit(TYPO_CANDIDATES)
     )
+    # A folded query holds only letters and digits: no LIKE wildcard in a bigram.
+    patterns = {f"typo_bigram_{index}": f"%{bigram}%" for index, bigram in enumerate(bigrams)}
+    return statement.params(patterns, typo_bigrams_needed=needed)
+
+
+async def typo_candidates(
+    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, search_key) of the visible, filtered exercises the folded query does not match as
+    it is, but that hold enough of its bigrams: those the typo pass looks at."""
+    statement = typo_candidates_statement(user_id, filters)
     return [(row.id, row.search_key) for row in await session.execute(statement)]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes import record as changes
 from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
-from ironlog.core.text import Typo, fold, search_key, typo_limit, typo_match
+from ironlog.core.text import Typo, fold, search_key, typo_limit, typo_matcher
 from ironlog.exercises import repository
 from ironlog.exercises.errors import (
     ExerciseInUse,
@@ -61,7 +61,8 @@ async def search(
     total = await repository.count(session, repository.search_criteria(user_id, filters))
     if folded and total < FEW_MATCHES and typo_limit(folded):
         candidates = await repository.typo_candidates(session, user_id, filters)
-        typos = [(id_, typo_match(folded, key)) for id_, key in candidates]
+        match = typo_matcher(folded)
+        typos = [(id_, match(key)) for id_, key in candidates]
         filters = dataclasses.replace(
             filters,
             typo_whole_ids=tuple(id_ for id_, typo in typos if typo is Typo.WHOLE),
