@@ -104,14 +104,24 @@ async def test_ranked_search_keeps_its_order_and_total_across_pages(
     assert paged == everything
 
 
+async def test_a_name_that_holds_the_query_as_typed_hides_the_forgiving_matches(
+    client: httpx.AsyncClient, user: UserHandle
+) -> None:
+    for name in ("Glorp Plus", "Glorq", "Big Glorq", "Glarp Zed", "Glorp-Tail"):
+        await create_exercise(client, user, name=name)
+    assert await _names(client, "glorp", user.headers) == ["Glorp Plus", "Glorp-Tail"]
+    # "glorp tail" is in no name as typed: folded, it finds the hyphenated one.
+    assert await _names(client, "GLORP tail", user.headers) == ["Glorp-Tail"]
+
+
 async def test_typos_come_after_the_matches_whole_names_first(
     client: httpx.AsyncClient, user: UserHandle
 ) -> None:
     for name in ("Glorp Plus", "Glorq", "Big Glorq", "Glarp Zed"):
         await create_exercise(client, user, name=name)
-    body = await _search(client, "glorp", user.headers)
-    # "Glorp Plus" as typed, then "Glorq" (one typo from the whole name), then the names with
-    # a word one typo away, by name.
+    # No name holds "glorps" as typed; folded (one glorp), "Glorp Plus" matches, then "Glorq"
+    # (one typo from the whole name), then the names with a word one typo away, by name.
+    body = await _search(client, "glorps", user.headers)
     assert [item["name"] for item in body["items"]] == [
         "Glorp Plus",
         "Glorq",

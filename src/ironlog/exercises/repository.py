@@ -69,7 +69,8 @@ class SearchFilters:
     # typos, then the start of a word: the last two ranks.
     typo_whole_ids: tuple[uuid.UUID, ...] = ()
     typo_word_ids: tuple[uuid.UUID, ...] = ()
-    # A literal part of the name key, for a query without a letter or a digit ("%").
+    # The query as typed (`names.name_key`: case-folded), a part of the name: searched first,
+    # the folded query only when no name holds it (docs/exercises.md).
     name_key: str | None = None
     body_part: str | None = None
     modality: Modality | None = None
@@ -96,15 +97,32 @@ def search_criteria(user_id: uuid.UUID | None, filters: SearchFilters) -> list[C
             matched = or_(matched, Exercise.id.in_(typo_ids))
         criteria.append(matched)
     elif filters.name_key:
-        criteria.append(Exercise.name_key.like(_contains_pattern(filters.name_key), escape="/"))
+        criteria.append(_name_holds(filters.name_key))
     return criteria
 
 
-def _contains_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its wildcards taken literally. Built here, not
-    in SQL, so that the planner sees one constant pattern."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
+def _name_holds(typed: str) -> ColumnElement[bool]:
+    return Exercise.name_key.like(f"%{_escape_like(typed)}%", escape="/")
+
+
+def _escape_like(text: str) -> str:
+    """`text` in a LIKE pattern, its wildcards taken literally. Patterns are built here, not in
+    SQL, so that the planner sees constant patterns."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def count_matches(
+    user_id: uuid.UUID | None, typed: SearchFilters, folded: SearchFilters
+) -> Select[int, int]:
+    """How many exercises hold the query as typed in their name, and how many match it folded
+    (names and aliases), in one statement."""
+    [*filters, holds] = search_criteria(user_id, typed)
+    [*_, matches] = search_criteria(user_id, folded)
+    return (
+        select(func.count().filter(holds), func.count().filter(matches))
+        .select_from(Exercise)
+        .where(*filters, or_(holds, matches))
+    )
 
 
 BY_NAME: tuple[ColumnElement[Any], ...] = (Exercise.name_key, Exercise.id)  # type: ignore[assignment]
@@ -113,9 +131,25 @@ BY_NAME: tuple[ColumnElement[Any], ...] = (Exercise.name_key, Exercise.id)  # ty
 def search_order(filters: SearchFilters) -> tuple[ColumnElement[Any], ...]:
     """The best name match first: the whole name or an alias, then its start, then the start of
     one of its words, then anywhere in it, then within a few typos of a whole name or alias,
-    then of a word's start; each rank by name."""
+    then of a word's start; each rank by name. For the query as typed, the same ranks on the
+    name alone."""
     if not filters.folded:
-        return BY_NAME
+        if not filters.name_key:
+            return BY_NAME
+        typed = _escape_like(filters.name_key)
+        word_start = or_(
+            *(
+                Exercise.name_key.like(f"%{_escape_like(before)}{typed}%", escape="/")
+                for before in " -(/"
+            )
+        )
+        typed_rank = case(
+            (Exercise.name_key == filters.name_key, 0),
+            (Exercise.name_key.like(f"{typed}%", escape="/"), 1),
+            (word_start, 2),
+            else_=3,
+        )
+        return (typed_rank, *BY_NAME)
     folded = filters.folded
     rank = case(
         (Exercise.search_key.like(f"%|{folded}|%"), 0),

@@ -47,19 +47,39 @@ async def search(
     modality: Modality | None,
     page: PageRequest,
 ) -> dict[str, object]:
-    """The system library and, for a signed-in caller, their own exercises, filtered. `q` is
-    folded (core/text.py) and matched against each exercise's name and aliases; the best
-    matches come first (docs/exercises.md)."""
-    folded = fold(q) if q else ""
+    """The system library and, for a signed-in caller, their own exercises, filtered.
+
+    `q` is first a case-insensitive part of the name, as typed; when no name holds it, it is
+    folded (core/text.py) and matched against names and aliases, ignoring spaces, hyphens and
+    plurals, then within a few typos. Either way the best matches come first: the whole name,
+    then its start, then a word's start, each by name (docs/exercises.md)."""
     filters = SearchFilters(
-        folded=folded or None,
-        # A query without a letter or a digit ("%", "+") is a literal part of the name.
-        name_key=None if folded or not q else name_key(q),
-        body_part=body_part,
-        modality=modality,
+        name_key=name_key(q) if q else None, body_part=body_part, modality=modality
     )
-    total = await repository.count(session, repository.search_criteria(user_id, filters))
-    if folded and total < FEW_MATCHES and typo_limit(folded):
+    folded = fold(q) if q else ""
+    if not folded:  # no query, or one without a letter or a digit ("%", "+")
+        items, total = await repository.find_page(
+            session,
+            repository.search_criteria(user_id, filters),
+            page,
+            repository.search_order(filters),
+        )
+        return page_dict([*items], total, page)
+    forgiving = dataclasses.replace(filters, folded=folded, name_key=None)
+    holding, total = (
+        await session.execute(repository.count_matches(user_id, filters, forgiving))
+    ).one()
+    if holding:
+        items, total = await repository.find_page(
+            session,
+            repository.search_criteria(user_id, filters),
+            page,
+            repository.search_order(filters),
+            total=holding,
+        )
+        return page_dict([*items], total, page)
+    filters = forgiving
+    if total < FEW_MATCHES and typo_limit(folded):
         candidates = await repository.typo_candidates(session, user_id, filters)
         match = typo_matcher(folded)
         typos = [(id_, match(key)) for id_, key in candidates]
