@@ -250,6 +250,8 @@ async def create(
     execution_rows, set_rows, execution_views = _tree_rows(
         workout_id, data.exercises, exercises, now
     )
+    # Built before the insert, whose change number locks the user's row until the commit.
+    body = views.workout_json(workout_row, execution_views)
     try:
         seq = await repository.insert_new_workout(
             session,
@@ -264,7 +266,6 @@ async def create(
         raise
     if seq is None:
         raise auth_service.session_ended()
-    body = views.workout_json(workout_row, execution_views)
     return WorkoutView(body, views.etag(workout_id, 1))
 
 
