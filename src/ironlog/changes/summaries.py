@@ -18,9 +18,14 @@ merged weight and date, as `aggregate` does). That is exactly what the aggregati
 rows gives, and it costs the new rows, not the user's whole history of the exercise (rebuilding
 scanned every execution row of the exercise on each create, which grew with the history).
 
+A create computes its new workout's execution rows in Python (`new_execution_rows`) and, on
+PostgreSQL, merges them in the statement that inserts the tree (`merge_on_conflict`).
+
 Callers hold the user's change-number lock (`changes.next_seq` or `record_delete`, taken before
-any summary is touched): one user's summaries are then rewritten by one transaction at a time,
-each of whose statements sees what the previous one committed. Without it two writers of one
+any summary is touched, or in the same statement for a create): one user's summaries are then
+rewritten by one transaction at a time, each of whose statements sees what the previous one
+committed (a create's single statement excepted: its snapshot predates the lock, which
+`merge_on_conflict` allows for). Without it two writers of one
 user deadlocked, or both inserted the same `exercise_summary` row (a test with two server
 processes writing at once on PostgreSQL).
 
