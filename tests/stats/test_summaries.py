@@ -3,7 +3,9 @@ writes through the API (every write path that touches sets), on both databases; 
 and records over the whole history (read from `exercise_summary`) equal the same over a period
 that holds everything (aggregated from `execution_summary`)."""
 
+import asyncio
 import random
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import summaries
 from ironlog.models import ExecutionSummary, ExerciseSummary, Workout
-from tests.conftest import UserHandle
+from tests.conftest import UserHandle, register_user
 from tests.stats.history import History
 
 WORKOUTS = "/api/v1/workouts"
@@ -226,3 +228,42 @@ async def test_created_workouts_merge_into_the_summary_as_a_recomputation_does(
     assert (stored.weight_grams, stored.weight_at) == (100_000, START)
     assert stored.weight_reps == (3 if ids[0] < ids[1] else 6)
     assert kept == await recomputed(db, user.id)
+
+
+async def test_concurrent_creates_of_one_user_merge_as_a_recomputation_does(
+    live_client: httpx.AsyncClient,
+) -> None:
+    """Creates of one user at once, on a database that commits: each merges into the stored
+    rows as the previous one committed them (on PostgreSQL its statement waits for the user's
+    lock), ties on the heaviest weight at one start included."""
+    user = await register_user(live_client, email=f"live-{secrets.token_hex(6)}@example.com")
+    listed = await live_client.get("/api/v1/exercises/system", params={"size": 2})
+    exercise_ids = [item["id"] for item in listed.json()["items"]]
+    rng = random.Random(7)  # noqa: S311
+
+    def body(number: int) -> dict[str, Any]:
+        return {
+            "name": f"W{number}",
+            "started_at": (START + timedelta(days=number % 3)).isoformat(),
+            "exercises": [
+                {
+                    "exercise_id": exercise_id,
+                    "sets": [
+                        {"weight_kg": rng.choice([90, 100]), "reps": rng.randint(1, 12)}
+                        for _ in range(3)
+                    ],
+                }
+                for exercise_id in exercise_ids
+            ],
+        }
+
+    responses = await asyncio.gather(
+        *(live_client.post(WORKOUTS, json=body(n), headers=user.headers) for n in range(12))
+    )
+    assert [response.status_code for response in responses] == [201] * 12
+    app = live_client._transport.app  # type: ignore[attr-defined]
+    async with app.state.sessionmaker() as db:
+        kept = await snapshot(db, user.id)
+        assert len(kept[0]) == 24
+        assert kept == await recomputed(db, user.id)
+        await db.rollback()

@@ -109,7 +109,7 @@ async def get_principal(request: Request) -> Principal:
 
 async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
     """The caller of a create whose first write checks the session (`auth.service.
-    next_seq_checked`): the token's claims, unchecked. With an `Idempotency-Key` the session is
+    active_session`): the token's claims, unchecked. With an `Idempotency-Key` the session is
     checked first, as for any write, because the key is claimed before the create runs."""
     if request.headers.get(idempotency.HEADER) is not None:
         return await get_principal(request)

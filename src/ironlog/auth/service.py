@@ -193,17 +193,18 @@ async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
     if not await repository.session_is_active(
         session, user_id=principal.user_id, session_id=principal.session_id
     ):
-        raise NotAuthenticated("The session of this access token has ended.")
+        raise session_ended()
 
 
-async def next_seq_checked(session: AsyncSession, principal: ClaimedPrincipal) -> int:
-    """The caller's next change number (`changes.record.next_seq`), taken only if the session
-    of the access token is active, else 401 with nothing changed: a create's first write,
-    so that its session check costs no round trip of its own."""
-    seq = await changes.next_seq_if(session, repository.ACTIVE_SESSION, principal.params())
-    if seq is None:
-        raise NotAuthenticated("The session of this access token has ended.")
-    return seq
+def active_session(principal: ClaimedPrincipal) -> changes.Condition:
+    """The condition that the principal's session is active, for a write that folds the
+    session check into its first statement (`changes.record.next_seq_if`): a create, so that
+    the check costs no round trip of its own. Refused: `session_ended`."""
+    return changes.Condition(repository.ACTIVE_SESSION, principal.params())
+
+
+def session_ended() -> NotAuthenticated:
+    return NotAuthenticated("The session of this access token has ended.")
 
 
 def public_config(settings: Settings) -> AuthConfig:

@@ -9,14 +9,18 @@ numbers, which is what lets a client's cursor be a plain number that no change c
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ironlog.core.clock import utc_now
+from ironlog.core.db import Lead
 from ironlog.models import SyncTombstone, User
 
 _NEXT_SEQ = (
@@ -27,22 +31,51 @@ _NEXT_SEQ = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """What taking a change number may depend on: an uncorrelated check, such as the caller's
+    session being active, with the parameters that bind it."""
+
+    clause: ColumnElement[bool]
+    params: Mapping[str, Any]
+
+
 @functools.cache
-def _next_seq_where(condition: ColumnElement[bool]) -> Any:
+def _next_seq_where(condition: ColumnElement[bool] | None) -> Any:
     # Built once per condition: a statement built per call costs its cache key every time.
-    return _NEXT_SEQ.where(condition)
+    return _NEXT_SEQ if condition is None else _NEXT_SEQ.where(condition)
 
 
 async def next_seq_if(
-    session: AsyncSession, condition: ColumnElement[bool], params: dict[str, Any]
+    session: AsyncSession, user_id: uuid.UUID, condition: Condition | None
 ) -> int | None:
-    """`next_seq` for `params["user_id"]`, only if `condition` holds (an uncorrelated check
-    bound by `params`, such as the caller's session being active): None when it does not, and
-    nothing changed. One statement: a create folds its session check into it."""
+    """`next_seq`, only if `condition` holds: None when it does not, and nothing changed. One
+    statement: a create folds its session check into it."""
     connection = await session.connection()
-    result = await connection.execute(_next_seq_where(condition), params)
-    seq = result.scalar()
+    params = {**(condition.params if condition else {}), "user_id": user_id}
+    statement = _next_seq_where(condition and condition.clause)
+    seq = (await connection.execute(statement, params)).scalar()
     return None if seq is None else int(seq)
+
+
+@functools.cache
+def _compiled_next_seq(condition: ColumnElement[bool] | None, dialect: Dialect) -> SQLCompiler:
+    compiled: SQLCompiler = _next_seq_where(condition).compile(dialect=dialect)
+    return compiled
+
+
+def next_seq_lead(dialect: Dialect, user_id: uuid.UUID, condition: Condition | None) -> Lead:
+    """`next_seq_if` as the lead of an insert statement on PostgreSQL (`core.db.insert_led`):
+    the rows it inserts take the number as their `change_seq`, and nothing is inserted when
+    the condition does not hold. The user's row stays locked until the transaction ends, as
+    with `next_seq`."""
+    compiled = _compiled_next_seq(condition and condition.clause, dialect)
+    # The values SQLAlchemy would bind, `updated_at` (set on update) included.
+    values = compiled.construct_params(
+        {**(condition.params if condition else {}), "user_id": user_id, "updated_at": utc_now()}
+    )
+    args = tuple(values[name] for name in compiled.positiontup or ())
+    return Lead(compiled.string, args, frozenset({"change_seq"}))
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID | ScalarSelect[Any]) -> int:

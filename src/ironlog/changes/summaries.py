@@ -18,9 +18,14 @@ merged weight and date, as `aggregate` does). That is exactly what the aggregati
 rows gives, and it costs the new rows, not the user's whole history of the exercise (rebuilding
 scanned every execution row of the exercise on each create, which grew with the history).
 
+A create computes its new workout's execution rows in Python (`new_execution_rows`) and, on
+PostgreSQL, merges them in the statement that inserts the tree (`merge_on_conflict`).
+
 Callers hold the user's change-number lock (`changes.next_seq` or `record_delete`, taken before
-any summary is touched): one user's summaries are then rewritten by one transaction at a time,
-each of whose statements sees what the previous one committed. Without it two writers of one
+any summary is touched, or in the same statement for a create): one user's summaries are then
+rewritten by one transaction at a time, each of whose statements sees what the previous one
+committed (a create's single statement excepted: its snapshot predates the lock, which
+`merge_on_conflict` allows for). Without it two writers of one
 user deadlocked, or both inserted the same `exercise_summary` row (a test with two server
 processes writing at once on PostgreSQL).
 
@@ -29,7 +34,7 @@ processes writing at once on PostgreSQL).
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -50,6 +55,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -265,18 +271,29 @@ def _of_workouts(rows: Any) -> tuple[ColumnElement[bool], ...]:
     return (rows.workout_id.in_(bindparam("workout_ids", expanding=True)),)
 
 
+def _added_wins(stored: Any, added: Any, value: str) -> ColumnElement[bool]:
+    """The added rows hold a record greater than the stored one (or the only one)."""
+    return or_(stored[value].is_(None), added[value] > stored[value])
+
+
+def _added_earlier(stored: Any, added: Any, value: str, at: str) -> ColumnElement[bool]:
+    """The added rows reach the stored record, and earlier."""
+    return and_(added[value] == stored[value], added[at] < stored[at])
+
+
 def _merged(stored: Any, added: Any, value: str) -> ColumnElement[Any]:
     """The greater of a record's stored and added values (NULL where neither has one)."""
-    wins = or_(stored[value].is_(None), added[value] > stored[value])
-    return case((wins, added[value]), else_=stored[value])
+    return case((_added_wins(stored, added, value), added[value]), else_=stored[value])
 
 
 def _merged_at(stored: Any, added: Any, value: str, at: str) -> ColumnElement[Any]:
     """The date of the merged record: the added rows' when they beat the stored value, the
     earlier of both when they reach it too."""
-    wins = or_(stored[value].is_(None), added[value] > stored[value])
-    earlier = and_(added[value] == stored[value], added[at] < stored[at])
-    return case((wins, added[at]), (earlier, added[at]), else_=stored[at])
+    return case(
+        (_added_wins(stored, added, value), added[at]),
+        (_added_earlier(stored, added, value, at), added[at]),
+        else_=stored[at],
+    )
 
 
 def _merged_rows() -> Select[Any]:
@@ -329,6 +346,135 @@ def _merge_exercises(dialect_name: str) -> Any:
     return statement.on_conflict_do_update(
         index_elements=["user_id", "exercise_id"],
         set_={name: statement.excluded[name] for name in SUMMARY_COLUMNS[1:]},
+    )
+
+
+# New workouts summarised in Python, from the rows about to be inserted: one statement less,
+# and on PostgreSQL the summaries go in the statement that inserts the tree (`core.db.insert_led`).
+
+
+def _grams(value: float) -> int:
+    # Values as the database stores them (to the gram, to the centimetre): the product is within
+    # a billionth of an integer, which round() gives back, as `grams` does in SQL.
+    return round(value * 1000)
+
+
+def _positive(sets: Sequence[Mapping[str, Any]], field: str) -> list[Any]:
+    return [item[field] for item in sets if item[field] is not None and item[field] > 0]
+
+
+def _execution_row(workout: Mapping[str, Any], sets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """`_execution_statement`'s row for one execution's working `sets`, in position order."""
+    weighed = [
+        (_grams(item["weight_kg"]), item["reps"]) for item in sets if item["weight_kg"] is not None
+    ]
+    counted = [(weight, reps) for weight, reps in weighed if reps is not None]
+    lifted = [(weight, reps) for weight, reps in counted if weight > 0 and reps > 0]
+    heaviest = max((weight for weight, _ in weighed if weight > 0), default=None)
+    # 30 x Epley in grams, an exact integer; rounded to hundredths of a kg as (n + 150) div 300.
+    e1rm = [weight * (30 if reps == 1 else reps + 30) for weight, reps in lifted if reps <= 12]
+    return {
+        "workout_id": workout["id"],
+        "exercise_id": sets[0]["exercise_id"],
+        "user_id": workout["user_id"],
+        "started_at": workout["started_at"],
+        "sets": len(sets),
+        "reps": sum(item["reps"] for item in sets if item["reps"] is not None),
+        "volume_grams": sum(weight * reps for weight, reps in counted),
+        "weight_grams": heaviest,
+        "weight_reps": next((reps for weight, reps in weighed if weight == heaviest), None),
+        "e1rm_hundredths": (max(e1rm) + 150) // 300 if e1rm else None,
+        "max_reps": max(_positive(sets, "reps"), default=None),
+        "set_volume_grams": max((weight * reps for weight, reps in lifted), default=None),
+        "duration_seconds": max(_positive(sets, "duration_seconds"), default=None),
+        "distance_mm": max(map(_grams, _positive(sets, "distance_m")), default=None),
+    }
+
+
+def new_execution_rows(
+    workout: Mapping[str, Any], sets: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The `execution_summary` rows of a new workout, from the rows of its sets (as inserted):
+    what `refresh` aggregates once they are stored, one row per exercise with a working set."""
+    working: dict[uuid.UUID, list[Mapping[str, Any]]] = {}
+    for item in sets:
+        if item["completed"] and item["set_type"] != "warmup":
+            working.setdefault(item["exercise_id"], []).append(item)
+    return [
+        _execution_row(workout, sorted(rows, key=lambda item: item["position"]))
+        for rows in working.values()
+    ]
+
+
+def exercise_rows(executions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per execution row of ONE new workout, its exercise's summary over that workout alone
+    (what `aggregate` gives for it): each record dated by the workout's start."""
+    rows = []
+    for execution in executions:
+        row = {name: execution[name] for name in ("user_id", *SUMMARY_COLUMNS) if name in execution}
+        for value, at in METRICS:
+            row[at] = None if execution[value] is None else execution["started_at"]
+        rows.append(row)
+    return rows
+
+
+@functools.cache
+def merge_on_conflict(dialect: Dialect) -> str:
+    """PostgreSQL: the clause that merges `exercise_rows` into the stored rows as they insert
+    (`core.db.Batch.upsert`), returning the merged exercise ids.
+
+    It merges into the stored row as it is when the insert finds it (ON CONFLICT reads the
+    latest committed version and locks it, whatever the statement's snapshot), so it is exact
+    although the statement took its snapshot before it waited for the user's lock. One case
+    needs the stored rows of `execution_summary`, which that snapshot may miss: a tie on the
+    heaviest weight at the same start, where the smaller workout id holds it. Such a row is
+    left alone, not returned, and the caller rebuilds it (`rebuild_exercises`).
+    """
+    statement = postgresql.insert(_EXERCISE_TABLE)
+    stored = {name: _EXERCISE_TABLE.c[name] for name in SUMMARY_COLUMNS}
+    added = statement.excluded
+    values: dict[str, Any] = {
+        name: stored[name] + added[name] for name in ("sets", "reps", "volume_grams")
+    }
+    for value, at in METRICS:
+        values[value] = _merged(stored, added, value)
+        values[at] = _merged_at(stored, added, value, at)
+    # Without a tie, the reps at the heaviest weight come from whichever side holds it.
+    values["weight_reps"] = case(
+        (_added_wins(stored, added, "weight_grams"), added["weight_reps"]),
+        (_added_earlier(stored, added, "weight_grams", "weight_at"), added["weight_reps"]),
+        else_=stored["weight_reps"],
+    )
+    tie = and_(
+        stored["weight_grams"] == added["weight_grams"], stored["weight_at"] == added["weight_at"]
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["user_id", "exercise_id"], set_=values, where=tie.is_not(True)
+    ).returning(_EXERCISE_TABLE.c.exercise_id)
+    sql = str(upsert.compile(dialect=dialect))
+    return sql[sql.index(" ON CONFLICT ") :]
+
+
+async def rebuild_exercises(
+    session: AsyncSession, user_id: uuid.UUID, exercise_ids: Iterable[uuid.UUID]
+) -> None:
+    """Rewrite the user's `exercise_summary` rows of `exercise_ids` from their execution rows."""
+    exercise_ids = sorted(exercise_ids)
+    if exercise_ids:
+        connection = await session.connection()
+        params = {"user_id": user_id, "exercise_ids": exercise_ids}
+        await connection.execute(_DELETE_EXERCISES, params)
+        await connection.execute(_INSERT_EXERCISES, params)
+
+
+async def merge_new(
+    session: AsyncSession, user_id: uuid.UUID, workout_ids: list[uuid.UUID]
+) -> None:
+    """Merge the stored execution rows of one user's new workouts into the user's
+    `exercise_summary` rows (one statement)."""
+    connection = await session.connection()
+    await connection.execute(
+        _merge_exercises(connection.dialect.name), {"user_id": user_id, "workout_ids": workout_ids}
     )
 
 

@@ -8,6 +8,7 @@ import functools
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -319,18 +320,67 @@ def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ..
 
 
 @functools.cache
-def _unnest_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
-    """`INSERT INTO table (columns) SELECT * FROM unnest($1::type[], ...)` with the placeholders
-    numbered from 1, and the column order: a whole batch of rows as one array per column."""
+def _unnest_insert(
+    table: Table, dialect: Dialect, fills: tuple[str, ...] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """`INSERT INTO table (columns) SELECT ... FROM unnest($1::type[], ...)` with the
+    placeholders numbered from 1, and the columns that take them, in order: a whole batch of
+    rows as one array per column. With `fills`, the rows are joined to the CTE `lead` (no row
+    from it, nothing inserted), and the columns in `fills` take its value of the same name."""
     quote = dialect.identifier_preparer.quote
-    columns = tuple(column.name for column in table.columns)
-    arrays = ", ".join(
-        f"${{}}::{column.type.compile(dialect=dialect)}[]" for column in table.columns
+    filled = set(fills or ())
+    names = ", ".join(quote(column.name) for column in table.columns)
+    fed = tuple(column for column in table.columns if column.name not in filled)
+    arrays = ", ".join(f"${{}}::{column.type.compile(dialect=dialect)}[]" for column in fed)
+    aliases = ", ".join(quote(column.name) for column in fed)
+    picked = ", ".join(
+        f"{'lead' if column.name in filled else 'batch'}.{quote(column.name)}"
+        for column in table.columns
     )
-    names = ", ".join(quote(name) for name in columns)
+    sources = f"unnest({arrays}) AS batch({aliases})" + ("" if fills is None else ", lead")
     # Names from the metadata, never from a request.
-    sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
-    return sql, columns
+    sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT {picked} FROM {sources}"  # noqa: S608
+    return sql, tuple(column.name for column in fed)
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """What an `insert_led` statement runs first (PostgreSQL): a data-modifying statement that
+    returns at most one row, as the CTE `lead`, such as taking a change number. Every row is
+    inserted only with that row (each insert joins it), so nothing is written without it; the
+    columns named in `fills` take its value of the same name. `sql` numbers its parameters
+    from $1, in the order of `args`."""
+
+    sql: str
+    args: tuple[Any, ...]
+    fills: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One table's rows for `insert_led`. `upsert`: what follows the INSERT (an `ON CONFLICT`
+    clause and a `RETURNING` of one column), whose returned values `insert_led` reports."""
+
+    model: type[Any]
+    rows: Sequence[dict[str, Any]]
+    upsert: str = ""
+
+
+def _unnest_ctes(
+    batches: Sequence[Batch], dialect: Dialect, *, fills: frozenset[str] | None, first: int
+) -> tuple[list[str], list[list[Any]]]:
+    """One `insert_<n>` CTE per batch, parameters numbered from `first`, and their arrays;
+    joined to the CTE `lead` when `fills` is given (`_unnest_insert`)."""
+    parts: list[str] = []
+    args: list[list[Any]] = []
+    for index, batch in enumerate(batches):
+        table = batch.model.__table__
+        led = None if fills is None else tuple(sorted(fills & set(table.columns.keys())))
+        template, columns = _unnest_insert(table, dialect, led)
+        numbers = range(first + len(args), first + len(args) + len(columns))
+        parts.append(f"insert_{index} AS ({template.format(*numbers)} {batch.upsert})")
+        args.extend([row.get(name) for row in batch.rows] for name in columns)
+    return parts, args
 
 
 async def insert_tables(
@@ -350,15 +400,42 @@ async def insert_tables(
         for model, rows in batches:
             await insert_rows(session, model, rows)
         return
-    parts: list[str] = []
-    args: list[list[Any]] = []
-    for model, rows in batches:
-        template, columns = _unnest_insert(model.__table__, connection.dialect)
-        numbers = range(len(args) + 1, len(args) + len(columns) + 1)
-        parts.append(template.format(*numbers))
-        args.extend([row.get(name) for row in rows] for name in columns)
-    ctes = ", ".join(f"insert_{index} AS ({part})" for index, part in enumerate(parts))
-    await connection.exec_driver_sql(f"WITH {ctes} SELECT 1", tuple(args))
+    parts, args = _unnest_ctes(
+        [Batch(model, rows) for model, rows in batches],
+        connection.dialect,
+        fills=None,
+        first=1,
+    )
+    await connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT 1", tuple(args))
+
+
+async def insert_led(
+    session: AsyncSession, lead: Lead, batches: Sequence[Batch]
+) -> tuple[Sequence[Any], list[list[Any]]] | None:
+    """PostgreSQL only: `lead`, then every table's rows, in ONE statement (as `insert_tables`).
+
+    Returns `lead`'s row and, per batch with an `upsert` (in order), the values its RETURNING
+    gave; None when `lead` returned no row, and then nothing was inserted.
+    """
+    connection = await session.connection()
+    present = [batch for batch in batches if batch.rows]
+    parts, args = _unnest_ctes(
+        present, connection.dialect, fills=lead.fills, first=len(lead.args) + 1
+    )
+    returned = [
+        f"ARRAY(SELECT * FROM insert_{index})"  # noqa: S608 (numbers, not requests)
+        for index, batch in enumerate(present)
+        if batch.upsert
+    ]
+    ctes = ", ".join([f"lead AS ({lead.sql})", *parts])
+    sql = f"WITH {ctes} SELECT {', '.join(['lead.*', *returned])} FROM lead"  # noqa: S608
+    row = (await connection.exec_driver_sql(sql, (*lead.args, *args))).first()
+    if row is None:
+        return None
+    width = len(row) - len(returned)
+    reported = iter(row[width:])
+    upserted = [list(next(reported)) if batch.rows else [] for batch in batches if batch.upsert]
+    return row[:width], upserted
 
 
 async def insert_rows(

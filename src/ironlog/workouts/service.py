@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import service as auth_service
 from ironlog.auth.principal import ClaimedPrincipal
-from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.db import ReadSession
 from ironlog.core.errors import InvalidField
@@ -136,16 +135,14 @@ def _execution_view(
     return views.execution_json(row, exercise, [views.set_json(values) for values in set_rows])
 
 
-async def _insert_tree(
-    session: AsyncSession,
+def _tree_rows(
     workout_id: uuid.UUID,
     executions: Sequence[ExecutionWrite],
     exercises: Mapping[uuid.UUID, Mapping[str, Any]],
     now: datetime,
-    workout_row: dict[str, Any] | None = None,
-) -> list[JsonDict]:
-    """Insert a workout's executions and sets (and the workout itself when given) and return
-    the executions as the API shows them."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[JsonDict]]:
+    """A workout's executions and sets as rows to insert, and the executions as the API shows
+    them."""
     execution_rows: list[dict[str, Any]] = []
     set_rows: list[dict[str, Any]] = []
     execution_views: list[JsonDict] = []
@@ -155,13 +152,19 @@ async def _insert_tree(
         execution_rows.append(row)
         set_rows.extend(rows)
         execution_views.append(_execution_view(row, exercises[execution.exercise_id], rows))
-    await repository.insert_trees(
-        session,
-        workouts=[workout_row] if workout_row else [],
-        executions=execution_rows,
-        sets=set_rows,
-    )
-    return execution_views
+    return execution_rows, set_rows, execution_views
+
+
+async def _insert_tree(
+    session: AsyncSession,
+    workout_id: uuid.UUID,
+    executions: Sequence[ExecutionWrite],
+    exercises: Mapping[uuid.UUID, Mapping[str, Any]],
+    now: datetime,
+) -> None:
+    """Insert the executions and sets of an existing workout."""
+    execution_rows, set_rows, _views = _tree_rows(workout_id, executions, exercises, now)
+    await repository.insert_trees(session, workouts=[], executions=execution_rows, sets=set_rows)
 
 
 # Workouts.
@@ -228,11 +231,6 @@ async def create(
     started_at, finished_at = data.times(now)
     if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
         raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
-    # Last before the insert: it locks the user's row until the commit (changes.record).
-    if unchecked is not None:
-        seq = await auth_service.next_seq_checked(session, unchecked)
-    else:
-        seq = await changes.next_seq(session, user_id)
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
@@ -245,19 +243,29 @@ async def create(
         "source": None,
         "source_key": None,
         "version": 1,
-        "change_seq": seq,
+        "change_seq": None,  # taken by the insert
         "created_at": now,
         "updated_at": now,
     }
+    execution_rows, set_rows, execution_views = _tree_rows(
+        workout_id, data.exercises, exercises, now
+    )
+    # Built before the insert, whose change number locks the user's row until the commit.
+    body = views.workout_json(workout_row, execution_views)
     try:
-        execution_views = await _insert_tree(
-            session, workout_id, data.exercises, exercises, now, workout_row
+        seq = await repository.insert_new_workout(
+            session,
+            workout=workout_row,
+            executions=execution_rows,
+            sets=set_rows,
+            only_if=auth_service.active_session(unchecked) if unchecked else None,
         )
     except IntegrityError as error:
         if data.id is not None:  # a concurrent create took the same id first
             raise WorkoutExists() from error
         raise
-    body = views.workout_json(workout_row, execution_views)
+    if seq is None:
+        raise auth_service.session_ended()
     return WorkoutView(body, views.etag(workout_id, 1))
 
 

@@ -19,9 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes import record as changes
 from ironlog.changes import summaries
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, fetch_all, insert_tables
+from ironlog.core.db import AnyRow, Batch, fetch_all, insert_led, insert_tables
 from ironlog.exercises import repository as exercise_repository
-from ironlog.models import Exercise, ExerciseExecution, Workout, WorkoutSet, WorkoutStatus
+from ironlog.models import (
+    ExecutionSummary,
+    Exercise,
+    ExerciseExecution,
+    ExerciseSummary,
+    Workout,
+    WorkoutSet,
+    WorkoutStatus,
+)
 from ironlog.workouts import views
 from ironlog.workouts.repository.reads import SET_COLUMNS, owned_by
 
@@ -125,6 +133,61 @@ async def insert_trees(
     )
     if workouts:
         await summaries.refresh(session, [row["id"] for row in workouts], new=True)
+
+
+async def insert_new_workout(
+    session: AsyncSession,
+    *,
+    workout: dict[str, Any],
+    executions: Sequence[dict[str, Any]],
+    sets: Sequence[dict[str, Any]],
+    only_if: changes.Condition | None = None,
+) -> int | None:
+    """Insert a new workout with its tree and its statistics' summaries, under the owner's
+    next change number (stored in `workout["change_seq"]` and returned), taken only if
+    `only_if` holds (None, and nothing written, when it does not).
+
+    The number locks the owner's row until the commit (`changes.record`), and every create
+    of the user queues on that lock, so what runs under it is kept short: on PostgreSQL the
+    number, the tree and both summaries are ONE statement (`core.db.insert_led`) and then
+    only `COMMIT` (a rare tie on an exercise's heaviest weight costs one statement more,
+    `summaries.merge_on_conflict`). The execution summaries are computed here from the rows,
+    not read back from the sets.
+    """
+    connection = await session.connection()
+    user_id = workout["user_id"]
+    summary_rows = summaries.new_execution_rows(workout, sets)
+    tree = [(Workout, [workout]), (ExerciseExecution, executions), (WorkoutSet, sets)]
+    if connection.dialect.name == "postgresql":
+        lead = changes.next_seq_lead(connection.dialect, user_id, only_if)
+        done = await insert_led(
+            session,
+            lead,
+            [
+                *(Batch(model, rows) for model, rows in tree),
+                Batch(ExecutionSummary, summary_rows),
+                Batch(
+                    ExerciseSummary,
+                    summaries.exercise_rows(summary_rows),
+                    summaries.merge_on_conflict(connection.dialect),
+                ),
+            ],
+        )
+        if done is None:
+            return None
+        (seq,), [merged] = done
+        tied = {row["exercise_id"] for row in summary_rows} - set(merged)
+        await summaries.rebuild_exercises(session, user_id, tied)
+    else:
+        seq = await changes.next_seq_if(session, user_id, only_if)
+        if seq is None:
+            return None
+        workout["change_seq"] = seq
+        await insert_tables(session, [*tree, (ExecutionSummary, summary_rows)])
+        if summary_rows:
+            await summaries.merge_new(session, user_id, [workout["id"]])
+    workout["change_seq"] = seq
+    return int(seq)
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
