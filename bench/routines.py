@@ -126,9 +126,8 @@ def main(argv: list[str] | None = None) -> None:
         env = server_env(url)
         with server("ironlog.main:create_app", PORT, env, factory=True) as base:
             with httpx.Client(base_url=base) as client:
-                token = register(client, "routines@example.com")
+                token, user_id = register(client, "routines@example.com")
                 headers = {"Authorization": f"Bearer {token}"}
-                user_id = client.get("/api/v1/users/me", headers=headers).json()["id"]
                 exercise_ids = system_exercise_ids(url, 6)
                 created = client.post(
                     "/api/v1/routines", json=routine_body(exercise_ids), headers=headers
