@@ -56,40 +56,17 @@ async def search(
     filters = SearchFilters(
         name_key=name_key(q) if q else None, body_part=body_part, modality=modality
     )
+    total: int | None = None
     folded = fold(q) if q else ""
-    if not folded:  # no query, or one without a letter or a digit ("%", "+")
-        items, total = await repository.find_page(
-            session,
-            repository.search_criteria(user_id, filters),
-            page,
-            repository.search_order(filters),
-        )
-        return page_dict([*items], total, page)
-    forgiving = dataclasses.replace(filters, folded=folded, name_key=None)
-    holding, total = (
-        await session.execute(repository.count_matches(user_id, filters, forgiving))
-    ).one()
-    if holding:
-        items, total = await repository.find_page(
-            session,
-            repository.search_criteria(user_id, filters),
-            page,
-            repository.search_order(filters),
-            total=holding,
-        )
-        return page_dict([*items], total, page)
-    filters = forgiving
-    if total < FEW_MATCHES and typo_limit(folded):
-        candidates = await repository.typo_candidates(session, user_id, filters)
-        match = typo_matcher(folded)
-        typos = [(id_, match(key)) for id_, key in candidates]
-        filters = dataclasses.replace(
-            filters,
-            typo_whole_ids=tuple(id_ for id_, typo in typos if typo is Typo.WHOLE),
-            typo_word_ids=tuple(id_ for id_, typo in typos if typo is Typo.WORD),
-        )
-        # The candidates exclude what matched already.
-        total += len(filters.typo_whole_ids) + len(filters.typo_word_ids)
+    if folded:  # else no query, or one without a letter or a digit ("%", "+"): as typed only
+        forgiving = dataclasses.replace(filters, folded=folded, name_key=None)
+        holding, matching = (
+            await session.execute(repository.count_matches(user_id, filters, forgiving))
+        ).one()
+        if holding:
+            total = holding
+        else:
+            filters, total = await _with_typos(session, user_id, forgiving, matching)
     items, total = await repository.find_page(
         session,
         repository.search_criteria(user_id, filters),
@@ -97,8 +74,27 @@ async def search(
         repository.search_order(filters),
         total=total,
     )
-    rows: list[object] = [*items]
-    return page_dict(rows, total, page)
+    return page_dict([*items], total, page)
+
+
+async def _with_typos(
+    session: ReadSession, user_id: uuid.UUID | None, filters: SearchFilters, total: int
+) -> tuple[SearchFilters, int]:
+    """The folded query's filters and total, with the typo pass's matches when few exercises
+    match it otherwise and it is long enough to allow a typo."""
+    folded = filters.folded or ""
+    if total >= FEW_MATCHES or not typo_limit(folded):
+        return filters, total
+    candidates = await repository.typo_candidates(session, user_id, filters)
+    match = typo_matcher(folded)
+    typos = [(id_, match(key)) for id_, key in candidates]
+    filters = dataclasses.replace(
+        filters,
+        typo_whole_ids=tuple(id_ for id_, typo in typos if typo is Typo.WHOLE),
+        typo_word_ids=tuple(id_ for id_, typo in typos if typo is Typo.WORD),
+    )
+    # The candidates exclude what matched already.
+    return filters, total + len(filters.typo_whole_ids) + len(filters.typo_word_ids)
 
 
 async def list_system(session: ReadSession, *, page: PageRequest) -> dict[str, object]:
