@@ -6,7 +6,7 @@ SQLite is the embedded default and PostgreSQL the production store; everything h
 import contextlib
 import functools
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,9 +56,9 @@ class ReadSession(Protocol):
     (nor execute an UPDATE or a DELETE).
 
     `@read_only` routes take a `ReadSessionDep` (core.routing) and hand it down to services and
-    repository functions typed with it, so a read-only route that writes fails mypy. The
-    request's `AsyncSession` is one (the check is structural); a function that reads only takes
-    this type, so writing routes may call it too.
+    repository functions typed with it, so a read-only route that writes fails mypy; their
+    session is a `ReadOnlySession`. A writing route's `AsyncSession` is one too (the check is
+    structural): a function that reads only takes this type, so writing routes may call it.
     """
 
     @property
@@ -193,13 +193,89 @@ def create_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmak
 READ_ONLY_OPTION = "ironlog_read_only"
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+class ReadOnlySession:
+    """The session of a `@read_only` route (a `ReadSession`): one pooled connection, taken at
+    the first read, and an ORM session on that connection only when the route asks for ORM
+    work (`execute`, `scalars`, `get`...).
+
+    The hottest reads (`fetch_all`) need the connection only; building and closing an ORM
+    session around them cost more than the query itself (docs/workouts.md, "The read path").
+    With an `AsyncConnection` as `bind` (the tests' transaction) that connection is used and
+    left open.
+    """
+
+    def __init__(
+        self, bind: AsyncEngine | AsyncConnection, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self._bind = bind
+        self._sessionmaker = sessionmaker
+        self._connection: AsyncConnection | None = None
+        self._session: AsyncSession | None = None
+        self.info: dict[Any, Any] = {}
+
+    async def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            bind = self._bind
+            self._connection = bind if isinstance(bind, AsyncConnection) else await bind.connect()
+        return self._connection
+
+    async def _orm_session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker(bind=await self.connection())
+        return self._session
+
+    async def execute(
+        self, statement: "ReadStatement", params: Any = None, *, execution_options: Any = None
+    ) -> Any:
+        session = await self._orm_session()
+        if execution_options is None:
+            return await session.execute(statement, params)
+        return await session.execute(statement, params, execution_options=execution_options)
+
+    async def scalar(self, statement: "ReadStatement", params: Any = None) -> Any:
+        return await (await self._orm_session()).scalar(statement, params)
+
+    async def scalars(self, statement: "ReadStatement", params: Any = None) -> Any:
+        return await (await self._orm_session()).scalars(statement, params)
+
+    async def get(self, entity: Any, ident: Any, *, populate_existing: bool = False) -> Any:
+        return await (await self._orm_session()).get(
+            entity, ident, populate_existing=populate_existing
+        )
+
+    def get_bind(self) -> Engine | Connection:
+        # The engine, for its dialect: the connection may not have been taken yet.
+        bind = self._bind
+        return bind.sync_engine
+
+    async def close(self) -> None:
+        """End the ORM session, if any, then hand the connection back (one the session did
+        not take itself stays open)."""
+        session, connection = self._session, self._connection
+        self._session = self._connection = None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            if connection is not None and connection is not self._bind:
+                await connection.close()
+
+    async def __aenter__(self) -> "ReadOnlySession":
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> Callable[[], ReadOnlySession]:
     """Sessions for read-only routes: no transaction round trips on PostgreSQL (autocommit),
     a deferred BEGIN that does not take the write lock on SQLite. See docs/unit-of-work.md."""
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
-    return create_sessionmaker(engine.execution_options(**options))
+    reading_engine = engine.execution_options(**options)
+    orm_sessions = async_sessionmaker(expire_on_commit=False, autoflush=False)
+    return functools.partial(ReadOnlySession, reading_engine, orm_sessions)
 
 
 def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
