@@ -12,6 +12,7 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from ironlog.core import migrations
 from ironlog.core.config import Settings
-from ironlog.core.db import create_engine, create_sessionmaker, session_scope
+from ironlog.core.db import ReadOnlySession, create_engine, create_sessionmaker, session_scope
 from ironlog.exercises import library
 from ironlog.main import create_app
 from ironlog.models import User
@@ -234,9 +235,12 @@ def test_sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSe
 
 @pytest.fixture
 async def client(
-    app: FastAPI, test_sessionmaker: async_sessionmaker[AsyncSession]
+    app: FastAPI,
+    connection: AsyncConnection,
+    test_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
+    app.state.sessionmaker = test_sessionmaker
+    app.state.read_sessionmaker = partial(ReadOnlySession, connection, test_sessionmaker)
     app.state.snapshot_sessionmaker = test_sessionmaker
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -1,13 +1,15 @@
 """The error contract: problem details for every failure, never internals."""
 
 from collections.abc import AsyncIterator
+from functools import partial
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from ironlog.core.config import Settings
+from ironlog.core.db import ReadOnlySession
 from ironlog.core.routing import api_router
 from ironlog.main import create_app
 
@@ -16,14 +18,17 @@ FAILING_PATH = "/api/v1/test-only/boom"
 
 @pytest.fixture
 async def failing_client(
-    settings: Settings, test_sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    connection: AsyncConnection,
+    test_sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app of its own with a route that fails like a bug would.
 
     The shared `app` is never changed: a route added to it would stay for every later test (an
     included router cannot be taken out again by its path)."""
     app = create_app(settings)
-    app.state.sessionmaker = app.state.read_sessionmaker = test_sessionmaker
+    app.state.sessionmaker = test_sessionmaker
+    app.state.read_sessionmaker = partial(ReadOnlySession, connection, test_sessionmaker)
     app.state.snapshot_sessionmaker = test_sessionmaker
     router = api_router()
 

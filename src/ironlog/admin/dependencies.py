@@ -6,7 +6,7 @@ from fastapi import Depends, Path
 from ironlog.admin import service
 from ironlog.auth.dependencies import CurrentUser
 from ironlog.core.errors import Forbidden
-from ironlog.core.routing import SessionDep
+from ironlog.core.routing import ReadSessionDep
 from ironlog.models import User
 
 UserId = Annotated[uuid.UUID, Path(description="The account's id.")]
@@ -23,7 +23,7 @@ async def get_admin(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(get_admin)]
 
 
-async def get_target_user(user_id: UserId, session: SessionDep, _admin: AdminUser) -> User:
+async def get_target_user(user_id: UserId, session: ReadSessionDep, _admin: AdminUser) -> User:
     """The account a route acts on (404 when there is none), for an administrator."""
     return await service.get_user(session, user_id)
 

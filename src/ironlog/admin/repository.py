@@ -17,8 +17,9 @@ async def list_users(session: ReadSession, page: PageRequest) -> tuple[list[User
     return list((await session.scalars(statement)).all()), int(total or 0)
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(session: ReadSession, user_id: uuid.UUID) -> User | None:
+    user: User | None = await session.get(User, user_id)
+    return user
 
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:

@@ -39,7 +39,7 @@ async def list_users(session: ReadSession, *, page: PageRequest) -> Page[AdminUs
     return Page[AdminUserRead].build(items, total, page)
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
+async def get_user(session: ReadSession, user_id: uuid.UUID) -> User:
     user = await repository.get_user(session, user_id)
     if user is None:
         raise UserNotFound()

@@ -4,14 +4,14 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository
 from ironlog.auth.errors import GoogleLoginDisabled
 from ironlog.auth.google import GoogleProvider
 from ironlog.auth.principal import ClaimedPrincipal, Principal
+from ironlog.core.db import ReadSession
 from ironlog.core.errors import NotAuthenticated
-from ironlog.core.routing import SessionDep
+from ironlog.core.routing import ReadSessionDep
 from ironlog.core.security import InvalidToken, PasswordHasher, TokenCodec
 from ironlog.idempotency import service as idempotency
 from ironlog.models import User
@@ -80,7 +80,7 @@ def _claims(request: Request, token: str) -> ClaimedPrincipal:
 
 async def _principal_from_token(request: Request, token: str) -> Principal:
     claimed = _claims(request, token)
-    session: AsyncSession = request.state.session
+    session: ReadSession = request.state.session
     if not await repository.session_is_active(
         session, user_id=claimed.user_id, session_id=claimed.session_id
     ):
@@ -118,7 +118,7 @@ async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
         raise NotAuthenticated()
     claimed = _claims(request, token)
 
-    async def check_session(session: AsyncSession) -> None:
+    async def check_session(session: ReadSession) -> None:
         # An invalid body (422) or a broken rule found before the create's first write
         # must not outrank an ended session (401).
         if not await repository.session_is_active(
@@ -149,7 +149,7 @@ async def get_optional_user_id(
 
 
 async def get_current_user(
-    session: SessionDep, principal: Annotated[Principal, Depends(get_principal)]
+    session: ReadSessionDep, principal: Annotated[Principal, Depends(get_principal)]
 ) -> User:
     """The signed-in user as an ORM object, for routes that read or change the account."""
     user = await repository.get_user(session, principal.user_id)
@@ -159,7 +159,7 @@ async def get_current_user(
 
 
 async def get_optional_user(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Annotated[Principal | None, Depends(get_optional_principal)],
 ) -> User | None:
     return await repository.get_user(session, principal.user_id) if principal else None

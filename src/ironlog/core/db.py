@@ -6,12 +6,12 @@ SQLite is the embedded default and PostgreSQL the production store; everything h
 import contextlib
 import functools
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import (
@@ -34,7 +34,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 from ironlog.core.config import Settings
 from ironlog.core.errors import DatabaseUnavailable
@@ -56,9 +58,9 @@ class ReadSession(Protocol):
     (nor execute an UPDATE or a DELETE).
 
     `@read_only` routes take a `ReadSessionDep` (core.routing) and hand it down to services and
-    repository functions typed with it, so a read-only route that writes fails mypy. The
-    request's `AsyncSession` is one (the check is structural); a function that reads only takes
-    this type, so writing routes may call it too.
+    repository functions typed with it, so a read-only route that writes fails mypy; their
+    session is a `ReadOnlySession`. A writing route's `AsyncSession` is one too (the check is
+    structural): a function that reads only takes this type, so writing routes may call it.
     """
 
     @property
@@ -193,13 +195,119 @@ def create_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmak
 READ_ONLY_OPTION = "ironlog_read_only"
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+class ReadOnlySession:
+    """The session of a `@read_only` route (a `ReadSession`): one pooled connection, taken at
+    the first read, and an ORM session on that connection only when the route asks for ORM
+    work (`execute`, `scalars`, `get`...).
+
+    The hottest reads (`fetch_all`) need the connection only; building and closing an ORM
+    session around them cost more than the query itself (docs/workouts.md, "The read path").
+    With an `AsyncConnection` as `bind` (the tests' transaction) that connection is used and
+    left open.
+    """
+
+    def __init__(
+        self, bind: AsyncEngine | AsyncConnection, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self._bind = bind
+        self._sessionmaker = sessionmaker
+        self._connection: AsyncConnection | None = None
+        self._pooled: PoolProxiedConnection | None = None
+        self._session: AsyncSession | None = None
+        self.info: dict[Any, Any] = {}
+
+    async def connection(self) -> AsyncConnection:
+        if self._connection is None:
+            # A read on the pooled driver connection came first: give that connection back
+            # rather than hold two (reads in autocommit share no transaction anyway).
+            await self._release_pooled()
+            bind = self._bind
+            self._connection = bind if isinstance(bind, AsyncConnection) else await bind.connect()
+        return self._connection
+
+    async def pooled_driver(self) -> "_DriverConnection | None":
+        """PostgreSQL, before the connection is taken: the pool's connection as the driver's,
+        without SQLAlchemy's `Connection` around it (its set-up and reset on every checkout,
+        for the autocommit option among others, cost more than a small query). None
+        otherwise: `fetch_all` then uses `connection()`."""
+        bind = self._bind
+        if isinstance(bind, AsyncConnection) or self._connection is not None:
+            return None
+        if bind.dialect.name != "postgresql":
+            return None
+        if self._pooled is None:
+            self._pooled = await bind.raw_connection()
+        pooled = self._pooled
+        return _DriverConnection(
+            pooled.driver_connection,
+            bind.sync_engine,
+            functools.partial(greenlet_spawn, pooled.invalidate),
+        )
+
+    async def _release_pooled(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            self.info.pop(_DRIVER_KEY, None)
+            await greenlet_spawn(pooled.close)
+
+    async def _orm_session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker(bind=await self.connection())
+        return self._session
+
+    async def execute(
+        self, statement: "ReadStatement", params: Any = None, *, execution_options: Any = None
+    ) -> Any:
+        session = await self._orm_session()
+        if execution_options is None:
+            return await session.execute(statement, params)
+        return await session.execute(statement, params, execution_options=execution_options)
+
+    async def scalar(self, statement: "ReadStatement", params: Any = None) -> Any:
+        return await (await self._orm_session()).scalar(statement, params)
+
+    async def scalars(self, statement: "ReadStatement", params: Any = None) -> Any:
+        return await (await self._orm_session()).scalars(statement, params)
+
+    async def get(self, entity: Any, ident: Any, *, populate_existing: bool = False) -> Any:
+        return await (await self._orm_session()).get(
+            entity, ident, populate_existing=populate_existing
+        )
+
+    def get_bind(self) -> Engine | Connection:
+        # The engine, for its dialect: the connection may not have been taken yet.
+        bind = self._bind
+        return bind.sync_engine
+
+    async def close(self) -> None:
+        """End the ORM session, if any, then hand the connection back (one the session did
+        not take itself stays open)."""
+        session, connection = self._session, self._connection
+        self._session = self._connection = None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            if connection is not None and connection is not self._bind:
+                await connection.close()
+            await self._release_pooled()
+
+    async def __aenter__(self) -> "ReadOnlySession":
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> Callable[[], ReadOnlySession]:
     """Sessions for read-only routes: no transaction round trips on PostgreSQL (autocommit),
     a deferred BEGIN that does not take the write lock on SQLite. See docs/unit-of-work.md."""
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
-    return create_sessionmaker(engine.execution_options(**options))
+    reading_engine = engine.execution_options(**options)
+    orm_sessions = async_sessionmaker(expire_on_commit=False, autoflush=False)
+    return functools.partial(ReadOnlySession, reading_engine, orm_sessions)
 
 
 def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -247,10 +355,34 @@ def _compiled_for_asyncpg(
 _DRIVER_KEY = "ironlog.driver_connection"
 
 
+class _DriverConnection(NamedTuple):
+    """What `fetch_all` sends a statement through on PostgreSQL."""
+
+    asyncpg: Any
+    # Whose `before_cursor_execute` listeners (query counting, tracing) see the statement.
+    events: Engine | Connection
+    invalidate: Callable[[BaseException], Awaitable[None]]
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_driver_connection(session: Session, _transaction: Any) -> None:
     """A session may hand its connection back when a transaction ends: forget the cached one."""
     session.info.pop(_DRIVER_KEY, None)
+
+
+async def _driver_route(session: ReadSession) -> AsyncConnection | _DriverConnection:
+    """The session's way to the database for `fetch_all`: the driver's connection on
+    PostgreSQL, the session's connection (for a Core execution) elsewhere."""
+    if isinstance(session, ReadOnlySession):
+        pooled = await session.pooled_driver()
+        if pooled is not None:
+            return pooled
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection
+    driver = (await connection.get_raw_connection()).driver_connection
+    events = connection.sync_connection or connection.sync_engine  # an open one has the former
+    return _DriverConnection(driver, events, connection.invalidate)
 
 
 async def fetch_all(
@@ -265,39 +397,30 @@ async def fetch_all(
     result needs no SQLAlchemy type processing on PostgreSQL and that may run outside the
     request's transaction (see docs/workouts.md).
     """
-    # The connection and its driver connection are kept on the session: asking SQLAlchemy for
-    # them again costs as much as a small query.
-    cached = session.info.get(_DRIVER_KEY)
-    if cached is None:
-        connection = await session.connection()
-        driver = None
-        if connection.dialect.name == "postgresql":
-            driver = (await connection.get_raw_connection()).driver_connection
-        cached = session.info[_DRIVER_KEY] = (connection, driver)
-    connection, driver = cached
-    if driver is None:
-        rows: Sequence[Sequence[Any]] = (await connection.execute(statement, params)).all()
+    # Kept on the session: asking SQLAlchemy for the connection again costs as much as a small
+    # query.
+    route = session.info.get(_DRIVER_KEY)
+    if route is None:
+        route = session.info[_DRIVER_KEY] = await _driver_route(session)
+    if isinstance(route, AsyncConnection):
+        rows: Sequence[Sequence[Any]] = (await route.execute(statement, params)).all()
         return rows
     list_sizes = tuple(
         sorted((name, len(value)) for name, value in params.items() if isinstance(value, list))
     )
-    sql, placeholders = _compiled_for_asyncpg(statement, connection.dialect, list_sizes)
+    sql, placeholders = _compiled_for_asyncpg(statement, route.events.dialect, list_sizes)
     args = tuple(
         params[name] if index is None else params[name][index] for name, index in placeholders
     )
-    # Listeners of SQLAlchemy's cursor events (query counting, tracing) still see the statement.
-    sync_connection = connection.sync_connection
-    if sync_connection is not None:
-        sync_connection.dispatch.before_cursor_execute(
-            sync_connection, None, sql, args, None, False
-        )
+    connection = route.events if isinstance(route.events, Connection) else None
+    route.events.dispatch.before_cursor_execute(connection, None, sql, args, None, False)
     try:
-        records: Sequence[Sequence[Any]] = await driver.fetch(sql, *args)
+        records: Sequence[Sequence[Any]] = await route.asyncpg.fetch(sql, *args)
     except _DRIVER_OUTAGES as error:
         # SQLAlchemy does not see the driver's own errors: invalidate a broken connection here,
         # or the pool would hand it out again, and answer 503 as for any outage.
         if not isinstance(error, asyncpg.QueryCanceledError):
-            await connection.invalidate(error)
+            await route.invalidate(error)
         raise DatabaseUnavailable() from error
     return records
 

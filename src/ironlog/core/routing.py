@@ -24,7 +24,7 @@ BeforeCommit = Callable[[AsyncSession, Response], Awaitable[None]]
 # A check that outranks any refusal of the request (422, 409...): a route whose session check
 # is folded into a later statement registers it, so that an ended session is still a 401
 # whatever else is wrong with the request.
-BeforeRefusal = Callable[[AsyncSession], Awaitable[None]]
+BeforeRefusal = Callable[[ReadSession], Awaitable[None]]
 
 # Path segments that name a route of their own beside an id parameter: `/exercises/system` next
 # to `/exercises/{exercise_id}`, `/workouts/{id}/exercises/order` next to
@@ -107,7 +107,7 @@ class UnitOfWorkRoute(APIRoute):
                 except (DomainError, RequestValidationError) as error:
                     for check in before_refusal:
                         await check(session)
-                    if isinstance(error, DomainError) and error.persist_changes:
+                    if isinstance(error, DomainError) and error.persist_changes and not reads_only:
                         await session.commit()
                     raise
                 if reads_only:  # nothing to commit: closing the session ends it
@@ -143,14 +143,22 @@ async def end_reads(session: AsyncSession) -> None:
 
 
 async def get_session(request: Request) -> AsyncSession:
-    session: AsyncSession = request.state.session
+    session = request.state.session
+    if not isinstance(session, AsyncSession):
+        # A `@read_only` route's session cannot write: its route must take `ReadSessionDep`.
+        raise TypeError("a @read_only route (or its dependency) asked for SessionDep")
+    return session
+
+
+async def get_read_session(request: Request) -> ReadSession:
+    session: ReadSession = request.state.session
     return session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-# The session of a `@read_only` route: the same object, typed so that mypy refuses a write
-# (`core.db.ReadSession`).
-ReadSessionDep = Annotated[ReadSession, Depends(get_session)]
+# The session of any route, typed so that mypy refuses a write (`core.db.ReadSession`): a
+# `@read_only` route's is a `core.db.ReadOnlySession`, a writing route's its `AsyncSession`.
+ReadSessionDep = Annotated[ReadSession, Depends(get_read_session)]
 
 
 async def get_settings(request: Request) -> Settings:

@@ -1,0 +1,102 @@
+"""A `@read_only` route's session (core.db.ReadOnlySession) on a real engine: one pooled
+connection at most, handed back at the end, and the statements still seen by SQLAlchemy's
+cursor events. (The other tests bind it to the test's transaction.)"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import bindparam, event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ironlog.core.config import Settings
+from ironlog.core.db import (
+    ReadOnlySession,
+    create_engine,
+    create_read_sessionmaker,
+    fetch_all,
+)
+from ironlog.core.errors import DatabaseUnavailable
+from ironlog.models import Exercise
+
+SYSTEM_EXERCISES = (
+    select(Exercise.id, Exercise.name)
+    .where(Exercise.user_id.is_(None))
+    .order_by(Exercise.name)
+    .limit(bindparam("size"))
+)
+THREE = {"size": 3}
+
+
+@pytest.fixture
+async def own_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine of the test's own, with the production pool, so its checkouts can be counted."""
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+def checked_out(engine: AsyncEngine) -> int:
+    return int(engine.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+
+
+async def test_a_read_takes_one_connection_and_gives_it_back(own_engine: AsyncEngine) -> None:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(own_engine.sync_engine, "before_cursor_execute", record)
+    async with create_read_sessionmaker(own_engine)() as session:
+        assert checked_out(own_engine) == 0  # nothing is taken before the first read
+        first = await fetch_all(session, SYSTEM_EXERCISES, THREE)
+        again = await fetch_all(session, SYSTEM_EXERCISES, THREE)
+        assert checked_out(own_engine) == 1
+    assert checked_out(own_engine) == 0
+    assert len(first) == 3
+    assert [tuple(row) for row in again] == [tuple(row) for row in first]
+    assert len([statement for statement in seen if "FROM exercise" in statement]) == 2
+
+
+async def test_orm_work_after_a_read_keeps_one_connection(own_engine: AsyncEngine) -> None:
+    async with create_read_sessionmaker(own_engine)() as session:
+        rows = await fetch_all(session, SYSTEM_EXERCISES, THREE)
+        total = await session.scalar(select(func.count()).select_from(Exercise))
+        assert checked_out(own_engine) == 1
+        exercise = await session.get(Exercise, rows[0][0])
+        after = await fetch_all(session, SYSTEM_EXERCISES, THREE)
+        assert checked_out(own_engine) == 1
+    assert checked_out(own_engine) == 0
+    assert total is not None and total >= 3
+    assert exercise is not None and exercise.name == rows[0][1]
+    assert [tuple(row) for row in after] == [tuple(row) for row in rows]
+
+
+async def test_a_session_that_reads_nothing_takes_no_connection(own_engine: AsyncEngine) -> None:
+    session = create_read_sessionmaker(own_engine)()
+    assert isinstance(session, ReadOnlySession)
+    async with session:
+        pass
+    assert checked_out(own_engine) == 0
+
+
+async def test_a_dead_connection_is_a_503_and_not_handed_out_again(
+    own_engine: AsyncEngine, backend: str, settings: Settings
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("terminating a server connection is PostgreSQL's (SQLite has no server)")
+    async with create_read_sessionmaker(own_engine)() as session:
+        await fetch_all(session, SYSTEM_EXERCISES, THREE)
+        backend_pid = await fetch_all(session, select(func.pg_backend_pid()), {})
+    admin = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", backend_pid[0][0])
+    finally:
+        await admin.close()
+    with pytest.raises(DatabaseUnavailable):
+        async with create_read_sessionmaker(own_engine)() as session:
+            await fetch_all(session, SYSTEM_EXERCISES, THREE)
+    async with create_read_sessionmaker(own_engine)() as session:
+        assert len(await fetch_all(session, SYSTEM_EXERCISES, THREE)) == 3
+    assert checked_out(own_engine) == 0
