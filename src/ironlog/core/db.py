@@ -5,6 +5,8 @@ SQLite is the embedded default and PostgreSQL the production store; everything h
 
 import contextlib
 import functools
+import itertools
+import operator
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -444,26 +446,40 @@ def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ..
 
 @functools.cache
 def _unnest_insert(
-    table: Table, dialect: Dialect, fills: tuple[str, ...] | None = None
-) -> tuple[str, tuple[str, ...]]:
+    table: Table, dialect: Dialect, fills: tuple[str, ...] | None, shared: frozenset[str]
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """`INSERT INTO table (columns) SELECT ... FROM unnest($1::type[], ...)` with the
-    placeholders numbered from 1, and the columns that take them, in order: a whole batch of
-    rows as one array per column. With `fills`, the rows are joined to the CTE `lead` (no row
-    from it, nothing inserted), and the columns in `fills` take its value of the same name."""
+    placeholders to number from 1, and the columns that take them, in order: first those in
+    `shared`, one value for every row, then the others, a whole batch of rows as one array per
+    column. With `fills`, the rows are joined to the CTE `lead` (no row from it, nothing
+    inserted), and the columns in `fills` take its value of the same name."""
     quote = dialect.identifier_preparer.quote
     filled = set(fills or ())
+
+    def cast(column: Any, suffix: str = "") -> str:
+        return f"${{}}::{column.type.compile(dialect=dialect)}{suffix}"
+
     names = ", ".join(quote(column.name) for column in table.columns)
-    fed = tuple(column for column in table.columns if column.name not in filled)
-    arrays = ", ".join(f"${{}}::{column.type.compile(dialect=dialect)}[]" for column in fed)
+    once = tuple(column for column in table.columns if column.name in shared - filled)
+    fed = tuple(column for column in table.columns if column.name not in filled | shared)
+    arrays = ", ".join(cast(column, "[]") for column in fed)
     aliases = ", ".join(quote(column.name) for column in fed)
     picked = ", ".join(
-        f"{'lead' if column.name in filled else 'batch'}.{quote(column.name)}"
+        f"lead.{quote(column.name)}"
+        if column.name in filled
+        else cast(column)
+        if column.name in shared
+        else f"batch.{quote(column.name)}"
         for column in table.columns
     )
-    sources = f"unnest({arrays}) AS batch({aliases})" + ("" if fills is None else ", lead")
+    sources = [f"unnest({arrays}) AS batch({aliases})"] if fed else []
+    if fills is not None:
+        sources.append("lead")
+    # Without arrays (every column shared: one row), no FROM but `lead`.
+    source = f" FROM {', '.join(sources)}" if sources else ""
     # Names from the metadata, never from a request.
-    sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT {picked} FROM {sources}"  # noqa: S608
-    return sql, tuple(column.name for column in fed)
+    sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT {picked}{source}"
+    return sql, tuple(column.name for column in once), tuple(column.name for column in fed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,27 +498,42 @@ class Lead:
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One table's rows for `insert_led`. `upsert`: what follows the INSERT (an `ON CONFLICT`
-    clause and a `RETURNING` of one column), whose returned values `insert_led` reports."""
+    clause and a `RETURNING` of one column), whose returned values `insert_led` reports.
+    `shared`: columns that hold the same value in every row (a tree's workout id, its
+    timestamps), sent once, from the first row."""
 
     model: type[Any]
     rows: Sequence[dict[str, Any]]
     upsert: str = ""
+    shared: frozenset[str] = frozenset()
+
+
+def _array(rows: Sequence[dict[str, Any]], name: str) -> list[Any] | None:
+    """The column's values; None when every row leaves it None: one NULL instead of an array
+    (the driver checks every element of an array), which the multi-argument `unnest` pads with
+    NULLs to the length of the others, as it would the array of Nones."""
+    values = [row.get(name) for row in rows]
+    return values if any(map(operator.is_not, values, itertools.repeat(None))) else None
 
 
 def _unnest_ctes(
     batches: Sequence[Batch], dialect: Dialect, *, fills: frozenset[str] | None, first: int
-) -> tuple[list[str], list[list[Any]]]:
-    """One `insert_<n>` CTE per batch, parameters numbered from `first`, and their arrays;
+) -> tuple[list[str], list[Any]]:
+    """One `insert_<n>` CTE per batch, parameters numbered from `first`, and their values;
     joined to the CTE `lead` when `fills` is given (`_unnest_insert`)."""
     parts: list[str] = []
-    args: list[list[Any]] = []
+    args: list[Any] = []
     for index, batch in enumerate(batches):
         table = batch.model.__table__
         led = None if fills is None else tuple(sorted(fills & set(table.columns.keys())))
-        template, columns = _unnest_insert(table, dialect, led)
-        numbers = range(first + len(args), first + len(args) + len(columns))
+        template, once, fed = _unnest_insert(table, dialect, led, batch.shared)
+        numbers = range(first + len(args), first + len(args) + len(once) + len(fed))
         parts.append(f"insert_{index} AS ({template.format(*numbers)} {batch.upsert})")
-        args.extend([row.get(name) for row in batch.rows] for name in columns)
+        args.extend(batch.rows[0].get(name) for name in once)
+        arrays = [_array(batch.rows, name) for name in fed]
+        if arrays and all(array is None for array in arrays):  # NULLs alone unnest to no rows
+            arrays[0] = [None] * len(batch.rows)
+        args.extend(arrays)
     return parts, args
 
 
