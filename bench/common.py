@@ -69,6 +69,10 @@ def server_env(url: str) -> dict[str, str]:
     }
 
 
+# The process behind each running `server`, so that `wrk` can read its CPU time.
+SERVER_PIDS: dict[str, int] = {}
+
+
 @contextlib.contextmanager
 def server(app: str, port: int, env: dict[str, str], factory: bool = False) -> Iterator[str]:
     """Run an ASGI app under uvicorn (one process, uvloop + httptools) until the block ends."""
@@ -91,6 +95,7 @@ def server(app: str, port: int, env: dict[str, str], factory: bool = False) -> I
         command.append("--factory")
     process = subprocess.Popen(command, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = process.pid
     try:
         for _ in range(100):
             try:
@@ -102,6 +107,7 @@ def server(app: str, port: int, env: dict[str, str], factory: bool = False) -> I
     finally:
         process.terminate()
         process.wait(timeout=10)
+        SERVER_PIDS.pop(base, None)
 
 
 @dataclass
@@ -109,6 +115,18 @@ class LoadResult:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
+    # The CPU time the server process spent per request during the run (user + system, from
+    # /proc): with one server process, what its requests/s is bound by. NaN when unknown.
+    server_cpu_us: float = float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU time so far (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None) -> LoadResult:
@@ -118,9 +136,13 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path | None = None)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         command[1:1] = ["-s", str(script)]
+    pid = next((pid for base, pid in SERVER_PIDS.items() if url.startswith(base)), None)
+    cpu_before = _cpu_seconds(pid) if pid else float("nan")
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = (_cpu_seconds(pid) if pid else float("nan")) - cpu_before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    return LoadResult(rps, _latency(output, "50%"), _latency(output, "99%"))
+    cpu_us = cpu / (rps * seconds) * 1e6 if rps else float("nan")
+    return LoadResult(rps, _latency(output, "50%"), _latency(output, "99%"), cpu_us)
 
 
 def _latency(output: str, percentile: str) -> float:

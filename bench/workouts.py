@@ -5,7 +5,8 @@
 Runs IronLog and `bench/raw_floor.py` (Starlette + asyncpg + orjson serving the same bodies
 with one query per request and no authentication) side by side on a throwaway database, one
 uvicorn process each, and drives them with wrk in alternation, round after round, so that load
-from elsewhere on the machine hits both alike. Prints requests/s and latency per round and the
+from elsewhere on the machine hits both alike. Prints requests/s, latency and each server
+process's CPU time per request (what one process's requests/s is bound by) per round, and the
 median ratio IronLog / floor. The targets: >= 0.6 for GET one workout (6 exercises x 4 sets),
 >= 0.7 for the list of 20 such workouts, >= 0.6 for creating one with its 6 x 4 tree.
 """
@@ -197,7 +198,7 @@ def main() -> None:
     results = run(args.seconds, args.rounds, args.connections)
     print(
         f"{'endpoint':<12} {'round':>5} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
-        f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17}"
+        f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17} {'server CPU us/req':>18}"
     )
     for label, measurements in results.items():
         for index, (ironlog, floor) in enumerate(measurements, 1):
@@ -206,15 +207,21 @@ def main() -> None:
                 f"{floor.requests_per_second:>12.0f} "
                 f"{ironlog.requests_per_second / floor.requests_per_second:>6.2f} "
                 f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} "
-                f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f}"
+                f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f} "
+                f"{ironlog.server_cpu_us:>8.0f}/{floor.server_cpu_us:<8.0f}"
             )
-    print("\nmedian ratio IronLog / floor, requests/s (and floor / IronLog, p50 latency):")
+    print(
+        "\nmedian ratio IronLog / floor, requests/s (and floor / IronLog, p50 latency);"
+        " median server CPU per request, IronLog / floor:"
+    )
     for label, measurements in results.items():
         ratios = [i.requests_per_second / f.requests_per_second for i, f in measurements]
         latency = [f.p50_ms / i.p50_ms for i, f in measurements]
+        ironlog_cpu = statistics.median(i.server_cpu_us for i, _ in measurements)
+        floor_cpu = statistics.median(f.server_cpu_us for _, f in measurements)
         print(
             f"  {label:<12} {statistics.median(ratios):.2f} ({statistics.median(latency):.2f})"
-            f"  target >= {TARGETS[label]}"
+            f"  target >= {TARGETS[label]}   {ironlog_cpu:.0f} / {floor_cpu:.0f} us"
         )
 
 
