@@ -5,6 +5,7 @@ cursor events. (The other tests bind it to the test's transaction.)"""
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import asyncpg
 import pytest
 from sqlalchemy import bindparam, event, func, select
@@ -92,6 +93,16 @@ async def test_a_dead_connection_is_a_503_and_not_handed_out_again(
     admin = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
     try:
         await admin.execute("SELECT pg_terminate_backend($1)", backend_pid[0][0])
+        # pg_terminate_backend only signals the backend: wait until it has gone.
+        for _ in range(1000):
+            gone = await admin.fetchval(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)",
+                backend_pid[0][0],
+            )
+            if gone:
+                break
+            await anyio.sleep(0.01)
+        assert gone, "the terminated backend did not go away within 10 s"
     finally:
         await admin.close()
     with pytest.raises(DatabaseUnavailable):
