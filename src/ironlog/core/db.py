@@ -435,6 +435,9 @@ _DRIVER_OUTAGES = (
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
+    # A connection the server ended while it sat in the pool can surface as a protocol in an
+    # impossible state ("cannot switch to state 12") rather than as a closed connection.
+    asyncpg.InternalClientError,
 )
 
 
