@@ -9,10 +9,12 @@ from starlette.responses import Response
 
 
 def _default(value: Any) -> Any:
+    # asyncpg's own UUID type, read on PostgreSQL, first and by exact type: every id of a
+    # workout read comes here.
+    if type(value) is pgproto.UUID:
+        return str(value)
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, pgproto.UUID):  # asyncpg's own UUID type, read on PostgreSQL
-        return str(value)
     raise TypeError
 
 
