@@ -1,12 +1,15 @@
 """A read-only session is a type mypy tells apart from the writing one (core.db.ReadSession)."""
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, get_args, get_origin, get_type_hints
 
+import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from mypy import api
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.core.routing import get_session
 from ironlog.main import create_app
 from tests.conftest import make_settings
 
@@ -58,3 +61,31 @@ def test_every_read_only_route_takes_the_read_session(tmp_path: Path) -> None:
             assert base is not AsyncSession, f"{context.path}: {name} is the writing session"
     assert "/api/v1/admin/users" in read_only_routes
     assert "/api/v1/workouts/{workout_id}" in read_only_routes
+
+
+def test_no_read_only_route_depends_on_the_writing_session(tmp_path: Path) -> None:
+    """Nor do their dependencies, however deep: a read-only route runs on a `ReadOnlySession`,
+    which `get_session` (`SessionDep`) refuses at run time; this finds such a route before a
+    request does."""
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path))
+    offenders = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        if not getattr(route.endpoint, "__ironlog_read_only__", False):
+            continue
+        pending = list(route.dependant.dependencies)
+        while pending:
+            dependant = pending.pop()
+            if dependant.call is get_session:
+                offenders.append(context.path)
+            pending.extend(dependant.dependencies)
+    assert offenders == []
+
+
+async def test_the_writing_session_refuses_a_read_only_route() -> None:
+    """The run-time guard itself: `get_session` hands out only a writing `AsyncSession`."""
+    request = SimpleNamespace(state=SimpleNamespace(session=object()))
+    with pytest.raises(TypeError, match="SessionDep"):
+        await get_session(request)  # type: ignore[arg-type]
