@@ -7,7 +7,7 @@ import { t } from "./strings.js";
 import * as features from "./stores/features.js";
 import * as body from "./stores/body.js";
 import * as history from "./stores/history.js";
-import { watch } from "./stores/outbox.js";
+import { count as countOutbox, watch } from "./stores/outbox.js";
 import * as prefs from "./stores/prefs.js";
 import * as routines from "./stores/routines.js";
 import { session, start } from "./stores/session.js";
@@ -44,6 +44,8 @@ function App() {
 
 /** What a signed-in session needs: everything from the device first, then from the server. */
 async function whenSignedIn() {
+  // Until the queue on the device is counted the status cannot say "Saved"; count it at once.
+  void countOutbox();
   await Promise.all([workout.load(), history.load(), routines.load(), body.load(), timer.load()]);
   // The outbox first: it counts what waits on the device (the status must never say "Saved"
   // over unsent changes) and sends it as soon as the server answers, whatever the rest waits for.

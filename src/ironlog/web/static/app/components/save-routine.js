@@ -23,7 +23,7 @@ export function SaveAsRoutine({ workout }) {
   const [error, setError] = useState("");
   const [saved, setSaved] = useState(/** @type {string | null} */ (null));
   if (!available) return null;
-  const waiting = pending > 0;
+  const waiting = pending !== 0; // null: not counted yet
   /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();

@@ -48,9 +48,10 @@ export function Shell({ children }) {
 function SyncStatus() {
   const { online } = useStore(session);
   const { pending, sending, writing } = useStore(outbox);
-  const text = !online ? t.offline : pending ? (sending ? t.syncing : t.pendingChanges(pending)) : t.synced;
-  const kind = !online ? "offline" : pending ? "pending" : "ok";
-  return html`<div class=${`sync sync-${kind}`} role="status" aria-live="polite" data-pending=${pending} data-writing=${writing}>
+  // Not counted yet (null): the changes on the device may not all be sent, so not "Saved".
+  const text = !online ? t.offline : pending === null ? t.syncing : pending ? (sending ? t.syncing : t.pendingChanges(pending)) : t.synced;
+  const kind = !online ? "offline" : pending !== 0 ? "pending" : "ok";
+  return html`<div class=${`sync sync-${kind}`} role="status" aria-live="polite" data-pending=${pending ?? ""} data-writing=${writing}>
     <span class="sync-dot" aria-hidden="true"></span>${text}${!online && pending ? ` · ${t.pendingChanges(pending)}` : ""}
   </div>`;
 }

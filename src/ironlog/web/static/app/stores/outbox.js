@@ -14,14 +14,16 @@ import { createStore } from "./store.js";
  * @typedef {{ seq?: number, kind: OpKind, workoutId: string, key: string, body?: any,
  *             finishedAt?: string | null }} Op
  * @typedef {{ workoutId: string, server: any | null, etag: string | null }} Conflict
- * @typedef {{ pending: number, writing: number, sending: boolean, conflict: Conflict | null,
+ * @typedef {{ pending: number | null, writing: number, sending: boolean, conflict: Conflict | null,
  *             rejected: { op: Op, message: string } | null, lastSyncedAt: number | null }} OutboxState
+ * `pending` is null until the queue on the device has been counted: until then nothing may say
+ * that every change is saved.
  */
 
 /** @type {import("./store.js").Store<OutboxState>} */
 export const outbox = createStore(
   /** @type {OutboxState} */ ({
-    pending: 0,
+    pending: null,
     writing: 0,
     sending: false,
     conflict: null,
@@ -87,7 +89,8 @@ async function write(draft, workoutId, op) {
   });
 }
 
-async function count() {
+/** Counts the queue on the device (the status shows what waits there). */
+export async function count() {
   const ops = /** @type {Op[]} */ (await db.getAll("outbox"));
   outbox.set({ pending: ops.length });
   return ops;
