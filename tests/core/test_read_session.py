@@ -1,5 +1,6 @@
 """A read-only session is a type mypy tells apart from the writing one (core.db.ReadSession)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, get_args, get_origin, get_type_hints
@@ -42,44 +43,41 @@ def test_mypy_refuses_a_write_through_a_read_session(tmp_path: Path) -> None:
     assert any('"execute" of "ReadSession"' in line for line in errors), report
 
 
+def read_only_routes(tmp_path: Path) -> Iterator[tuple[str, APIRoute]]:
+    """The application's `@read_only` routes, with their full paths."""
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path))
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and getattr(route.endpoint, "__ironlog_read_only__", False):
+            yield context.path, route
+
+
 def test_every_read_only_route_takes_the_read_session(tmp_path: Path) -> None:
     """A `@read_only` route's own parameters never include the writing session (`SessionDep`):
     its service calls then type-check against `ReadSession` (the route runs on a read-only
     connection anyway, but mypy should say so before a write reaches it)."""
-    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path))
-    read_only_routes = []
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not isinstance(route, APIRoute):
-            continue
-        if not getattr(route.endpoint, "__ironlog_read_only__", False):
-            continue
-        read_only_routes.append(context.path)
+    paths = []
+    for path, route in read_only_routes(tmp_path):
+        paths.append(path)
         hints = get_type_hints(route.endpoint, include_extras=True)
         for name, hint in hints.items():
             base = get_args(hint)[0] if get_origin(hint) is Annotated else hint
-            assert base is not AsyncSession, f"{context.path}: {name} is the writing session"
-    assert "/api/v1/admin/users" in read_only_routes
-    assert "/api/v1/workouts/{workout_id}" in read_only_routes
+            assert base is not AsyncSession, f"{path}: {name} is the writing session"
+    assert "/api/v1/admin/users" in paths
+    assert "/api/v1/workouts/{workout_id}" in paths
 
 
 def test_no_read_only_route_depends_on_the_writing_session(tmp_path: Path) -> None:
     """Nor do their dependencies, however deep: a read-only route runs on a `ReadOnlySession`,
     which `get_session` (`SessionDep`) refuses at run time; this finds such a route before a
     request does."""
-    app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path))
     offenders = []
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not isinstance(route, APIRoute):
-            continue
-        if not getattr(route.endpoint, "__ironlog_read_only__", False):
-            continue
+    for path, route in read_only_routes(tmp_path):
         pending = list(route.dependant.dependencies)
         while pending:
             dependant = pending.pop()
             if dependant.call is get_session:
-                offenders.append(context.path)
+                offenders.append(path)
             pending.extend(dependant.dependencies)
     assert offenders == []
 
