@@ -5,8 +5,6 @@ SQLite is the embedded default and PostgreSQL the production store; everything h
 
 import contextlib
 import functools
-import itertools
-import operator
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -278,8 +276,7 @@ class ReadOnlySession:
 
     def get_bind(self) -> Engine | Connection:
         # The engine, for its dialect: the connection may not have been taken yet.
-        bind = self._bind
-        return bind.sync_engine
+        return self._bind.sync_engine
 
     async def close(self) -> None:
         """End the ORM session, if any, then hand the connection back (one the session did
@@ -516,7 +513,7 @@ def _array(rows: Sequence[dict[str, Any]], name: str) -> list[Any] | None:
     (the driver checks every element of an array), which the multi-argument `unnest` pads with
     NULLs to the length of the others, as it would the array of Nones."""
     values = [row.get(name) for row in rows]
-    return values if any(map(operator.is_not, values, itertools.repeat(None))) else None
+    return values if any(value is not None for value in values) else None
 
 
 def _unnest_ctes(

@@ -48,9 +48,13 @@ export function Shell({ children }) {
 function SyncStatus() {
   const { online } = useStore(session);
   const { pending, sending, writing } = useStore(outbox);
-  // Not counted yet (null): the changes on the device may not all be sent, so not "Saved".
-  const text = !online ? t.offline : pending === null ? t.syncing : pending ? (sending ? t.syncing : t.pendingChanges(pending)) : t.synced;
   const kind = !online ? "offline" : pending !== 0 ? "pending" : "ok";
+  /** @type {string} */
+  let text = t.synced;
+  if (!online) text = t.offline;
+  // Not counted yet (null): the changes on the device may not all be sent, so not "Saved".
+  else if (pending === null || (pending && sending)) text = t.syncing;
+  else if (pending) text = t.pendingChanges(pending);
   return html`<div class=${`sync sync-${kind}`} role="status" aria-live="polite" data-pending=${pending ?? ""} data-writing=${writing}>
     <span class="sync-dot" aria-hidden="true"></span>${text}${!online && pending ? ` · ${t.pendingChanges(pending)}` : ""}
   </div>`;
