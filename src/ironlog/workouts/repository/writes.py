@@ -135,12 +135,6 @@ async def insert_trees(
         await summaries.refresh(session, [row["id"] for row in workouts], new=True)
 
 
-# What every row of one new workout's executions and sets, and of its execution summaries,
-# holds alike: sent once (`core.db.Batch.shared`).
-_TREE_SHARED = frozenset({"workout_id", "created_at", "updated_at"})
-_SUMMARY_SHARED = frozenset({"workout_id", "user_id", "started_at"})
-
-
 async def insert_new_workout(
     session: AsyncSession,
     *,
@@ -158,8 +152,7 @@ async def insert_new_workout(
     number, the tree and both summaries are ONE statement (`core.db.insert_led`) and then
     only `COMMIT` (a rare tie on an exercise's heaviest weight costs one statement more,
     `summaries.merge_on_conflict`). The execution summaries are computed here from the rows,
-    not read back from the sets. Every execution and set row is of this workout and holds
-    its `created_at` and `updated_at` (they are sent once).
+    not read back from the sets.
     """
     connection = await session.connection()
     user_id = workout["user_id"]
@@ -171,15 +164,14 @@ async def insert_new_workout(
             session,
             lead,
             [
-                Batch(Workout, [workout], shared=frozenset(workout)),
-                Batch(ExerciseExecution, executions, shared=_TREE_SHARED),
-                Batch(WorkoutSet, sets, shared=_TREE_SHARED),
-                Batch(ExecutionSummary, summary_rows, shared=_SUMMARY_SHARED),
+                Batch(Workout, [workout]),
+                Batch(ExerciseExecution, executions),
+                Batch(WorkoutSet, sets),
+                Batch(ExecutionSummary, summary_rows),
                 Batch(
                     ExerciseSummary,
                     summaries.exercise_rows(summary_rows),
                     summaries.merge_on_conflict(connection.dialect),
-                    shared=frozenset({"user_id"}),
                 ),
             ],
         )
