@@ -4,23 +4,28 @@ and records over the whole history (read from `exercise_summary`) equal the same
 that holds everything (aggregated from `execution_summary`)."""
 
 import asyncio
+import importlib.util
 import random
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import ironlog
 from ironlog.changes import summaries
 from ironlog.models import ExecutionSummary, ExerciseSummary, Workout
 from tests.conftest import UserHandle, register_user
 from tests.stats.history import History
 
 WORKOUTS = "/api/v1/workouts"
+VERSIONS = Path(ironlog.__file__).parent / "migrations" / "versions"
 WEIGHTS = [None, 0, 20, 20.005, 60, 100.01, 102.058]
 REPS = [None, 0, 1, 5, 12, 13]
 START = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
@@ -186,20 +191,11 @@ async def test_summaries_equal_a_recomputation_after_random_writes(
     assert {"create", "add_set", "patch_set", "delete_set", "delete"} <= set(done)
 
 
-@pytest.mark.parametrize("smaller_id_first", [True, False])
-async def test_created_workouts_merge_into_the_summary_as_a_recomputation_does(
-    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, smaller_id_first: bool
+async def create_ties(
+    client: httpx.AsyncClient, user: UserHandle, exercise_id: uuid.UUID, ids: list[uuid.UUID]
 ) -> None:
-    """A create merges its rows into the stored `exercise_summary` row: records, their dates
-    and the reps at the heaviest weight come out as a rebuild gives them, also when two
-    workouts start at the same instant with the same top weight (the smaller workout id holds
-    it, whichever was created first)."""
-    history = History(db, user.id)
-    bench = await history.exercise("Alpha Row")
-    await db.commit()
-    ids = sorted(uuid.uuid4() for _ in range(2))
-    if not smaller_id_first:
-        ids.reverse()
+    """Four workouts of one exercise, the heaviest weight first reached by `ids` (in that
+    order of creation) at the same start."""
     bodies = [
         (START + timedelta(days=2), [(80, 5)]),
         (START, [(100, 3), (100, 4)]),  # the record, ties with the next at the same start
@@ -214,20 +210,74 @@ async def test_created_workouts_merge_into_the_summary_as_a_recomputation_does(
             "started_at": started_at.isoformat(),
             "exercises": [
                 {
-                    "exercise_id": str(bench),
+                    "exercise_id": str(exercise_id),
                     "sets": [{"weight_kg": weight, "reps": reps} for weight, reps in sets],
                 }
             ],
         }
         response = await client.post(WORKOUTS, json=body, headers=user.headers)
         assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("smaller_id_first", [True, False])
+async def test_created_workouts_merge_into_the_summary_as_a_recomputation_does(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession, smaller_id_first: bool
+) -> None:
+    """A create merges its rows into the stored `exercise_summary` row: records, their dates
+    and the reps at the heaviest weight come out as a rebuild gives them, also when two
+    workouts start at the same instant with the same top weight (the smaller workout id holds
+    it, whichever was created first)."""
+    history = History(db, user.id)
+    bench = await history.exercise("Alpha Row")
+    await db.commit()
+    ids = sorted(uuid.uuid4() for _ in range(2))
+    if not smaller_id_first:
+        ids.reverse()
+    await create_ties(client, user, bench, ids)
     kept = await snapshot(db, user.id)
     [stored] = (
         await db.scalars(select(ExerciseSummary).where(ExerciseSummary.user_id == user.id))
     ).all()
     assert (stored.weight_grams, stored.weight_at) == (100_000, START)
-    assert stored.weight_reps == (3 if ids[0] < ids[1] else 6)
+    assert (stored.weight_reps, stored.weight_workout_id) == (
+        (3, ids[0]) if ids[0] < ids[1] else (6, ids[1])
+    )
     assert kept == await recomputed(db, user.id)
+
+
+async def test_the_migration_fills_the_weight_holder_as_a_rebuild_does(
+    client: httpx.AsyncClient, user: UserHandle, db: AsyncSession
+) -> None:
+    """Migration c4e8a2d61f90 gives the `exercise_summary` rows that existed before it the
+    workout holding their heaviest weight, as a rebuild chooses it (a tie at one start too)."""
+    history = History(db, user.id)
+    bench = await history.exercise("Alpha Row")
+    unweighted = await history.exercise("beta press")
+    await db.commit()
+    await create_ties(client, user, bench, sorted(uuid.uuid4() for _ in range(2))[::-1])
+    body = {"name": "T", "exercises": [{"exercise_id": str(unweighted), "sets": [{"reps": 9}]}]}
+    response = await client.post(WORKOUTS, json=body, headers=user.headers)
+    assert response.status_code == 201, response.text
+    expected = await snapshot(db, user.id)
+    await db.execute(update(ExerciseSummary).values(weight_workout_id=None))
+    await db.execute(text(_migration("c4e8a2d61f90").FILL_HOLDERS))
+    db.expunge_all()
+    assert await snapshot(db, user.id) == expected
+    [with_weight, without] = sorted(
+        (await db.scalars(select(ExerciseSummary).where(ExerciseSummary.user_id == user.id))).all(),
+        key=lambda row: row.weight_grams is None,
+    )
+    assert with_weight.weight_workout_id is not None
+    assert without.weight_workout_id is None
+
+
+def _migration(revision: str) -> ModuleType:
+    [path] = VERSIONS.glob(f"*_{revision}.py")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 async def test_concurrent_creates_of_one_user_merge_as_a_recomputation_does(

@@ -92,6 +92,10 @@ SUMMARY_COLUMNS = (
     "distance_mm",
     "distance_at",
 )
+# What an `exercise_summary` row stores: the summary, and the workout whose reps `weight_reps`
+# shows, which a create needs to merge a tie on the heaviest weight at the same start
+# (`merge_on_conflict`); statistics and records do not read it.
+STORED_COLUMNS = (*SUMMARY_COLUMNS, "weight_workout_id")
 EXECUTION_COLUMNS = (
     "workout_id",
     "exercise_id",
@@ -176,10 +180,13 @@ def _execution_statement() -> Select[Any]:
     return select(*(columns[name].label(name) for name in EXECUTION_COLUMNS))
 
 
-def aggregate(where: Callable[[Any], Iterable[ColumnElement[bool]]]) -> Select[Any]:
+def aggregate(
+    where: Callable[[Any], Iterable[ColumnElement[bool]]], *, stored: bool = False
+) -> Select[Any]:
     """Per exercise, over the `execution_summary` rows that `where(rows)` selects: the totals,
     each record's value and the `started_at` of the first workout holding it, and the reps of
-    the first set at the heaviest weight (`SUMMARY_COLUMNS`).
+    the first set at the heaviest weight (`SUMMARY_COLUMNS`; `STORED_COLUMNS` when `stored`,
+    with that workout's id).
 
     Each record is the best of the executions' bests; its date the earliest start among the
     executions reaching it (the estimate is compared rounded, as it is stored). Two workouts
@@ -215,21 +222,36 @@ def aggregate(where: Callable[[Any], Iterable[ColumnElement[bool]]]) -> Select[A
         .group_by(*best.c)
         .subquery("record")
     )
+    holder = _first_holder(record.c.exercise_id, record.c.weight_grams, record.c.weight_at)
+    columns = {**record.c, "weight_reps": holder("weight_reps")}
+    if not stored:
+        return select(*(columns[name].label(name) for name in SUMMARY_COLUMNS))
+    columns["weight_workout_id"] = holder("workout_id")
+    return select(*(columns[name].label(name) for name in STORED_COLUMNS))
+
+
+def _first_holder(
+    exercise_id: Any, weight_grams: Any, weight_at: Any
+) -> Callable[[str], ColumnElement[Any]]:
+    """A column of the user's first execution row (by workout id) of the exercise that holds
+    the heaviest weight at its date: the workout whose reps the record shows."""
     first = aliased(ExecutionSummary, name="first_holder")
-    weight_reps = (
-        select(first.weight_reps)
-        .where(
-            first.user_id == bindparam("user_id"),
-            first.exercise_id == record.c.exercise_id,
-            first.started_at == record.c.weight_at,
-            first.weight_grams == record.c.weight_grams,
+
+    def column(name: str) -> ColumnElement[Any]:
+        return (
+            select(getattr(first, name))
+            .where(
+                first.user_id == bindparam("user_id"),
+                first.exercise_id == exercise_id,
+                first.started_at == weight_at,
+                first.weight_grams == weight_grams,
+            )
+            .order_by(first.workout_id)
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(first.workout_id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    columns = {**record.c, "weight_reps": weight_reps}
-    return select(*(columns[name].label(name) for name in SUMMARY_COLUMNS))
+
+    return column
 
 
 def _of_exercises(rows: Any) -> tuple[ColumnElement[bool], ...]:
@@ -258,10 +280,10 @@ _DELETE_EXERCISES = delete(ExerciseSummary).where(
     ExerciseSummary.exercise_id.in_(bindparam("exercise_ids", expanding=True)),
 )
 _INSERT_EXERCISES = insert(_EXERCISE_TABLE).from_select(
-    ("user_id", *SUMMARY_COLUMNS),
+    ("user_id", *STORED_COLUMNS),
     select(
         bindparam("user_id", type_=ExerciseSummary.user_id.type),
-        aggregate(_of_exercises).subquery(),
+        aggregate(_of_exercises, stored=True).subquery(),
     ),
 )
 
@@ -299,7 +321,7 @@ def _merged_at(stored: Any, added: Any, value: str, at: str) -> ColumnElement[An
 def _merged_rows() -> Select[Any]:
     """Per exercise of the new workouts (`workout_ids`, their execution rows stored already):
     the aggregate of their rows merged with the user's stored `exercise_summary` row, if any,
-    in `SUMMARY_COLUMNS` order. `WHERE true`: SQLite needs a WHERE between an INSERT's SELECT
+    in `STORED_COLUMNS` order. `WHERE true`: SQLite needs a WHERE between an INSERT's SELECT
     and its ON CONFLICT."""
     added = aggregate(_of_workouts).subquery("added")
     stored = aliased(ExerciseSummary, name="stored")
@@ -310,23 +332,13 @@ def _merged_rows() -> Select[Any]:
     for value, at in METRICS:
         columns[value] = _merged(stored_c, added.c, value)
         columns[at] = _merged_at(stored_c, added.c, value, at)
-    first = aliased(ExecutionSummary, name="first_holder")
-    columns["weight_reps"] = (
-        select(first.weight_reps)
-        .where(
-            first.user_id == bindparam("user_id"),
-            first.exercise_id == added.c.exercise_id,
-            first.started_at == columns["weight_at"],
-            first.weight_grams == columns["weight_grams"],
-        )
-        .order_by(first.workout_id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    holder = _first_holder(added.c.exercise_id, columns["weight_grams"], columns["weight_at"])
+    columns["weight_reps"] = holder("weight_reps")
+    columns["weight_workout_id"] = holder("workout_id")
     return (
         select(
             bindparam("user_id", type_=ExerciseSummary.user_id.type),
-            *(columns[name].label(name) for name in SUMMARY_COLUMNS),
+            *(columns[name].label(name) for name in STORED_COLUMNS),
         )
         .select_from(added)
         .outerjoin(
@@ -342,10 +354,10 @@ def _merge_exercises(dialect_name: str) -> Any:
     """Upsert one user's `exercise_summary` rows with `_merged_rows`."""
     statement = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(
         _EXERCISE_TABLE
-    ).from_select(("user_id", *SUMMARY_COLUMNS), _merged_rows())
+    ).from_select(("user_id", *STORED_COLUMNS), _merged_rows())
     return statement.on_conflict_do_update(
         index_elements=["user_id", "exercise_id"],
-        set_={name: statement.excluded[name] for name in SUMMARY_COLUMNS[1:]},
+        set_={name: statement.excluded[name] for name in STORED_COLUMNS[1:]},
     )
 
 
@@ -414,6 +426,7 @@ def exercise_rows(executions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
         row = {name: execution[name] for name in ("user_id", *SUMMARY_COLUMNS) if name in execution}
         for value, at in METRICS:
             row[at] = None if execution[value] is None else execution["started_at"]
+        row["weight_workout_id"] = None if row["weight_grams"] is None else execution["workout_id"]
         rows.append(row)
     return rows
 
@@ -421,17 +434,16 @@ def exercise_rows(executions: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 @functools.cache
 def merge_on_conflict(dialect: Dialect) -> str:
     """PostgreSQL: the clause that merges `exercise_rows` into the stored rows as they insert
-    (`core.db.Batch.upsert`), returning the merged exercise ids.
+    (`core.db.Batch.upsert`).
 
     It merges into the stored row as it is when the insert finds it (ON CONFLICT reads the
     latest committed version and locks it, whatever the statement's snapshot), so it is exact
-    although the statement took its snapshot before it waited for the user's lock. One case
-    needs the stored rows of `execution_summary`, which that snapshot may miss: a tie on the
-    heaviest weight at the same start, where the smaller workout id holds it. Such a row is
-    left alone, not returned, and the caller rebuilds it (`rebuild_exercises`).
+    although the statement took its snapshot before it waited for the user's lock: it reads
+    nothing else. A tie on the heaviest weight at the same start goes to the smaller workout
+    id, the stored row's `weight_workout_id` or the new one's.
     """
     statement = postgresql.insert(_EXERCISE_TABLE)
-    stored = {name: _EXERCISE_TABLE.c[name] for name in SUMMARY_COLUMNS}
+    stored = {name: _EXERCISE_TABLE.c[name] for name in STORED_COLUMNS}
     added = statement.excluded
     values: dict[str, Any] = {
         name: stored[name] + added[name] for name in ("sets", "reps", "volume_grams")
@@ -439,32 +451,19 @@ def merge_on_conflict(dialect: Dialect) -> str:
     for value, at in METRICS:
         values[value] = _merged(stored, added, value)
         values[at] = _merged_at(stored, added, value, at)
-    # Without a tie, the reps at the heaviest weight come from whichever side holds it.
-    values["weight_reps"] = case(
-        (_added_wins(stored, added, "weight_grams"), added["weight_reps"]),
-        (_added_earlier(stored, added, "weight_grams", "weight_at"), added["weight_reps"]),
-        else_=stored["weight_reps"],
-    )
     tie = and_(
-        stored["weight_grams"] == added["weight_grams"], stored["weight_at"] == added["weight_at"]
+        added["weight_grams"] == stored["weight_grams"], added["weight_at"] == stored["weight_at"]
     )
-    upsert = statement.on_conflict_do_update(
-        index_elements=["user_id", "exercise_id"], set_=values, where=tie.is_not(True)
-    ).returning(_EXERCISE_TABLE.c.exercise_id)
+    added_holds = or_(
+        _added_wins(stored, added, "weight_grams"),
+        _added_earlier(stored, added, "weight_grams", "weight_at"),
+        and_(tie, added["weight_workout_id"] < stored["weight_workout_id"]),
+    )
+    for name in ("weight_reps", "weight_workout_id"):
+        values[name] = case((added_holds, added[name]), else_=stored[name])
+    upsert = statement.on_conflict_do_update(index_elements=["user_id", "exercise_id"], set_=values)
     sql = str(upsert.compile(dialect=dialect))
     return sql[sql.index(" ON CONFLICT ") :]
-
-
-async def rebuild_exercises(
-    session: AsyncSession, user_id: uuid.UUID, exercise_ids: Iterable[uuid.UUID]
-) -> None:
-    """Rewrite the user's `exercise_summary` rows of `exercise_ids` from their execution rows."""
-    exercise_ids = sorted(exercise_ids)
-    if exercise_ids:
-        connection = await session.connection()
-        params = {"user_id": user_id, "exercise_ids": exercise_ids}
-        await connection.execute(_DELETE_EXERCISES, params)
-        await connection.execute(_INSERT_EXERCISES, params)
 
 
 async def merge_new(

@@ -484,7 +484,7 @@ class Lead:
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One table's rows for `insert_led`. `upsert`: what follows the INSERT (an `ON CONFLICT`
-    clause and a `RETURNING` of one column), whose returned values `insert_led` reports."""
+    clause)."""
 
     model: type[Any]
     rows: Sequence[dict[str, Any]]
@@ -545,31 +545,19 @@ async def insert_tables(
 
 async def insert_led(
     session: AsyncSession, lead: Lead, batches: Sequence[Batch]
-) -> tuple[Sequence[Any], list[list[Any]]] | None:
+) -> Sequence[Any] | None:
     """PostgreSQL only: `lead`, then every table's rows, in ONE statement (as `insert_tables`).
 
-    Returns `lead`'s row and, per batch with an `upsert` (in order), the values its RETURNING
-    gave; None when `lead` returned no row, and then nothing was inserted.
+    Returns `lead`'s row; None when it returned none, and then nothing was inserted.
     """
     connection = await session.connection()
     present = [batch for batch in batches if batch.rows]
     parts, args = _json_ctes(
         present, connection.dialect, fills=lead.fills, first=len(lead.args) + 1
     )
-    returned = [
-        f"ARRAY(SELECT * FROM insert_{index})"  # noqa: S608 (numbers, not requests)
-        for index, batch in enumerate(present)
-        if batch.upsert
-    ]
     ctes = ", ".join([f"lead AS ({lead.sql})", *parts])
-    sql = f"WITH {ctes} SELECT {', '.join(['lead.*', *returned])} FROM lead"  # noqa: S608
-    row = (await connection.exec_driver_sql(sql, (*lead.args, *args))).first()
-    if row is None:
-        return None
-    width = len(row) - len(returned)
-    reported = iter(row[width:])
-    upserted = [list(next(reported)) if batch.rows else [] for batch in batches if batch.upsert]
-    return row[:width], upserted
+    sql = f"WITH {ctes} SELECT lead.* FROM lead"  # noqa: S608 (numbers, not requests)
+    return (await connection.exec_driver_sql(sql, (*lead.args, *args))).first()
 
 
 async def insert_rows(

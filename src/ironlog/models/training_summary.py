@@ -68,6 +68,9 @@ class ExerciseSummary(Base):
     weight_grams: Mapped[int | None] = mapped_column(BigInteger)
     weight_reps: Mapped[int | None]
     weight_at: Mapped[datetime | None]
+    # The workout whose reps `weight_reps` shows: the first (by start, then id) to hold the
+    # heaviest weight. A create merges a tie at the same start with it, in its one statement.
+    weight_workout_id: Mapped[uuid.UUID | None]
     e1rm_hundredths: Mapped[int | None] = mapped_column(BigInteger)
     e1rm_at: Mapped[datetime | None]
     max_reps: Mapped[int | None]

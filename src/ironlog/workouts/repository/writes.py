@@ -149,10 +149,9 @@ async def insert_new_workout(
 
     The number locks the owner's row until the commit (`changes.record`), and every create
     of the user queues on that lock, so what runs under it is kept short: on PostgreSQL the
-    number, the tree and both summaries are ONE statement (`core.db.insert_led`) and then
-    only `COMMIT` (a rare tie on an exercise's heaviest weight costs one statement more,
-    `summaries.merge_on_conflict`). The execution summaries are computed here from the rows,
-    not read back from the sets.
+    number, the tree and both summaries are ONE statement (`core.db.insert_led`,
+    `summaries.merge_on_conflict`), and then only `COMMIT`. The execution summaries are
+    computed here from the rows, not read back from the sets.
     """
     connection = await session.connection()
     user_id = workout["user_id"]
@@ -160,7 +159,7 @@ async def insert_new_workout(
     tree = [(Workout, [workout]), (ExerciseExecution, executions), (WorkoutSet, sets)]
     if connection.dialect.name == "postgresql":
         lead = changes.next_seq_lead(connection.dialect, user_id, only_if)
-        done = await insert_led(
+        taken = await insert_led(
             session,
             lead,
             [
@@ -175,11 +174,9 @@ async def insert_new_workout(
                 ),
             ],
         )
-        if done is None:
+        if taken is None:
             return None
-        (seq,), [merged] = done
-        tied = {row["exercise_id"] for row in summary_rows} - set(merged)
-        await summaries.rebuild_exercises(session, user_id, tied)
+        (seq,) = taken
     else:
         seq = await changes.next_seq_if(session, user_id, only_if)
         if seq is None:
