@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.auth import service as auth_service
 from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.clock import utc_now
-from ironlog.core.db import ReadSession
+from ironlog.core.db import ReadSession, write_in_one_statement
 from ironlog.core.errors import InvalidField
 from ironlog.core.pagination import PageRequest, page_dict
 from ironlog.models import WorkoutStatus
@@ -222,6 +222,9 @@ async def create(
     (`before_refusal`), so an ended session is a 401 whatever the body.
     """
     supersets.check([execution.superset for execution in data.exercises], whole=True)
+    # What follows reads, then writes everything in one statement (on PostgreSQL): no
+    # transaction of its own is needed unless the unit of work has one already.
+    await write_in_one_statement(session)
     if exercises is None:
         exercises = await _visible_exercises(session, user_id, data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
