@@ -121,6 +121,32 @@ async def test_exercise_the_caller_cannot_see_is_422(
     assert await count(db, Workout) == 0
 
 
+async def test_another_users_exercise_is_422_and_nothing_is_written(
+    client: httpx.AsyncClient,
+    user: UserHandle,
+    other_user: UserHandle,
+    exercise_ids: list[uuid.UUID],
+    db: AsyncSession,
+) -> None:
+    """The exercises are checked by the statement that writes the tree (on PostgreSQL): one
+    the caller cannot see, among others it can, refuses the whole create."""
+    response = await client.post(
+        "/api/v1/exercises",
+        json={"name": "Their Curl", "body_part": "arms", "modality": "DUMBBELL"},
+        headers=other_user.headers,
+    )
+    assert response.status_code == 201, response.text
+    theirs = uuid.UUID(response.json()["id"])
+    for exercises in ([theirs], [exercise_ids[0], theirs, exercise_ids[1]]):
+        response = await client.post(
+            WORKOUTS, json={"name": "Borrowed", "exercises": tree(exercises)}, headers=user.headers
+        )
+        assert response.status_code == 422
+        assert response.json()["code"] == "unknown_exercise"
+    assert await count(db, Workout) == 0
+    assert await count(db, WorkoutSet) == 0
+
+
 async def test_another_users_workout_is_404(
     client: httpx.AsyncClient, user: UserHandle, other_user: UserHandle
 ) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, text, update
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,16 +34,34 @@ _NEXT_SEQ = (
 @dataclass(frozen=True, slots=True)
 class Condition:
     """What taking a change number may depend on: an uncorrelated check, such as the caller's
-    session being active, with the parameters that bind it."""
+    session being active, with the parameters that bind it. `returning`: what the statement
+    also returns when it takes the number, read by the same statement (what the check looked
+    at, say). Clauses are built once (at import): statements are cached by them."""
 
     clause: ColumnElement[bool]
     params: Mapping[str, Any]
+    returning: tuple[ColumnElement[Any], ...] = ()
+
+    def __and__(self, other: "Condition") -> "Condition":
+        return Condition(
+            _both(self.clause, other.clause),
+            {**self.params, **other.params},
+            self.returning + other.returning,
+        )
 
 
 @functools.cache
-def _next_seq_where(condition: ColumnElement[bool] | None) -> Any:
+def _both(first: ColumnElement[bool], second: ColumnElement[bool]) -> ColumnElement[bool]:
+    return and_(first, second)
+
+
+@functools.cache
+def _next_seq_where(
+    condition: ColumnElement[bool] | None, returning: tuple[ColumnElement[Any], ...] = ()
+) -> Any:
     # Built once per condition: a statement built per call costs its cache key every time.
-    return _NEXT_SEQ if condition is None else _NEXT_SEQ.where(condition)
+    statement = _NEXT_SEQ if condition is None else _NEXT_SEQ.where(condition)
+    return statement.returning(*returning) if returning else statement
 
 
 async def next_seq_if(
@@ -59,8 +77,12 @@ async def next_seq_if(
 
 
 @functools.cache
-def _compiled_next_seq(condition: ColumnElement[bool] | None, dialect: Dialect) -> SQLCompiler:
-    compiled: SQLCompiler = _next_seq_where(condition).compile(dialect=dialect)
+def _compiled_next_seq(
+    condition: ColumnElement[bool] | None,
+    returning: tuple[ColumnElement[Any], ...],
+    dialect: Dialect,
+) -> SQLCompiler:
+    compiled: SQLCompiler = _next_seq_where(condition, returning).compile(dialect=dialect)
     return compiled
 
 
@@ -68,8 +90,10 @@ def next_seq_lead(dialect: Dialect, user_id: uuid.UUID, condition: Condition | N
     """`next_seq_if` as the lead of an insert statement on PostgreSQL (`core.db.insert_led`):
     the rows it inserts take the number as their `change_seq`, and nothing is inserted when
     the condition does not hold. The user's row stays locked until the transaction ends, as
-    with `next_seq`."""
-    compiled = _compiled_next_seq(condition and condition.clause, dialect)
+    with `next_seq`. The lead's row is the number, then the condition's `returning`."""
+    compiled = _compiled_next_seq(
+        condition and condition.clause, condition.returning if condition else (), dialect
+    )
     # The values SQLAlchemy would bind, `updated_at` (set on update) included.
     values = compiled.construct_params(
         {**(condition.params if condition else {}), "user_id": user_id, "updated_at": utc_now()}

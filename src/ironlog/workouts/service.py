@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -74,13 +75,19 @@ async def _read(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID
 # Trees.
 
 
+def _check_distinct(executions: Sequence[ExecutionWrite]) -> list[uuid.UUID]:
+    """The exercise ids of a tree, each once."""
+    exercise_ids = [execution.exercise_id for execution in executions]
+    if len(set(exercise_ids)) != len(exercise_ids):
+        raise DuplicateExercise()
+    return exercise_ids
+
+
 async def _visible_exercises(
     session: AsyncSession, user_id: uuid.UUID, executions: Sequence[ExecutionWrite]
 ) -> Mapping[uuid.UUID, Mapping[str, Any]]:
     """The exercises of a tree, checked: each once, each visible to the user."""
-    exercise_ids = [execution.exercise_id for execution in executions]
-    if len(set(exercise_ids)) != len(exercise_ids):
-        raise DuplicateExercise()
+    exercise_ids = _check_distinct(executions)
     exercises = await repository.visible_exercises(
         session, user_id=user_id, exercise_ids=exercise_ids
     )
@@ -136,35 +143,31 @@ def _execution_view(
 
 
 def _tree_rows(
-    workout_id: uuid.UUID,
-    executions: Sequence[ExecutionWrite],
-    exercises: Mapping[uuid.UUID, Mapping[str, Any]],
-    now: datetime,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[JsonDict]]:
-    """A workout's executions and sets as rows to insert, and the executions as the API shows
-    them."""
-    execution_rows: list[dict[str, Any]] = []
-    set_rows: list[dict[str, Any]] = []
-    execution_views: list[JsonDict] = []
-    for position, execution in enumerate(executions):
-        rows = _set_rows(workout_id, execution.exercise_id, execution.sets, now)
-        row = _execution_row(workout_id, position, execution, now)
-        execution_rows.append(row)
-        set_rows.extend(rows)
-        execution_views.append(_execution_view(row, exercises[execution.exercise_id], rows))
-    return execution_rows, set_rows, execution_views
+    workout_id: uuid.UUID, executions: Sequence[ExecutionWrite], now: datetime
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """A workout's executions and, per execution, its sets, as rows to insert."""
+    execution_rows = [
+        _execution_row(workout_id, position, execution, now)
+        for position, execution in enumerate(executions)
+    ]
+    set_rows = [
+        _set_rows(workout_id, execution.exercise_id, execution.sets, now)
+        for execution in executions
+    ]
+    return execution_rows, set_rows
 
 
 async def _insert_tree(
     session: AsyncSession,
     workout_id: uuid.UUID,
     executions: Sequence[ExecutionWrite],
-    exercises: Mapping[uuid.UUID, Mapping[str, Any]],
     now: datetime,
 ) -> None:
-    """Insert the executions and sets of an existing workout."""
-    execution_rows, set_rows, _views = _tree_rows(workout_id, executions, exercises, now)
-    await repository.insert_trees(session, workouts=[], executions=execution_rows, sets=set_rows)
+    """Insert the executions and sets of an existing workout (its exercises checked)."""
+    execution_rows, set_rows = _tree_rows(workout_id, executions, now)
+    await repository.insert_trees(
+        session, workouts=[], executions=execution_rows, sets=list(chain(*set_rows))
+    )
 
 
 # Workouts.
@@ -225,8 +228,7 @@ async def create(
     # What follows reads, then writes everything in one statement (on PostgreSQL): no
     # transaction of its own is needed unless the unit of work has one already.
     await write_in_one_statement(session)
-    if exercises is None:
-        exercises = await _visible_exercises(session, user_id, data.exercises)
+    _check_distinct(data.exercises)
     if data.id is not None and await repository.exists(session, data.id):
         raise WorkoutExists()
     now = utc_now()
@@ -250,25 +252,29 @@ async def create(
         "created_at": now,
         "updated_at": now,
     }
-    execution_rows, set_rows, execution_views = _tree_rows(
-        workout_id, data.exercises, exercises, now
-    )
-    # Built before the insert, whose change number locks the user's row until the commit.
-    body = views.workout_json(workout_row, execution_views)
+    execution_rows, set_rows = _tree_rows(workout_id, data.exercises, now)
     try:
-        seq = await repository.insert_new_workout(
+        created = await repository.insert_new_workout(
             session,
             workout=workout_row,
             executions=execution_rows,
-            sets=set_rows,
+            sets=list(chain(*set_rows)),
+            exercises=exercises,
             only_if=auth_service.active_session(unchecked) if unchecked else None,
         )
     except IntegrityError as error:
         if data.id is not None:  # a concurrent create took the same id first
             raise WorkoutExists() from error
         raise
-    if seq is None:
+    if created is None:  # refused: an exercise the user cannot use, or the session ended
+        if exercises is None:
+            await _visible_exercises(session, user_id, data.exercises)
         raise auth_service.session_ended()
+    execution_views = [
+        _execution_view(row, created.exercises[row["exercise_id"]], rows)
+        for row, rows in zip(execution_rows, set_rows, strict=True)
+    ]
+    body = views.workout_json(workout_row, execution_views)
     return WorkoutView(body, views.etag(workout_id, 1))
 
 
@@ -277,9 +283,9 @@ async def replace(
 ) -> WorkoutView:
     _ensure_open(workout)
     supersets.check([execution.superset for execution in data.exercises], whole=True)
-    exercises = await _visible_exercises(session, user_id, data.exercises)
+    await _visible_exercises(session, user_id, data.exercises)
     await repository.delete_tree(session, workout.id)
-    await _insert_tree(session, workout.id, data.exercises, exercises, utc_now())
+    await _insert_tree(session, workout.id, data.exercises, utc_now())
     values: dict[str, Any] = {"name": data.name, "notes": data.notes}
     if data.started_at is not None:
         values["started_at"] = data.started_at

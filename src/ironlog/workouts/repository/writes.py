@@ -1,12 +1,13 @@
 """Changes to workouts, executions and sets, and what the rules read just before them."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Uuid,
     bindparam,
     case,
     delete,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
@@ -100,6 +102,34 @@ _VISIBLE_EXERCISES = select(*(getattr(Exercise, field) for field in views.EXERCI
 )
 
 
+# PostgreSQL: the exercises of a new tree (`exercise_ids`, distinct) are all visible to the user,
+# checked by the statement that inserts it, which also returns their fields for the body.
+_TREE_EXERCISES = (
+    select(*(getattr(Exercise, field) for field in views.EXERCISE_FIELDS))
+    .where(
+        Exercise.id == func.any(bindparam("exercise_ids", type_=postgresql.ARRAY(Uuid()))),
+        exercise_repository.visible_to(bindparam("user_id")),
+    )
+    .cte("tree_exercises")
+)
+_ALL_VISIBLE = select(func.count()).select_from(_TREE_EXERCISES).scalar_subquery() == bindparam(
+    "exercise_count"
+)
+_TREE_EXERCISES_JSON = (
+    select(func.json_agg(func.json_build_array(*_TREE_EXERCISES.c)))
+    .select_from(_TREE_EXERCISES)
+    .scalar_subquery()
+)
+
+
+def _all_visible(exercise_ids: Sequence[uuid.UUID]) -> changes.Condition:
+    return changes.Condition(
+        _ALL_VISIBLE,
+        {"exercise_ids": list(exercise_ids), "exercise_count": len(exercise_ids)},
+        (_TREE_EXERCISES_JSON,),
+    )
+
+
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -135,29 +165,46 @@ async def insert_trees(
         await summaries.refresh(session, [row["id"] for row in workouts], new=True)
 
 
+@dataclass(frozen=True, slots=True)
+class NewWorkout:
+    change_seq: int
+    # The tree's exercises by id, with the fields the read model embeds.
+    exercises: Mapping[uuid.UUID, Mapping[str, Any]]
+
+
 async def insert_new_workout(
     session: AsyncSession,
     *,
     workout: dict[str, Any],
     executions: Sequence[dict[str, Any]],
     sets: Sequence[dict[str, Any]],
+    exercises: Mapping[uuid.UUID, Mapping[str, Any]] | None = None,
     only_if: changes.Condition | None = None,
-) -> int | None:
+) -> NewWorkout | None:
     """Insert a new workout with its tree and its statistics' summaries, under the owner's
-    next change number (stored in `workout["change_seq"]` and returned), taken only if
-    `only_if` holds (None, and nothing written, when it does not).
+    next change number (stored in `workout["change_seq"]`), taken only if `only_if` holds and
+    every exercise of the tree (distinct) is visible to the owner: None, and nothing written,
+    when not. `exercises`: the tree's exercises, known visible already (a routine's); else
+    they are checked here and returned.
 
     The number locks the owner's row until the commit (`changes.record`), and every create
     of the user queues on that lock, so what runs under it is kept short: on PostgreSQL the
-    number, the tree and both summaries are ONE statement (`core.db.insert_led`,
-    `summaries.merge_on_conflict`), and then only `COMMIT`. The execution summaries are
-    computed here from the rows, not read back from the sets.
+    exercises' check, the number, the tree and both summaries are ONE statement
+    (`core.db.insert_led`, `summaries.merge_on_conflict`), and then only `COMMIT` (none in
+    autocommit, `core.db.write_in_one_statement`). The execution summaries are computed here
+    from the rows, not read back from the sets.
     """
     connection = await session.connection()
     user_id = workout["user_id"]
     summary_rows = summaries.new_execution_rows(workout, sets)
-    tree = [(Workout, [workout]), (ExerciseExecution, executions), (WorkoutSet, sets)]
+    exercise_ids = [row["exercise_id"] for row in executions]
     if connection.dialect.name == "postgresql":
+        if exercises is None:
+            only_if = (
+                _all_visible(exercise_ids)
+                if only_if is None
+                else only_if & _all_visible(exercise_ids)
+            )
         lead = changes.next_seq_lead(connection.dialect, user_id, only_if)
         taken = await insert_led(
             session,
@@ -176,17 +223,27 @@ async def insert_new_workout(
         )
         if taken is None:
             return None
-        (seq,) = taken
+        seq = taken[0]
+        if exercises is None:
+            exercises = {
+                uuid.UUID(fields[0]): dict(zip(views.EXERCISE_FIELDS, fields, strict=True))
+                for fields in taken[1] or ()
+            }
     else:
+        if exercises is None:
+            exercises = await visible_exercises(session, user_id=user_id, exercise_ids=exercise_ids)
+            if len(exercises) != len(exercise_ids):
+                return None
         seq = await changes.next_seq_if(session, user_id, only_if)
         if seq is None:
             return None
         workout["change_seq"] = seq
+        tree = [(Workout, [workout]), (ExerciseExecution, executions), (WorkoutSet, sets)]
         await insert_tables(session, [*tree, (ExecutionSummary, summary_rows)])
         if summary_rows:
             await summaries.merge_new(session, user_id, [workout["id"]])
     workout["change_seq"] = seq
-    return int(seq)
+    return NewWorkout(int(seq), exercises)
 
 
 async def delete_tree(session: AsyncSession, workout_id: uuid.UUID) -> None:
