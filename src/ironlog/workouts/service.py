@@ -220,8 +220,9 @@ async def create(
     `exercises` (id, name, body_part, modality) are known visible and distinct already.
 
     `unchecked`: the caller, whose session has not been checked yet. The statement that takes
-    the change number checks it, before anything is written, so the check costs no round trip
-    of its own; a refusal before it (unknown exercise, existing id) runs the check first
+    the change number checks it before anything is written, with the tree's exercises (on
+    PostgreSQL), so the checks cost no round trip of their own; when it refuses, one query
+    tells an unknown exercise from an ended session. Any refusal runs the session check first
     (`before_refusal`), so an ended session is a 401 whatever the body.
     """
     supersets.check([execution.superset for execution in data.exercises], whole=True)

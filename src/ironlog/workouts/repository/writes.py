@@ -130,6 +130,15 @@ def _all_visible(exercise_ids: Sequence[uuid.UUID]) -> changes.Condition:
     )
 
 
+def _exercises_by_id(rows: Sequence[Sequence[Any]]) -> dict[uuid.UUID, dict[str, Any]]:
+    """`_TREE_EXERCISES_JSON`'s rows (ids as text) as `visible_exercises` gives them."""
+    exercises = {}
+    for exercise_id, *fields in rows:
+        key = uuid.UUID(exercise_id)
+        exercises[key] = dict(zip(views.EXERCISE_FIELDS, (key, *fields), strict=True))
+    return exercises
+
+
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -200,11 +209,8 @@ async def insert_new_workout(
     exercise_ids = [row["exercise_id"] for row in executions]
     if connection.dialect.name == "postgresql":
         if exercises is None:
-            only_if = (
-                _all_visible(exercise_ids)
-                if only_if is None
-                else only_if & _all_visible(exercise_ids)
-            )
+            visible = _all_visible(exercise_ids)
+            only_if = visible if only_if is None else only_if & visible
         lead = changes.next_seq_lead(connection.dialect, user_id, only_if)
         taken = await insert_led(
             session,
@@ -225,10 +231,7 @@ async def insert_new_workout(
             return None
         seq = taken[0]
         if exercises is None:
-            exercises = {
-                uuid.UUID(fields[0]): dict(zip(views.EXERCISE_FIELDS, fields, strict=True))
-                for fields in taken[1] or ()
-            }
+            exercises = _exercises_by_id(taken[1] or ())
     else:
         if exercises is None:
             exercises = await visible_exercises(session, user_id=user_id, exercise_ids=exercise_ids)
