@@ -122,6 +122,8 @@ def _visit(page: Any, server: LiveServer, screen: str, ids: dict[str, str]) -> N
     expect()(page.locator("h1").first).to_be_visible()
     if screen == "progress":
         expect()(page.locator(".records-table")).to_be_visible()
+        # A count agrees with its noun: the seed has an exercise done in one working set.
+        expect()(page.locator(".card-meta", has_text="1 set ·")).to_be_visible()
     if screen in ("exercise", "body"):
         expect()(page.locator(".chart svg")).to_be_visible()
     if screen == "routines":

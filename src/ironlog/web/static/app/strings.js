@@ -171,6 +171,7 @@ export const t = {
   currentStreak: "Current streak",
   longestStreak: "Longest streak",
   weeks: (/** @type {number} */ n) => `${n} week${n === 1 ? "" : "s"}`,
+  setsCount: (/** @type {number} */ n) => `${n} set${n === 1 ? "" : "s"}`,
   topExercises: "Top exercises",
   totalVolume: "Total volume",
   // Data

@@ -46,7 +46,7 @@ export function Progress() {
       <h2 class="section-title">${t.topExercises}</h2>
       <ol class="list">${s.top_exercises.map(
         (/** @type {any} */ e) => html`<li class="card"><a href=${`#/exercises/${e.exercise_id}`}><strong>${e.name}</strong></a>
-          <span class="card-meta">${e.sets} ${t.sets.toLowerCase()} · ${formatWeight(e.volume_kg, unit)}</span></li>`,
+          <span class="card-meta">${t.setsCount(e.sets)} · ${formatWeight(e.volume_kg, unit)}</span></li>`,
       )}</ol>`}
     <h2 class="section-title">${t.records}</h2>
     ${records.data && html`<div class="table-wrap"><table class="records-table">
