@@ -14,6 +14,11 @@ from pathlib import Path
 import httpx
 
 STARTUP_SECONDS = 180.0  # two workers spawning on a loaded machine take a while
+# How long a test waits for one answer from a server of its own. Generous: on a loaded machine a
+# process can stall for seconds (the first /openapi.json, built on demand, once took longer than
+# httpx's default of 5 s), and a test waits for the answer, never for luck. A hung server still
+# fails the test.
+REQUEST_TIMEOUT = httpx.Timeout(120.0)
 # Cheap argon2id, as in the rest of the suite.
 TEST_ENV = {
     "IRONLOG_ENV": "test",

@@ -19,7 +19,7 @@ import httpx
 from typer.testing import CliRunner
 
 from ironlog.cli import app as cli
-from tests.live_server import live_server
+from tests.live_server import REQUEST_TIMEOUT, live_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "openapi-python-client.yaml"
@@ -74,7 +74,7 @@ def imported(project: Path) -> Iterator[dict[str, ModuleType]]:
 def test_generated_client_records_and_reads_a_workout(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'server' / 'data' / 'ironlog.db'}"
     with live_server(tmp_path / "server", database_url) as server:
-        served = httpx.get(f"{server.url}/openapi.json").json()
+        served = httpx.get(f"{server.url}/openapi.json", timeout=REQUEST_TIMEOUT).json()
         offline = CliRunner().invoke(cli, ["openapi"])
         assert json.loads(offline.output) == served  # `make client` needs no server
         document = tmp_path / "openapi.json"

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import live_server
+from tests.live_server import REQUEST_TIMEOUT, live_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,17 +98,17 @@ def test_ironlog_serves_from_the_installed_wheel(wheel: Path, tmp_path: Path) ->
     with live_server(
         tmp_path / "served", f"sqlite:///{database}", command=[str(venv / "bin" / "ironlog")]
     ) as server:
-        assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
-        page = httpx.get(f"{server.url}/", timeout=10)
+        assert httpx.get(f"{server.url}/health", timeout=REQUEST_TIMEOUT).status_code == 200
+        page = httpx.get(f"{server.url}/", timeout=REQUEST_TIMEOUT)
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
         [script] = re.findall(r'src="(/[^"]+/app/main\.js)"', page.text)
-        assert httpx.get(f"{server.url}{script}", timeout=10).status_code == 200
-        assert httpx.get(f"{server.url}/docs", timeout=10).status_code == 200
+        assert httpx.get(f"{server.url}{script}", timeout=REQUEST_TIMEOUT).status_code == 200
+        assert httpx.get(f"{server.url}/docs", timeout=REQUEST_TIMEOUT).status_code == 200
         account = httpx.post(
             f"{server.url}/api/v1/auth/register",
             json={"email": "wheel@example.com", "password": "correct horse", "name": "W"},
-            timeout=30,
+            timeout=REQUEST_TIMEOUT,
         )
         assert account.status_code == 201, account.text
         token = account.json()["tokens"]["access_token"]
@@ -116,7 +116,7 @@ def test_ironlog_serves_from_the_installed_wheel(wheel: Path, tmp_path: Path) ->
             f"{server.url}/api/v1/exercises",
             params={"limit": 1},
             headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
+            timeout=REQUEST_TIMEOUT,
         )
         assert exercises.status_code == 200, exercises.text
         assert exercises.json()["items"], "the system exercise library is loaded"

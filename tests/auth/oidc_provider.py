@@ -23,6 +23,8 @@ import httpx
 import oidc_provider_mock
 import werkzeug.serving
 
+from tests.live_server import REQUEST_TIMEOUT
+
 # Where the tests' "mobile app" asks the provider to send its own codes.
 APP_REDIRECT_URI = "http://127.0.0.1/app-callback"
 
@@ -112,14 +114,16 @@ class LocalProvider:
     def add_user(self, sub: str | None = None, **claims: object) -> str:
         """Register a user with these claims (email, email_verified, name...); returns its sub."""
         sub = sub or f"google-{secrets.token_hex(6)}"
-        response = httpx.put(f"{self.base_url}/users/{quote(sub, safe='')}", json=claims)
+        response = httpx.put(
+            f"{self.base_url}/users/{quote(sub, safe='')}", json=claims, timeout=REQUEST_TIMEOUT
+        )
         assert response.status_code == 204, response.text
         return sub
 
     async def authorize(self, authorization_url: str, sub: str) -> str:
         """Act as the user's browser at the authorization endpoint: open the consent form,
         submit it as `sub`, and return where the provider redirects the browser."""
-        async with httpx.AsyncClient() as browser:
+        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as browser:
             form = await browser.get(authorization_url)
             assert form.status_code == 200, form.text
             answer = await browser.post(authorization_url, data={"sub": sub})
@@ -140,7 +144,7 @@ class LocalProvider:
         url = str(httpx.URL(f"{self.base_url}/oauth2/authorize", params=params))
         location = await self.authorize(url, sub)
         code = parse_qs(urlsplit(location).query)["code"][0]
-        async with httpx.AsyncClient() as app:
+        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as app:
             response = await app.post(
                 f"{self.base_url}/oauth2/token",
                 data={
@@ -156,7 +160,9 @@ class LocalProvider:
         return token
 
     def public_keys(self) -> list[dict[str, Any]]:
-        keys: list[dict[str, Any]] = httpx.get(f"{self.base_url}/jwks").json()["keys"]
+        keys: list[dict[str, Any]] = httpx.get(
+            f"{self.base_url}/jwks", timeout=REQUEST_TIMEOUT
+        ).json()["keys"]
         return keys
 
 

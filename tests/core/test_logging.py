@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.live_server import live_server
+from tests.live_server import REQUEST_TIMEOUT, live_server
 
 
 def _request_lines(log: str) -> list[dict[str, Any]]:
@@ -25,7 +25,7 @@ def test_request_log_lines_carry_context_and_never_secrets(tmp_path: Path) -> No
     env = {"IRONLOG_LOG_LEVEL": "DEBUG"}
     with (
         live_server(tmp_path / "server", database_url, env=env) as server,
-        httpx.Client(base_url=server.url) as client,
+        httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT) as client,
     ):
         body = {"email": email, "password": password, "name": "Ada"}
         registered = client.post("/api/v1/auth/register", json=body).json()

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ironlog.main import create_app
 from tests.conftest import BACKENDS, UserHandle, make_settings
-from tests.live_server import live_server
+from tests.live_server import REQUEST_TIMEOUT, live_server
 
 REQUESTS = "ironlog_http_requests_total"
 DURATION = "ironlog_http_request_duration_seconds"
@@ -145,13 +145,13 @@ def test_several_server_processes_report_together(database_url: str, tmp_path: P
     gathered counter must hold exactly the requests sent, whichever process answered them."""
     labels = {"method": "GET", "route": "/api/v1/exercises/body-parts", "status": "200"}
     with live_server(tmp_path, database_url, workers=2) as server:
-        with httpx.Client(base_url=server.url) as client:
+        with httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT) as client:
             sent = 0
             answered: set[str] = set()
             deadline = time.monotonic() + 120
             while len(answered) < 2:
                 assert time.monotonic() < deadline, f"after {sent} requests, only {answered}"
-                assert httpx.get(f"{server.url}/api/v1/exercises/body-parts").status_code == 200
+                assert client.get("/api/v1/exercises/body-parts").status_code == 200
                 sent += 1
                 # Each process writes its pool figures when scraped and every few seconds.
                 text = client.get("/metrics").text

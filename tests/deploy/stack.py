@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.live_server import ironlog_command
+from tests.live_server import REQUEST_TIMEOUT, ironlog_command
 
 REPO = Path(__file__).resolve().parents[2]
 NGINX_CONF = REPO / "deploy" / "nginx" / "ironlog.conf"
@@ -233,7 +233,7 @@ class IronLog:
         text = httpx.get(
             f"{self.url}/metrics",
             headers=METRICS_AUTHORIZATION,
-            timeout=5,
+            timeout=REQUEST_TIMEOUT,
         ).text
         total = 0.0
         for line in text.splitlines():

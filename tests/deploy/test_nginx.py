@@ -26,7 +26,7 @@ from ironlog.core.http import WEB_CSP
 from tests.conftest import _admin_execute, _postgres_url, prepare_database
 from tests.deploy import stack
 from tests.deploy.conftest import NGINX
-from tests.live_server import free_port
+from tests.live_server import REQUEST_TIMEOUT, free_port
 
 pytestmark = pytest.mark.nginx
 
@@ -216,10 +216,13 @@ def test_metrics_are_closed_and_plain_http_redirects(deployment: Deployment) -> 
         assert client.get("/metrics/").status_code == 403
     # Each process serves them itself to Prometheus (with the token).
     for server in deployment.servers:
-        scrape = httpx.get(f"{server.url}/metrics", headers=stack.METRICS_AUTHORIZATION)
+        scrape = httpx.get(
+            f"{server.url}/metrics", headers=stack.METRICS_AUTHORIZATION, timeout=REQUEST_TIMEOUT
+        )
         assert scrape.status_code == 200
     plain = httpx.get(
-        f"http://{stack.SERVER_NAME}:{deployment.nginx.http_port}/api/v1/auth/config?x=1"
+        f"http://{stack.SERVER_NAME}:{deployment.nginx.http_port}/api/v1/auth/config?x=1",
+        timeout=REQUEST_TIMEOUT,
     )
     assert plain.status_code == 301
     assert plain.headers["location"] == f"https://{stack.SERVER_NAME}/api/v1/auth/config?x=1"

@@ -20,9 +20,11 @@ import httpx
 import pytest
 
 from tests.conftest import _admin_execute, _postgres_url
-from tests.live_server import LiveServer, live_server
+from tests.live_server import REQUEST_TIMEOUT, LiveServer, live_server
 
-EXPECT_TIMEOUT_MS = 20_000
+# Bounds on waits for a condition, never sleeps: a wait ends as soon as its condition holds, so a
+# generous bound costs nothing when the machine is idle and keeps a loaded one from failing.
+WAIT_TIMEOUT_MS = 60_000
 CHROMIUM = os.environ.get("IRONLOG_TEST_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("IRONLOG_TEST_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
@@ -109,7 +111,7 @@ def browser() -> Iterator[Any]:
 
     # Assertions wait for their condition; 5 s (Playwright's default) is too short a bound when
     # the other core runs the rest of the suite and a screen waits for a sync pull.
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    expect.set_options(timeout=WAIT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -119,7 +121,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=PHONE, service_workers="allow")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_TIMEOUT_MS)
     yield context
     context.close()
 
@@ -132,7 +134,7 @@ class Account:
 
     def api(self, server: LiveServer) -> httpx.Client:
         """The API as this user (a bearer token, as any API client)."""
-        client = httpx.Client(base_url=f"{server.url}/api/v1", timeout=15)
+        client = httpx.Client(base_url=f"{server.url}/api/v1", timeout=REQUEST_TIMEOUT)
         answer = client.post("/auth/login", json={"email": self.email, "password": self.password})
         answer.raise_for_status()
         client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
@@ -179,7 +181,10 @@ def sign_in(page: Any, server: LiveServer, account: Account) -> None:
 def cookie_sessions(server: LiveServer) -> bool:
     """Whether the server keeps browser sessions in an HttpOnly cookie (needed across reloads)."""
     answer = httpx.post(
-        f"{server.url}/api/v1/auth/refresh", headers={"X-IronLog-Session": "cookie"}, json={}
+        f"{server.url}/api/v1/auth/refresh",
+        headers={"X-IronLog-Session": "cookie"},
+        json={},
+        timeout=REQUEST_TIMEOUT,
     )
     return answer.status_code == 401
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import _postgres_url
-from tests.live_server import TEST_ENV, LiveServer, ironlog_command, live_server
+from tests.live_server import REQUEST_TIMEOUT, TEST_ENV, LiveServer, ironlog_command, live_server
 from tests.web.conftest import PASSWORD, SCREENSHOTS, Account, _admin, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -133,6 +133,7 @@ def test_invite_a_friend_then_give_them_a_reset_link(
             "name": "Late",
             "invite": invite_url.split("invite=")[1],
         },
+        timeout=REQUEST_TIMEOUT,
     )
     assert again.status_code == 403 and again.json()["code"] == "invite_invalid"
 
@@ -157,6 +158,7 @@ def test_invite_a_friend_then_give_them_a_reset_link(
     old = httpx.post(
         f"{server.url}/api/v1/auth/login",
         json={"email": friend.email, "password": friend.password},
+        timeout=REQUEST_TIMEOUT,
     )
     assert old.status_code == 401
 
@@ -170,5 +172,6 @@ def test_invite_a_friend_then_give_them_a_reset_link(
     refused = httpx.post(
         f"{server.url}/api/v1/auth/login",
         json={"email": friend.email, "password": "brand new horse"},
+        timeout=REQUEST_TIMEOUT,
     )
     assert refused.status_code == 403 and refused.json()["code"] == "account_disabled"

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live_server import LiveServer
+from tests.live_server import REQUEST_TIMEOUT, LiveServer
 from tests.web.conftest import cookie_sessions, new_account, sign_in, sign_up
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,8 @@ def wait_until_saved(page: Any) -> None:
 
 
 def weight_step_kg(server: LiveServer) -> float:
-    schema = httpx.get(f"{server.url}/openapi.json").json()["components"]["schemas"]["SetWrite"]
+    schema = httpx.get(f"{server.url}/openapi.json", timeout=REQUEST_TIMEOUT).json()
+    schema = schema["components"]["schemas"]["SetWrite"]
     weight = schema["properties"]["weight_kg"]
     steps = [part["multipleOf"] for part in weight.get("anyOf", [weight]) if "multipleOf" in part]
     return float(steps[0]) if steps else 0.001

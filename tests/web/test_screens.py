@@ -13,6 +13,7 @@ from tests.web.conftest import (
     DESKTOP,
     PHONE,
     SCREENSHOTS,
+    WAIT_TIMEOUT_MS,
     Account,
     axe_violations,
     new_account,
@@ -144,7 +145,7 @@ def test_every_screen_renders_cleanly_and_passes_axe(
     scheme: str,
 ) -> None:
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_TIMEOUT_MS)
     folder = SCREENSHOTS / f"{viewport['width']}x{viewport['height']}-{scheme}"
     folder.mkdir(parents=True, exist_ok=True)
     found: dict[str, list[Any]] = {}
