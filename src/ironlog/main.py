@@ -26,9 +26,8 @@ from ironlog.core.errors import (
     install_error_handlers,
     problem_responses,
 )
-from ironlog.core.http import SecurityHeadersMiddleware
-from ironlog.core.limits import BodySizeLimitMiddleware, RequestDeadlineMiddleware
-from ironlog.core.logging import RequestContextMiddleware, configure_logging
+from ironlog.core.logging import configure_logging
+from ironlog.core.middleware import RequestMiddleware
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.core.streaming import StreamSlots
 from ironlog.exercises.router import router as exercises_router
@@ -195,20 +194,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
-    # Innermost: its 503 still gets the security headers, the request id and the access log.
+    # Request id, security headers, body limit, deadline, access log and metrics: one layer
+    # (core/middleware.py says why). Outside CORS, so that its answers get them too.
     app.add_middleware(
-        RequestDeadlineMiddleware,
-        seconds=settings.request_timeout_seconds,
+        RequestMiddleware,
+        metrics=app.state.metrics.http if app.state.metrics else None,
+        body_limit=MAX_BODY_BYTES,
         # A 20 MiB import parses and writes ~180,000 sets: more than a request's usual deadline.
-        path_seconds={f"{API_PREFIX}/imports": settings.import_timeout_seconds},
-    )
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        default_limit=MAX_BODY_BYTES,
-        path_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
-    )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        RequestContextMiddleware, metrics=app.state.metrics.http if app.state.metrics else None
+        path_body_limits={f"{API_PREFIX}/imports": MAX_IMPORT_BYTES},
+        deadline_seconds=settings.request_timeout_seconds,
+        path_deadline_seconds={f"{API_PREFIX}/imports": settings.import_timeout_seconds},
     )
     return app

@@ -84,7 +84,7 @@ class PreconditionFailed(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    """Answered by `BodySizeLimitMiddleware` (core/limits.py) for a body over the limit."""
+    """Answered by `core.middleware.RequestMiddleware` for a body over the limit."""
 
     status = 413
     code = "payload_too_large"

@@ -1,7 +1,5 @@
 """HTTP hardening that applies to every response: the security headers."""
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -32,34 +30,20 @@ _WEB_HEADERS = [(b"content-security-policy", WEB_CSP.encode()), *_OTHER_WEB_HEAD
 _REDOC_HEADERS = [(b"content-security-policy", REDOC_CSP.encode()), *_OTHER_WEB_HEADERS]
 _WEB_PATHS = ("/static/", "/docs")
 _WEB_FILES = ("/", "/sw.js", "/manifest.webmanifest")
+_API_RESPONSE_HEADERS = (*_SECURITY_HEADERS, _API_CSP)
+_WEB_RESPONSE_HEADERS = (*_SECURITY_HEADERS, *_WEB_HEADERS)
+_REDOC_RESPONSE_HEADERS = (*_SECURITY_HEADERS, *_REDOC_HEADERS)
 
 
-def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
+def response_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of a response to `path` (`core.middleware` adds them to all)."""
     if path == "/redoc":
-        return [*_SECURITY_HEADERS, *_REDOC_HEADERS]
+        return _REDOC_RESPONSE_HEADERS
     if path in _WEB_FILES or path.startswith(_WEB_PATHS):
-        return [*_SECURITY_HEADERS, *_WEB_HEADERS]
-    return [*_SECURITY_HEADERS, _API_CSP]
+        return _WEB_RESPONSE_HEADERS
+    return _API_RESPONSE_HEADERS
 
 
 def security_headers(path: str) -> dict[str, str]:
-    """The headers as a dict, for responses made outside this middleware (a 500)."""
-    return {name.decode(): value.decode() for name, value in _headers_for(path)}
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = _headers_for(scope["path"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    """The headers as a dict, for a response made outside the middleware (Starlette's 500)."""
+    return {name.decode(): value.decode() for name, value in response_headers(path)}

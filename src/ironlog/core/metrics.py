@@ -1,8 +1,8 @@
 """Prometheus metrics at `/metrics`: requests per route template, method and status, their
 latency, and the database connection pool.
 
-Requests are counted by `RequestContextMiddleware` (core/logging.py) in the send wrapper it has
-anyway, so metrics add no middleware layer. Pool figures are read from the engine's pool when
+Requests are counted by `core.middleware.RequestMiddleware` when it writes the access line, so
+metrics add no middleware layer. Pool figures are read from the engine's pool when
 Prometheus scrapes.
 
 With several server processes (`ironlog serve --workers N`) every process has its own counters,
