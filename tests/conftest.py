@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from ironlog.core import migrations
@@ -306,3 +306,21 @@ async def live_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         async with app.state.engine.begin() as connection:
             await connection.execute(delete(User).where(User.email.startswith("live-")))
         await app.state.engine.dispose()
+
+
+async def until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
+    """PostgreSQL: until a backend of this database waits for a row lock (a write's foreign-key
+    check held up by an uncommitted delete, say). SQLite: at once; a writer there waits for the
+    database's lock before it reads anything, so it sees the other's commit whenever it runs."""
+    if engine.dialect.name != "postgresql":
+        return
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with engine.connect() as connection:
+        for _ in range(3000):  # a bound for a broken test, not a timing: 60 s
+            if await connection.scalar(waiting):
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("no statement waited for a row lock")

@@ -7,10 +7,13 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ironlog.models import Exercise
-from tests.conftest import UserHandle, register_user
+from tests.conftest import UserHandle, register_user, until_a_statement_waits_for_a_lock
+from tests.exercises.conftest import EXERCISES, exercise_body
 from tests.workouts.conftest import WORKOUTS, a_set
 
 
@@ -82,3 +85,38 @@ async def test_concurrent_set_additions_keep_positions_contiguous(
     ][0]["sets"]
     assert [s["position"] for s in sets] == list(range(10))
     assert sorted(s["reps"] for s in sets) == list(range(10))
+
+
+@pytest.mark.parametrize("client_chooses_id", [False, True])
+async def test_an_exercise_deleted_while_a_create_uses_it_is_422_and_nothing_written(
+    live_client: httpx.AsyncClient, client_chooses_id: bool
+) -> None:
+    """The create's statement finds the lifter's exercise visible while another transaction is
+    deleting it; the delete commits before the create's foreign-key check. The create is 422
+    `unknown_exercise` with nothing written: not a 500, and not a 409 for a client's own id."""
+    user = await live_user(live_client)
+    made = await live_client.post(EXERCISES, json=exercise_body(), headers=user.headers)
+    exercise_id = made.json()["id"]
+    workout_id = str(uuid.uuid4())
+    body: dict[str, Any] = {
+        "name": "Racing a delete",
+        "exercises": [{"exercise_id": exercise_id, "sets": [a_set(reps=5)]}],
+    }
+    if client_chooses_id:
+        body["id"] = workout_id
+    engine: AsyncEngine = live_client._transport.app.state.engine  # type: ignore[attr-defined]
+    async with engine.connect() as deleting:
+        await deleting.execute(delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id)))
+        creating = asyncio.ensure_future(
+            live_client.post(WORKOUTS, json=body, headers=user.headers)
+        )
+        await until_a_statement_waits_for_a_lock(engine)
+        await deleting.commit()
+    response = await creating
+
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "unknown_exercise"
+    listed = (await live_client.get(WORKOUTS, headers=user.headers)).json()
+    assert listed["total"] == 0
+    gone = await live_client.get(f"{WORKOUTS}/{workout_id}", headers=user.headers)
+    assert gone.status_code == 404

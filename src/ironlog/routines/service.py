@@ -145,12 +145,18 @@ async def _insert_tree(
             {**_set_row(routine_id, exercise.exercise_id, index, data), **stamps}
             for index, data in enumerate(exercise.sets)
         )
-    await repository.insert_tree(
-        session,
-        routines=[routine_row] if routine_row else [],
-        exercises=exercise_rows,
-        sets=set_rows,
-    )
+    try:
+        await repository.insert_tree(
+            session,
+            routines=[routine_row] if routine_row else [],
+            exercises=exercise_rows,
+            sets=set_rows,
+        )
+    except IntegrityError as error:
+        # Deleted by a concurrent transaction since `_check_tree` found it visible.
+        if workout_repository.is_exercise_gone(error):
+            raise UnknownExercise() from error
+        raise
 
 
 # Routines.

@@ -6,7 +6,8 @@ Every change goes through a workout locked by `dependencies.get_locked_workout` 
 
 import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -157,6 +158,18 @@ def _tree_rows(
     return execution_rows, set_rows
 
 
+@contextmanager
+def _exercises_still_there() -> Iterator[None]:
+    """A write whose exercises were found visible, then deleted by a concurrent transaction
+    before its foreign-key check: the same 422 as an exercise that was never there."""
+    try:
+        yield
+    except IntegrityError as error:
+        if repository.is_exercise_gone(error):
+            raise UnknownExercise() from error
+        raise
+
+
 async def _insert_tree(
     session: AsyncSession,
     workout_id: uuid.UUID,
@@ -165,9 +178,10 @@ async def _insert_tree(
 ) -> None:
     """Insert the executions and sets of an existing workout (its exercises checked)."""
     execution_rows, set_rows = _tree_rows(workout_id, executions, now)
-    await repository.insert_trees(
-        session, workouts=[], executions=execution_rows, sets=list(chain(*set_rows))
-    )
+    with _exercises_still_there():
+        await repository.insert_trees(
+            session, workouts=[], executions=execution_rows, sets=list(chain(*set_rows))
+        )
 
 
 # Workouts.
@@ -255,14 +269,15 @@ async def create(
     }
     execution_rows, set_rows = _tree_rows(workout_id, data.exercises, now)
     try:
-        created = await repository.insert_new_workout(
-            session,
-            workout=workout_row,
-            executions=execution_rows,
-            sets=list(chain(*set_rows)),
-            exercises=exercises,
-            only_if=auth_service.active_session(unchecked) if unchecked else None,
-        )
+        with _exercises_still_there():
+            created = await repository.insert_new_workout(
+                session,
+                workout=workout_row,
+                executions=execution_rows,
+                sets=list(chain(*set_rows)),
+                exercises=exercises,
+                only_if=auth_service.active_session(unchecked) if unchecked else None,
+            )
     except IntegrityError as error:
         if data.id is not None:  # a concurrent create took the same id first
             raise WorkoutExists() from error
@@ -363,7 +378,8 @@ async def add_execution(
     now = utc_now()
     rows = _set_rows(workout.id, data.exercise_id, data.sets, now)
     row = _execution_row(workout.id, position, data, now)
-    await repository.insert_trees(session, workouts=[], executions=[row], sets=rows)
+    with _exercises_still_there():
+        await repository.insert_trees(session, workouts=[], executions=[row], sets=rows)
     await repository.touch(session, workout.id)
     return _execution_view(row, exercises[data.exercise_id], rows)
 

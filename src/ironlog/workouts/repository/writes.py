@@ -16,6 +16,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes import record as changes
@@ -137,6 +138,15 @@ def _exercises_by_id(rows: Sequence[Sequence[Any]]) -> dict[uuid.UUID, dict[str,
         key = uuid.UUID(exercise_id)
         exercises[key] = dict(zip(views.EXERCISE_FIELDS, (key, *fields), strict=True))
     return exercises
+
+
+def is_exercise_gone(error: IntegrityError) -> bool:
+    """Whether a write referenced an exercise that no longer exists: one a concurrent
+    transaction deleted after the write had found it visible, before the write's foreign-key
+    check. PostgreSQL names the constraint (`fk_<table>_exercise_id_exercise`); on SQLite
+    writers take the database's lock in turn, so the write sees the delete and never gets here.
+    """
+    return "_exercise_id_exercise" in str(error.orig)
 
 
 async def visible_exercises(
