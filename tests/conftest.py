@@ -28,7 +28,7 @@ from ironlog.core.config import Settings
 from ironlog.core.db import ReadOnlySession, create_engine, create_sessionmaker, session_scope
 from ironlog.exercises import library
 from ironlog.main import create_app
-from ironlog.models import User
+from ironlog.models import Exercise, User
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IRONLOG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -308,7 +308,7 @@ async def live_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await app.state.engine.dispose()
 
 
-async def until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
+async def _until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
     """PostgreSQL: until a backend of this database waits for a row lock (a write's foreign-key
     check held up by an uncommitted delete, say). SQLite: at once; a writer there waits for the
     database's lock before it reads anything, so it sees the other's commit whenever it runs."""
@@ -324,3 +324,18 @@ async def until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
                 return
             await asyncio.sleep(0.02)
     raise AssertionError("no statement waited for a row lock")
+
+
+async def post_while_an_exercise_is_deleted(
+    client: httpx.AsyncClient, exercise_id: str, path: str, body: Any, headers: dict[str, str]
+) -> httpx.Response:
+    """POST `body` to `path` (a `live_client`) while another transaction deletes the exercise:
+    the delete commits once the POST waits for the exercise's row lock (PostgreSQL), so the
+    POST has found the exercise and then finds it gone. The POST's response."""
+    engine: AsyncEngine = client._transport.app.state.engine  # type: ignore[attr-defined]
+    async with engine.connect() as deleting:
+        await deleting.execute(delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id)))
+        posting = asyncio.ensure_future(client.post(path, json=body, headers=headers))
+        await _until_a_statement_waits_for_a_lock(engine)
+        await deleting.commit()
+    return await posting

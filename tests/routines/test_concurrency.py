@@ -1,15 +1,10 @@
 """Concurrent requests on routines against a database that commits."""
 
-import asyncio
 import secrets
-import uuid
 
 import httpx
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ironlog.models import Exercise
-from tests.conftest import register_user, until_a_statement_waits_for_a_lock
+from tests.conftest import post_while_an_exercise_is_deleted, register_user
 from tests.exercises.conftest import EXERCISES, exercise_body
 from tests.routines.conftest import ROUTINES, target
 
@@ -27,13 +22,9 @@ async def test_an_exercise_deleted_while_a_routine_is_saved_with_it_is_422(
         "name": "Racing a delete",
         "exercises": [{"exercise_id": exercise_id, "sets": [target()]}],
     }
-    engine: AsyncEngine = live_client._transport.app.state.engine  # type: ignore[attr-defined]
-    async with engine.connect() as deleting:
-        await deleting.execute(delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id)))
-        saving = asyncio.ensure_future(live_client.post(ROUTINES, json=body, headers=user.headers))
-        await until_a_statement_waits_for_a_lock(engine)
-        await deleting.commit()
-    response = await saving
+    response = await post_while_an_exercise_is_deleted(
+        live_client, exercise_id, ROUTINES, body, user.headers
+    )
 
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "unknown_exercise"

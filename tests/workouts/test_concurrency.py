@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import select
 
 from ironlog.models import Exercise
-from tests.conftest import UserHandle, register_user, until_a_statement_waits_for_a_lock
+from tests.conftest import UserHandle, post_while_an_exercise_is_deleted, register_user
 from tests.exercises.conftest import EXERCISES, exercise_body
 from tests.workouts.conftest import WORKOUTS, a_set
 
@@ -104,15 +103,9 @@ async def test_an_exercise_deleted_while_a_create_uses_it_is_422_and_nothing_wri
     }
     if client_chooses_id:
         body["id"] = workout_id
-    engine: AsyncEngine = live_client._transport.app.state.engine  # type: ignore[attr-defined]
-    async with engine.connect() as deleting:
-        await deleting.execute(delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id)))
-        creating = asyncio.ensure_future(
-            live_client.post(WORKOUTS, json=body, headers=user.headers)
-        )
-        await until_a_statement_waits_for_a_lock(engine)
-        await deleting.commit()
-    response = await creating
+    response = await post_while_an_exercise_is_deleted(
+        live_client, exercise_id, WORKOUTS, body, user.headers
+    )
 
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "unknown_exercise"
