@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from ironlog.auth.dependencies import (
-    get_claimed_principal,
+    get_claimed_read,
     get_creator,
     get_optional_principal,
     get_principal,
@@ -164,7 +164,7 @@ def test_security_matches_what_each_route_requires(app: FastAPI, document: dict[
         where = f"{method.upper()} {path}"
         calls = set(_calls(routes[(path, method)].dependant))
         # The unchecked claims of a read or a create are checked by the route's statement.
-        if calls & {get_principal, get_claimed_principal, get_creator}:
+        if calls & {get_principal, get_claimed_read, get_creator}:
             kinds["protected"] += 1
             assert operation.get("security") == [BEARER], where
             assert "401" in operation["responses"], where

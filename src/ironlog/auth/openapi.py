@@ -1,6 +1,6 @@
 """The security requirements of the OpenAPI document, derived from each route's dependencies.
 
-A route that depends on `get_principal` (or on the unchecked claims of `get_claimed_principal`
+A route that depends on `get_principal` (or on the unchecked claims of `get_claimed_read`
 and `get_creator`, whose session is checked by the route's own statement) needs a bearer token;
 one that depends on `get_optional_principal` takes one optionally (`{}` in the list means "or
 none"). The token is read without a FastAPI security dependency (see
@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from ironlog.auth.dependencies import (
     bearer_scheme,
-    get_claimed_principal,
+    get_claimed_read,
     get_creator,
     get_optional_principal,
     get_principal,
@@ -47,7 +47,7 @@ def document_security(app: FastAPI, document: dict[str, Any]) -> None:
         if not isinstance(route, APIRoute) or not route.include_in_schema or not context.path:
             continue
         calls = set(_calls(route.dependant))
-        if calls & {get_principal, get_claimed_principal, get_creator}:
+        if calls & {get_principal, get_claimed_read, get_creator}:
             requirement = REQUIRED
         elif get_optional_principal in calls:
             requirement = OPTIONAL

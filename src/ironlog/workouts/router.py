@@ -15,7 +15,7 @@ from ironlog.core.errors import (
 )
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
+from ironlog.core.routing import SessionDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL, BoundedDate
 from ironlog.models import WorkoutStatus
 from ironlog.workouts import service
@@ -75,8 +75,7 @@ def _workout_response(
 )
 @read_only
 async def list_workouts(
-    session: ReadSessionDep,
-    reader: Reader,
+    read: Reader,
     page: PageParams,
     status_filter: Annotated[WorkoutStatus | None, Query(alias="status")] = None,
     from_date: Annotated[
@@ -108,7 +107,9 @@ async def list_workouts(
     if from_date and to_date and from_date > to_date:
         raise InvalidField(["query", "from"], "from must not be after to")
     filters = WorkoutFilters(status_filter, from_date, to_date, exercise_id, q or None)
-    body = await service.list_workouts(session, principal=reader, filters=filters, page=page)
+    body = await service.list_workouts(
+        read.session, principal=read.caller, filters=filters, page=page
+    )
     return json_response(body)
 
 
@@ -142,10 +143,11 @@ async def create_workout(
     responses={200: {"headers": ETAG_HEADER}},
 )
 @read_only
-async def get_workout(workout_id: WorkoutId, session: ReadSessionDep, reader: Reader) -> Response:
+async def get_workout(workout_id: WorkoutId, read: Reader) -> Response:
     """The workout with its executions (each with the embedded exercise) and sets, in position
     order. Another user's workout is 404."""
-    return _workout_response(await service.get(session, principal=reader, workout_id=workout_id))
+    view = await service.get(read.session, principal=read.caller, workout_id=workout_id)
+    return _workout_response(view)
 
 
 @router.put(
