@@ -93,8 +93,8 @@ async def _principal_from_token(request: Request, token: str) -> Principal:
 class ClaimedRead:
     """What a `@read_only` route whose read statement checks the caller's session works with:
     the caller as the access token claims (see `ClaimedPrincipal`) and the session to read
-    with. One dependency gives both: each dependency FastAPI solves costs a request about
-    16 us of server CPU, a twentieth of a workout read (docs/workouts.md)."""
+    with. One dependency gives both: each dependency FastAPI solves costs a request some
+    microseconds (about 10 us less for a workout read; docs/workouts.md)."""
 
     session: ReadSession
     caller: ClaimedPrincipal
