@@ -1,21 +1,30 @@
 """Workout read and write paths against a raw-driver floor, on PostgreSQL.
 
     uv run python -m bench.workouts [--seconds 10] [--rounds 3] [--connections 32]
+                                    [--against REVISION]
 
 Runs IronLog and `bench/raw_floor.py` (Starlette + asyncpg + orjson serving the same bodies
 with one query per request and no authentication) side by side on a throwaway database, one
-uvicorn process each, and drives them with wrk in alternation, round after round, so that load
-from elsewhere on the machine hits both alike. Prints requests/s, latency and each server
-process's CPU time per request (what one process's requests/s is bound by) per round, and the
-median ratio IronLog / floor. The targets: >= 0.6 for GET one workout (6 exercises x 4 sets),
->= 0.7 for the list of 20 such workouts, >= 0.6 for creating one with its 6 x 4 tree.
+uvicorn process each, and drives them with wrk in turn, round after round and in a rotating
+order, so that load from elsewhere on the machine hits both alike. Prints requests/s, latency
+and each server process's CPU time per request (what one process's requests/s is bound by) per
+round, and the median ratio IronLog / floor. The targets: >= 0.6 for GET one workout
+(6 exercises x 4 sets), >= 0.7 for the list of 20 such workouts, >= 0.6 for creating one with
+its 6 x 4 tree.
+
+`--against REVISION` also serves the project at that git revision (a temporary worktree) on the
+same database and prints, per round, how much CPU per request this tree spends more or less:
+the way to tell a change of a few percent, which the drift of a machine between two runs hides.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
+import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -23,7 +32,7 @@ import httpx
 
 from bench.common import LoadResult, server, server_env, throwaway_database, wrk
 
-IRONLOG_PORT, FLOOR_PORT = 8201, 8202
+IRONLOG_PORT, FLOOR_PORT, AGAINST_PORT = 8201, 8202, 8203
 TARGETS = {"get one": 0.6, "list 20": 0.7, "create 6x4": 0.6}
 
 
@@ -146,22 +155,49 @@ def lua(path: Path, token: str, body: dict[str, object] | None = None) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def checkout(revision: str) -> Iterator[Path]:
+    """The project at `revision` in a temporary git worktree (its `src` is put first on the
+    second server's PYTHONPATH); removed afterwards."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        git = ["git", "-C", str(root), "worktree"]
+        subprocess.run([*git, "add", "--detach", str(tree), revision], check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run([*git, "remove", "--force", str(tree)], check=True)
+
+
 def run(
-    seconds: int, rounds: int, connections: int
-) -> dict[str, list[tuple[LoadResult, LoadResult]]]:
-    results: dict[str, list[tuple[LoadResult, LoadResult]]] = {}
+    seconds: int, rounds: int, connections: int, against: Path | None = None
+) -> dict[str, list[dict[str, LoadResult]]]:
+    """Per endpoint, per round, each server's load result: "ironlog", "floor" and, with
+    `against`, "against" (the project at another revision, on the same database). The servers
+    take turns in a rotating order, so that neither the first nor the last place of a round
+    favours one of them."""
+    results: dict[str, list[dict[str, LoadResult]]] = {}
     with throwaway_database("ironlog_bench_workouts") as url, tempfile.TemporaryDirectory() as tmp:
         env = server_env(url)
         # The floor's pool: at most 10 connections, the others wait. SQLAlchemy's overflow
         # connections are closed when returned, so 32 clients against 10 + 10 would open and
         # close a connection on almost every request (GET one: 395 req/s instead of 918).
         ironlog_env = {**env, "IRONLOG_DB_POOL_SIZE": "10", "IRONLOG_DB_MAX_OVERFLOW": "0"}
-        with (
-            server("ironlog.main:create_app", IRONLOG_PORT, ironlog_env, factory=True) as ironlog,
-            server("bench.raw_floor:app", FLOOR_PORT, env) as floor,
-        ):
-            reader, (writer, writer_id), workout_id, body = seed(ironlog, url)
-            check_same_bodies(ironlog, floor, reader, workout_id, body)
+        with contextlib.ExitStack() as servers:
+            bases = {
+                "ironlog": servers.enter_context(
+                    server("ironlog.main:create_app", IRONLOG_PORT, ironlog_env, factory=True)
+                ),
+                "floor": servers.enter_context(server("bench.raw_floor:app", FLOOR_PORT, env)),
+            }
+            if against is not None:
+                other_env = {**ironlog_env, "PYTHONPATH": str(against / "src")}
+                bases["against"] = servers.enter_context(
+                    server("ironlog.main:create_app", AGAINST_PORT, other_env, factory=True)
+                )
+            reader, (writer, writer_id), workout_id, body = seed(bases["ironlog"], url)
+            check_same_bodies(bases["ironlog"], bases["floor"], reader, workout_id, body)
             reader_id = reader[1]
             analyze(url)
             read_script = lua(Path(tmp) / "r.lua", reader[0])
@@ -176,17 +212,73 @@ def run(
                     write_script,
                 ),
             }
-            for _ in range(rounds):
+            names = list(bases)
+            for turn in range(rounds):
                 analyze(url)
+                order = names[turn % len(names) :] + names[: turn % len(names)]
                 for label, (ironlog_path, floor_path, script) in scripts.items():
-                    measured = []
-                    for target in (ironlog + ironlog_path, floor + floor_path):
+                    measured = {}
+                    for name in order:
+                        target = bases[name] + (floor_path if name == "floor" else ironlog_path)
                         wrk(target, seconds=1, connections=connections, script=script)
-                        measured.append(
-                            wrk(target, seconds=seconds, connections=connections, script=script)
+                        measured[name] = wrk(
+                            target, seconds=seconds, connections=connections, script=script
                         )
-                    results.setdefault(label, []).append((measured[0], measured[1]))
+                    results.setdefault(label, []).append(measured)
     return results
+
+
+def report(results: dict[str, list[dict[str, LoadResult]]], against: str | None) -> None:
+    servers = ["ironlog", *(["against"] if against else [])]
+    print(
+        f"{'endpoint':<12} {'round':>5} {'server':<10} {'req/s':>7} {'floor req/s':>12} "
+        f"{'ratio':>6} {'p50/p99 ms':>16} {'floor p50/p99 ms':>17} {'server CPU us/req':>18}"
+    )
+    for label, measurements in results.items():
+        for index, measured in enumerate(measurements, 1):
+            floor = measured["floor"]
+            for name in servers:
+                ours = measured[name]
+                print(
+                    f"{label:<12} {index:>5} {name:<10} {ours.requests_per_second:>7.0f} "
+                    f"{floor.requests_per_second:>12.0f} "
+                    f"{ours.requests_per_second / floor.requests_per_second:>6.2f} "
+                    f"{ours.p50_ms:>7.2f}/{ours.p99_ms:<8.2f} "
+                    f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f} "
+                    f"{ours.server_cpu_us:>8.0f}/{floor.server_cpu_us:<8.0f}"
+                )
+    print(
+        "\nmedian ratio IronLog / floor, requests/s (and floor / IronLog, p50 latency);"
+        " median server CPU per request, IronLog / floor:"
+    )
+    for label, measurements in results.items():
+        for name in servers:
+            title = "" if name == "ironlog" else f"  ({against})"
+            ours = [measured[name] for measured in measurements]
+            floors = [measured["floor"] for measured in measurements]
+            ratio = statistics.median(
+                o.requests_per_second / f.requests_per_second
+                for o, f in zip(ours, floors, strict=True)
+            )
+            latency = statistics.median(
+                f.p50_ms / o.p50_ms for o, f in zip(ours, floors, strict=True)
+            )
+            cpu = statistics.median(o.server_cpu_us for o in ours)
+            floor_cpu = statistics.median(f.server_cpu_us for f in floors)
+            print(
+                f"  {label:<12} {ratio:.2f} ({latency:.2f})  target >= {TARGETS[label]}"
+                f"   {cpu:.0f} / {floor_cpu:.0f} us{title}"
+            )
+    if against:
+        # Machines drift by more than a small change saves between rounds: compare in each round.
+        print(f"\nserver CPU per request, this tree - {against}, per round (negative: cheaper):")
+        for label, measurements in results.items():
+            deltas = [m["ironlog"].server_cpu_us - m["against"].server_cpu_us for m in measurements]
+            cheaper = sum(delta < 0 for delta in deltas)
+            print(
+                f"  {label:<12} mean {statistics.fmean(deltas):+.0f} us, cheaper in {cheaper} of"
+                f" {len(deltas)} rounds: {[round(delta) for delta in deltas]}"
+            )
 
 
 def main() -> None:
@@ -194,35 +286,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--against",
+        metavar="REVISION",
+        help="also serve the project at this git revision, on the same database, and compare",
+    )
     args = parser.parse_args()
-    results = run(args.seconds, args.rounds, args.connections)
-    print(
-        f"{'endpoint':<12} {'round':>5} {'ironlog req/s':>14} {'floor req/s':>12} {'ratio':>6} "
-        f"{'ironlog p50/p99 ms':>19} {'floor p50/p99 ms':>17} {'server CPU us/req':>18}"
-    )
-    for label, measurements in results.items():
-        for index, (ironlog, floor) in enumerate(measurements, 1):
-            print(
-                f"{label:<12} {index:>5} {ironlog.requests_per_second:>14.0f} "
-                f"{floor.requests_per_second:>12.0f} "
-                f"{ironlog.requests_per_second / floor.requests_per_second:>6.2f} "
-                f"{ironlog.p50_ms:>9.2f}/{ironlog.p99_ms:<9.2f} "
-                f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f} "
-                f"{ironlog.server_cpu_us:>8.0f}/{floor.server_cpu_us:<8.0f}"
-            )
-    print(
-        "\nmedian ratio IronLog / floor, requests/s (and floor / IronLog, p50 latency);"
-        " median server CPU per request, IronLog / floor:"
-    )
-    for label, measurements in results.items():
-        ratios = [i.requests_per_second / f.requests_per_second for i, f in measurements]
-        latency = [f.p50_ms / i.p50_ms for i, f in measurements]
-        ironlog_cpu = statistics.median(i.server_cpu_us for i, _ in measurements)
-        floor_cpu = statistics.median(f.server_cpu_us for _, f in measurements)
-        print(
-            f"  {label:<12} {statistics.median(ratios):.2f} ({statistics.median(latency):.2f})"
-            f"  target >= {TARGETS[label]}   {ironlog_cpu:.0f} / {floor_cpu:.0f} us"
-        )
+    with contextlib.ExitStack() as stack:
+        against = stack.enter_context(checkout(args.against)) if args.against else None
+        results = run(args.seconds, args.rounds, args.connections, against)
+    report(results, args.against)
 
 
 if __name__ == "__main__":
