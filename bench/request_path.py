@@ -12,99 +12,26 @@ import argparse
 import asyncio
 import cProfile
 import io
-import json
 import pstats
-import time
-from typing import Any
 
-import httpx
-from fastapi import FastAPI
-
-from bench.common import SECRET, throwaway_database
+from bench.common import throwaway_database
+from bench.in_process import ROUTES, asgi_scope, drive_asgi, production_app, request_for, seed
 from bench.workouts import system_exercise_ids, workout_body
-from ironlog.core.config import Settings
-from ironlog.main import create_app
-
-
-def _scope(method: str, path: str, token: str, body: bool) -> dict[str, Any]:
-    headers = [(b"host", b"bench"), (b"authorization", f"Bearer {token}".encode())]
-    if body:
-        headers.append((b"content-type", b"application/json"))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("bench", 80),
-    }
-
-
-async def _drive(
-    app: FastAPI, scope: dict[str, Any], body: bytes, requests: int
-) -> tuple[float, float]:
-    """Wall time and this process's CPU time per request."""
-    statuses: list[int] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(requests):
-        await app(dict(scope), receive, send)
-    elapsed = (time.perf_counter() - started) / requests, (time.process_time() - cpu) / requests
-    if any(status >= 300 for status in statuses):
-        raise SystemExit(f"unexpected statuses: {sorted(set(statuses))}")
-    return elapsed
 
 
 async def profile(
     url: str, route: str, requests: int, top: int, create_body: dict[str, object]
 ) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        env="production",
-        database_url=url,
-        secret_key=SECRET,
-        metrics_token="metrics-" + SECRET,
-        log_level="WARNING",
-        data_dir="/tmp/ironlog-bench",
-    )
-    app = create_app(settings)
+    app = production_app(url)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            response = await client.post(
-                "/api/v1/auth/register",
-                json={"email": "p@example.com", "password": "bench password", "name": "P"},
-            )
-            token = response.json()["tokens"]["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            workout_id = ""
-            for _ in range(30):
-                created = await client.post("/api/v1/workouts", json=create_body, headers=headers)
-                workout_id = created.json()["id"]
-        method, path, body = {
-            "get": ("GET", f"/api/v1/workouts/{workout_id}", b""),
-            "list": ("GET", "/api/v1/workouts", b""),
-            "create": ("POST", "/api/v1/workouts", json.dumps(create_body).encode()),
-        }[route]
-        scope = _scope(method, path, token, bool(body))
-        await _drive(app, scope, body, 200)  # warm up
-        plain = await _drive(app, scope, body, requests)
+        seeded = await seed(app, create_body)
+        method, path, body = request_for(route, seeded, create_body)
+        scope = asgi_scope(method, path, seeded.token, json_body=bool(body))
+        await drive_asgi(app, scope, body, 200)  # warm up
+        plain = await drive_asgi(app, scope, body, requests)
         profiler = cProfile.Profile()
         profiler.enable()
-        profiled = await _drive(app, scope, body, requests)
+        profiled = await drive_asgi(app, scope, body, requests)
         profiler.disable()
     print(
         f"{method} {path}: {plain[0] * 1e6:.0f} us per request, {plain[1] * 1e6:.0f} us of CPU"
@@ -139,7 +66,7 @@ def _package(filename: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--route", choices=["get", "list", "create"], default="get")
+    parser.add_argument("--route", choices=ROUTES, default="get")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
