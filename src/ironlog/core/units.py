@@ -17,6 +17,10 @@ LEAST_GRAM = 0.0005
 
 def round_half_up(value: float, places: int) -> float:
     """`value` rounded to `places` decimals, half away from zero (never -0.0)."""
+    if round(value, places) == value:
+        # Nothing to round (nearly every weight sent): `value` is the float nearest to a number
+        # of at most `places` decimals, which is what the decimal rounding would give back.
+        return value + 0.0
     quantum = Decimal(1).scaleb(-places)
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)) + 0.0
 
