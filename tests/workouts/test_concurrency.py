@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from ironlog.models import Exercise
-from tests.conftest import UserHandle, post_while_an_exercise_is_deleted, register_user
-from tests.exercises.conftest import EXERCISES, exercise_body
+from tests.conftest import UserHandle, register_user
+from tests.exercises.conftest import refused_while_its_exercise_is_deleted
 from tests.workouts.conftest import WORKOUTS, a_set
 
 
@@ -94,22 +94,17 @@ async def test_an_exercise_deleted_while_a_create_uses_it_is_422_and_nothing_wri
     deleting it; the delete commits before the create's foreign-key check. The create is 422
     `unknown_exercise` with nothing written: not a 500, and not a 409 for a client's own id."""
     user = await live_user(live_client)
-    made = await live_client.post(EXERCISES, json=exercise_body(), headers=user.headers)
-    exercise_id = made.json()["id"]
     workout_id = str(uuid.uuid4())
-    body: dict[str, Any] = {
-        "name": "Racing a delete",
-        "exercises": [{"exercise_id": exercise_id, "sets": [a_set(reps=5)]}],
-    }
-    if client_chooses_id:
-        body["id"] = workout_id
-    response = await post_while_an_exercise_is_deleted(
-        live_client, exercise_id, WORKOUTS, body, user.headers
-    )
 
-    assert response.status_code == 422, response.text
-    assert response.json()["code"] == "unknown_exercise"
-    listed = (await live_client.get(WORKOUTS, headers=user.headers)).json()
-    assert listed["total"] == 0
+    def body_with(exercise_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": "Racing a delete",
+            "exercises": [{"exercise_id": exercise_id, "sets": [a_set(reps=5)]}],
+        }
+        if client_chooses_id:
+            body["id"] = workout_id
+        return body
+
+    await refused_while_its_exercise_is_deleted(live_client, user, WORKOUTS, body_with)
     gone = await live_client.get(f"{WORKOUTS}/{workout_id}", headers=user.headers)
     assert gone.status_code == 404
