@@ -467,8 +467,8 @@ def _json_insert(table: Table, dialect: Dialect, fills: frozenset[str] | None) -
     """`INSERT INTO table (columns) SELECT ... FROM json_populate_recordset(NULL::table, ${})`:
     a batch of rows as ONE JSON document, whose keys are column names, typed by the table's
     own row type (a key left out is NULL). With `fills`, the rows are joined to the CTE `lead`
-    (no row from it, nothing inserted), and the columns in `fills` take its value of the same
-    name."""
+    (no row from it, nothing inserted), and the table's columns named in `fills` take its value
+    of the same name (names of other tables' columns are ignored)."""
     quote = dialect.identifier_preparer.quote
     filled = set(fills or ())
     name = quote(table.name)
