@@ -2,6 +2,7 @@
 
 import sqlite3
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from ironlog.core.config import Settings
 from ironlog.core.db import create_sessionmaker
 from ironlog.core.errors import DatabaseUnavailable, handle_database_error
 from ironlog.main import create_app
+from tests.conftest import make_settings
 
 
 async def test_a_broken_connection_in_the_raw_read_path_is_503_and_leaves_the_pool(
@@ -79,3 +81,34 @@ async def test_a_deadlock_victim_or_serialization_failure_is_503_with_retry_afte
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert b'"database_unavailable"' in response.body
+
+
+async def test_a_database_with_no_connection_to_spare_is_503_with_retry_after(
+    settings: Settings, engine: AsyncEngine, backend: str, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses a new connection when its limit is reached ("too many clients",
+    SQLSTATE 53300): busy, not broken, so a 503 to retry. A role allowed no connection at all
+    stands in for a server whose every connection is taken."""
+    if backend != "postgresql":
+        pytest.skip("connection limits are PostgreSQL's")
+    role = "ironlog_no_connections"
+    async with engine.connect() as connection:
+        await connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        await connection.execute(text(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"))
+        await connection.commit()
+    assert settings.database_url
+    url = make_url(settings.database_url).set(username=role)
+    app = create_app(make_settings(url.render_as_string(hide_password=False), tmp_path))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            body = {"email": "full@example.com", "password": "password 1", "name": "F"}
+            response = await client.post("/api/v1/auth/register", json=body)
+        assert response.status_code == 503
+        assert response.json()["code"] == "database_unavailable"
+        assert response.headers["retry-after"] == "1"
+    finally:
+        await app.state.engine.dispose()
+        async with engine.connect() as connection:
+            await connection.execute(text(f"DROP ROLE {role}"))
+            await connection.commit()

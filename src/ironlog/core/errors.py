@@ -364,8 +364,9 @@ async def handle_database_error(request: Request, exc: Exception) -> Response:
     return problem_response(error.status, error.code, error.detail, error.headers)
 
 
-# deadlock_detected, serialization_failure, lock_not_available.
-_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+# deadlock_detected, serialization_failure, lock_not_available; too_many_connections (the
+# server's or the role's connection limit is reached: busy, like a full pool).
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03", "53300"})
 
 
 def _is_outage(exc: DBAPIError) -> bool:
@@ -387,7 +388,8 @@ def _is_outage(exc: DBAPIError) -> bool:
         return True
     if getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES:
         # PostgreSQL chose this transaction as a deadlock's victim, or could not serialize it,
-        # or a lock wait ran out: nothing was written and the same request will succeed again.
+        # or a lock wait ran out, or it has no connection to spare: nothing was written and the
+        # same request will succeed again.
         return True
     return bool(names & outage_names) or isinstance(original, OSError | TimeoutError)
 
