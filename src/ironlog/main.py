@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ironlog import __version__, error_catalog, health
 from ironlog.admin.router import router as admin_router
 from ironlog.auth import openapi as auth_openapi
+from ironlog.auth.google_router import router as google_router
 from ironlog.auth.router import router as auth_router
 from ironlog.core import backup, metrics, openapi
 from ironlog.core.config import Settings
@@ -28,6 +29,7 @@ from ironlog.core.errors import (
 )
 from ironlog.core.logging import configure_logging
 from ironlog.core.middleware import RequestMiddleware
+from ironlog.core.routing import include_flat
 from ironlog.core.security import PasswordHasher, TokenCodec
 from ironlog.core.streaming import StreamSlots
 from ironlog.exercises.router import router as exercises_router
@@ -156,12 +158,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     idempotency.install(app)
     api_responses = problem_responses(Unprocessable, DatabaseUnavailable)
-    app.include_router(health.router)
-    # Most used first: routing tries the routers in this order (their paths never overlap).
+    # Most used first: routing tries the routes in this order (their paths never overlap).
+    # Flat, not included: `core.routing.include_flat` says why.
     for router in (
         workouts_router,
         exercises_router,
         auth_router,
+        google_router,
         users_router,
         stats_router,
         measurements_router,
@@ -172,7 +175,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync_router,
         admin_router,
     ):
-        app.include_router(router, prefix=API_PREFIX, responses=api_responses)
+        include_flat(app, router, prefix=API_PREFIX, responses=api_responses)
+    app.include_router(health.router)
     # After the API's routes, so that matching them never tries /metrics first.
     app.state.metrics = metrics.install(app, settings)
     # Last: the web app and the docs pages.

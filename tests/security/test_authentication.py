@@ -49,7 +49,7 @@ def every_route(app: FastAPI) -> list[tuple[str, str]]:
         routes.extend((method.upper(), path) for method in item if method in METHODS)
     documented = set(routes)
     for route in app.routes:  # the undocumented ones too (docs pages)
-        path = getattr(route, "path", None)
+        path = getattr(route, "path_format", None)
         for method in getattr(route, "methods", None) or ():
             if path and method != "HEAD" and (method, path) not in documented:
                 assert not isinstance(route, APIRoute) or not route.include_in_schema

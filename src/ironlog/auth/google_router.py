@@ -38,7 +38,8 @@ from ironlog.core.schemas import NO_NUL
 from ironlog.core.security import TokenCodec
 from ironlog.models import OidcLogin, User
 
-router = api_router(prefix="/google")
+# Google sign-in lives in its own module; its routes are part of /auth.
+router = api_router(prefix="/auth/google", tags=["auth"])
 
 _REDIRECT: dict[int | str, dict[str, Any]] = {
     status.HTTP_302_FOUND: {

@@ -17,7 +17,6 @@ from ironlog.auth.errors import (
     RefreshTokenReused,
     RegistrationClosed,
 )
-from ironlog.auth.google_router import router as google_router
 from ironlog.auth.schemas import (
     AuthConfig,
     AuthResult,
@@ -334,7 +333,3 @@ async def get_auth_config(settings: SettingsDep) -> AuthConfig:
     """Public: whether Google sign-in is configured and whether anyone may register, so an app
     knows which buttons to show."""
     return service.public_config(settings)
-
-
-# Google sign-in lives in its own module; its routes are part of /auth.
-router.include_router(google_router)

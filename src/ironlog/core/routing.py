@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from email.message import Message
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, params
+from fastapi import APIRouter, Depends, FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,6 +129,60 @@ def _without_content_type_if_empty(response: Response) -> None:
 def api_router(**kwargs: Any) -> APIRouter:
     """An `APIRouter` whose routes run in the unit of work."""
     return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+def include_flat(
+    app: FastAPI,
+    router: APIRouter,
+    *,
+    prefix: str = "",
+    responses: dict[int | str, dict[str, Any]] | None = None,
+) -> None:
+    """Add `router`'s routes to the application's own router, each under `prefix` and with
+    `responses`, as `app.include_router` would, but as plain routes of the application.
+
+    `include_router` keeps the included router as a branch that every request walks: its
+    routes are matched once to choose the branch and again to choose the route, with FastAPI's
+    bookkeeping around each attempt. For a workout read that was 8% of the server's
+    instructions (docs/workouts.md). Flat, a request is matched once against a list.
+    The routes keep everything the router gave them (tags, responses, dependencies, route
+    class); the application gives what `include_router` would (operation ids, the provider of
+    dependency overrides). The OpenAPI document is the same either way (a test compares).
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):  # a nested router, a mount: include_router's job
+            raise TypeError(f"include_flat takes API routes only, not {route!r}")
+        app.router.add_api_route(
+            prefix + route.path,
+            route.endpoint,
+            response_model=route.response_model,
+            status_code=route.status_code,
+            tags=route.tags,
+            dependencies=route.dependencies,
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses={**(responses or {}), **route.responses},
+            deprecated=route.deprecated,
+            methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema,
+            response_class=route.response_class,
+            name=route.name,
+            route_class_override=type(route),
+            callbacks=route.callbacks,
+            openapi_extra=route.openapi_extra,
+            generate_unique_id_function=route.generate_unique_id_function,
+            strict_content_type=route.strict_content_type,
+            max_body_size=route.max_body_size,
+            form_limits=route.form_limits,
+        )
 
 
 async def end_reads(session: AsyncSession) -> None:
