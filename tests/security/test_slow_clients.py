@@ -77,6 +77,20 @@ def test_a_kept_alive_connection_gets_the_same_deadline_for_its_next_head(
         assert _closed_within(connection, HEADER_TIMEOUT_SECONDS + 5)
 
 
+def test_a_later_head_gets_its_whole_deadline_from_its_own_first_byte(server: LiveServer) -> None:
+    """The connection's one timer, armed for the first head, must not cut a head that started
+    later before that head's own deadline."""
+    with _connect(server) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(HEADER_TIMEOUT_SECONDS * 2 / 3)  # past part of the first timer's wait
+        started = time.monotonic()
+        connection.sendall(b"GET /health HTTP/1.1\r\n")  # and never the rest
+        assert _closed_within(connection, HEADER_TIMEOUT_SECONDS + 5)
+        elapsed = time.monotonic() - started
+    assert elapsed >= HEADER_TIMEOUT_SECONDS - 0.2
+
+
 def test_a_kept_alive_connection_may_stay_idle_longer_than_the_header_timeout(
     server: LiveServer,
 ) -> None:

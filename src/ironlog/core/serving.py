@@ -54,54 +54,67 @@ WORKER_IMPORTS = (
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline and a size limit on each request's head.
+
+    One timer per connection at most, armed when a head starts and no timer is pending, and
+    re-armed only when it fires during a head: a kept-alive connection's requests pay for no
+    timer of their own (arming and cancelling one per request cost 1% of a workout read).
+    """
+
     # Read from the settings once per server process (uvicorn starts workers from this class).
     header_timeout: float | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
-        self._arm_head_timer()
+        self._head_started_at: float | None = None
+        self._head_bytes = 0
+        self._head_begins()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        # Still no complete head after this data (a head that completed in it disarmed the
-        # timer; a body, or the rest of one the application did not read, is not counted).
-        if self._head_timer is not None:
+        # Still no complete head after this data (a head that completed in it ended the
+        # count; a body, or the rest of one the application did not read, is not counted).
+        if self._head_started_at is not None:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
-                self._disarm_head_timer()
+                self._head_started_at = None
                 self.send_400_response("Request head too large.")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._head_timer is None:
-            self._arm_head_timer()
+        if self._head_started_at is None:
+            self._head_begins()
 
     def on_headers_complete(self) -> None:
-        self._disarm_head_timer()
+        self._head_started_at = None
         super().on_headers_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_head_timer()
-        super().connection_lost(exc)
-
-    def _arm_head_timer(self) -> None:
-        self._disarm_head_timer()
-        self._head_bytes = 0
-        seconds = _header_timeout()
-        if seconds > 0:
-            self._head_timer = self.loop.call_later(seconds, self._head_timed_out)
-
-    def _disarm_head_timer(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        super().connection_lost(exc)
 
-    def _head_timed_out(self) -> None:
+    def _head_begins(self) -> None:
+        self._head_bytes = 0
+        if _header_timeout() <= 0:
+            return
+        self._head_started_at = started_at = self.loop.time()
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_at(started_at + _header_timeout(), self._check_head)
+
+    def _check_head(self) -> None:
+        """The timer fired: close the connection if its pending head is overdue, wait for the
+        head's own deadline if it started later, and stop if no head is pending."""
         self._head_timer = None
-        if not self.transport.is_closing():
+        if self._head_started_at is None or self.transport.is_closing():
+            return
+        deadline = self._head_started_at + _header_timeout()
+        if self.loop.time() >= deadline:
             self.transport.close()
+        else:
+            self._head_timer = self.loop.call_at(deadline, self._check_head)
 
 
 def _header_timeout() -> float:
