@@ -16,6 +16,7 @@ from ironlog.auth.router import router as auth_router
 from ironlog.core import backup, metrics, openapi
 from ironlog.core.config import Settings
 from ironlog.core.db import (
+    DriverPool,
     create_engine,
     create_read_sessionmaker,
     create_sessionmaker,
@@ -115,6 +116,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield
         background.cancel_scope.cancel()
+    if app.state.driver_pool is not None:
+        await app.state.driver_pool.close()
     await app.state.engine.dispose()
 
 
@@ -149,7 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_engine(settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
-    app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine)
+    app.state.driver_pool = DriverPool.for_engine(app.state.engine, settings)
+    app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine, app.state.driver_pool)
     app.state.snapshot_sessionmaker = create_snapshot_sessionmaker(app.state.engine)
     app.state.stream_slots = StreamSlots(settings.export_concurrency)
     app.state.password_hasher = PasswordHasher(settings)

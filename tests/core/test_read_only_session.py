@@ -1,7 +1,10 @@
-"""A `@read_only` route's session (core.db.ReadOnlySession) on a real engine: one pooled
-connection at most, handed back at the end, and the statements still seen by SQLAlchemy's
-cursor events. (The other tests bind it to the test's transaction.)"""
+"""A `@read_only` route's session (core.db.ReadOnlySession) on a real engine and, on
+PostgreSQL, the driver's own pool: one pooled connection at most, handed back at the end, and
+the statements still seen by SQLAlchemy's cursor events. (The other tests bind it to the test's
+transaction.)"""
 
+import contextlib
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ironlog.core.config import Settings
 from ironlog.core.db import (
+    DriverPool,
     ReadOnlySession,
     create_engine,
     create_read_sessionmaker,
@@ -38,56 +42,86 @@ async def own_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def checked_out(engine: AsyncEngine) -> int:
-    return int(engine.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+@pytest.fixture
+async def driver_pool(
+    own_engine: AsyncEngine, settings: Settings
+) -> AsyncIterator[DriverPool | None]:
+    """As the application builds it: PostgreSQL's reads take their connections here."""
+    pool = DriverPool.for_engine(own_engine, settings)
+    yield pool
+    if pool is not None:
+        await pool.close()
 
 
-async def test_a_read_takes_one_connection_and_gives_it_back(own_engine: AsyncEngine) -> None:
+@pytest.fixture
+def sessions(own_engine: AsyncEngine, driver_pool: DriverPool | None) -> Any:
+    return create_read_sessionmaker(own_engine, driver_pool)
+
+
+def checked_out(engine: AsyncEngine, driver_pool: DriverPool | None) -> int:
+    """Connections taken from either pool."""
+    taken = int(engine.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+    return taken + (driver_pool.checked_out() if driver_pool else 0)
+
+
+async def test_a_read_takes_one_connection_and_gives_it_back(
+    own_engine: AsyncEngine, driver_pool: DriverPool | None, sessions: Any, backend: str
+) -> None:
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
     event.listen(own_engine.sync_engine, "before_cursor_execute", record)
-    async with create_read_sessionmaker(own_engine)() as session:
-        assert checked_out(own_engine) == 0  # nothing is taken before the first read
+    async with sessions() as session:
+        assert checked_out(own_engine, driver_pool) == 0  # nothing is taken before the first read
         first = await fetch_all(session, SYSTEM_EXERCISES, THREE)
         again = await fetch_all(session, SYSTEM_EXERCISES, THREE)
-        assert checked_out(own_engine) == 1
-    assert checked_out(own_engine) == 0
+        assert checked_out(own_engine, driver_pool) == 1
+        if backend == "postgresql":  # the driver's pool, not SQLAlchemy's
+            assert driver_pool is not None and driver_pool.checked_out() == 1
+    assert checked_out(own_engine, driver_pool) == 0
     assert len(first) == 3
     assert [tuple(row) for row in again] == [tuple(row) for row in first]
     assert len([statement for statement in seen if "FROM exercise" in statement]) == 2
 
 
-async def test_orm_work_after_a_read_keeps_one_connection(own_engine: AsyncEngine) -> None:
-    async with create_read_sessionmaker(own_engine)() as session:
+async def test_orm_work_after_a_read_keeps_one_connection(
+    own_engine: AsyncEngine, driver_pool: DriverPool | None, sessions: Any
+) -> None:
+    async with sessions() as session:
         rows = await fetch_all(session, SYSTEM_EXERCISES, THREE)
         total = await session.scalar(select(func.count()).select_from(Exercise))
-        assert checked_out(own_engine) == 1
+        assert checked_out(own_engine, driver_pool) == 1
         exercise = await session.get(Exercise, rows[0][0])
         after = await fetch_all(session, SYSTEM_EXERCISES, THREE)
-        assert checked_out(own_engine) == 1
-    assert checked_out(own_engine) == 0
+        assert checked_out(own_engine, driver_pool) == 1
+    assert checked_out(own_engine, driver_pool) == 0
     assert total is not None and total >= 3
     assert exercise is not None and exercise.name == rows[0][1]
     assert [tuple(row) for row in after] == [tuple(row) for row in rows]
 
 
-async def test_a_session_that_reads_nothing_takes_no_connection(own_engine: AsyncEngine) -> None:
-    session = create_read_sessionmaker(own_engine)()
+async def test_a_session_that_reads_nothing_takes_no_connection(
+    own_engine: AsyncEngine, driver_pool: DriverPool | None, sessions: Any
+) -> None:
+    session = sessions()
     assert isinstance(session, ReadOnlySession)
     async with session:
         pass
-    assert checked_out(own_engine) == 0
+    assert checked_out(own_engine, driver_pool) == 0
 
 
-async def test_a_dead_connection_is_a_503_and_not_handed_out_again(
-    own_engine: AsyncEngine, backend: str, settings: Settings
+async def test_a_dead_connection_is_never_a_500_nor_handed_out_again(
+    own_engine: AsyncEngine,
+    driver_pool: DriverPool | None,
+    sessions: Any,
+    backend: str,
+    settings: Settings,
 ) -> None:
     if backend != "postgresql":
         pytest.skip("terminating a server connection is PostgreSQL's (SQLite has no server)")
-    async with create_read_sessionmaker(own_engine)() as session:
+    async with sessions() as session:
         await fetch_all(session, SYSTEM_EXERCISES, THREE)
         backend_pid = await fetch_all(session, select(func.pg_backend_pid()), {})
     admin = await asyncpg.connect(settings.database_url.replace("+asyncpg", ""))
@@ -105,9 +139,26 @@ async def test_a_dead_connection_is_a_503_and_not_handed_out_again(
         assert gone, "the terminated backend did not go away within 10 s"
     finally:
         await admin.close()
-    with pytest.raises(DatabaseUnavailable):
-        async with create_read_sessionmaker(own_engine)() as session:
+    # The pool may see the connection closed before handing it out again and open another;
+    # if the read meets the dead connection first, it is a 503, never a 500.
+    with contextlib.suppress(DatabaseUnavailable):
+        async with sessions() as session:
             await fetch_all(session, SYSTEM_EXERCISES, THREE)
-    async with create_read_sessionmaker(own_engine)() as session:
+    async with sessions() as session:
         assert len(await fetch_all(session, SYSTEM_EXERCISES, THREE)) == 3
-    assert checked_out(own_engine) == 0
+    assert checked_out(own_engine, driver_pool) == 0
+
+
+async def test_a_database_that_cannot_be_reached_is_a_503_from_the_driver_pool() -> None:
+    """Nothing listens on the port: taking a connection is `DatabaseUnavailable` (a 503),
+    not the driver's own error (a 500)."""
+    with socket.socket() as probe:  # a port that was free a moment ago and is closed now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unreachable = {"host": "127.0.0.1", "port": port, "user": "x", "database": "x", "timeout": 5}
+    pool = DriverPool(unreachable, size=1, wait_seconds=5)
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await pool.acquire()
+    finally:
+        await pool.close()

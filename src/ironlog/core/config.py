@@ -146,7 +146,10 @@ class Settings(BaseSettings):
     )
 
     db_pool_size: int = Field(
-        10, ge=1, description="PostgreSQL connections each server process keeps open."
+        10,
+        ge=1,
+        description="PostgreSQL connections each server process keeps open, and as many more "
+        "for the reads that go straight to the driver (opened as they are needed).",
     )
     db_max_overflow: int = Field(
         10, ge=0, description="Extra PostgreSQL connections a process may open under load."

@@ -3,8 +3,10 @@
 SQLite is the embedded default and PostgreSQL the production store; everything here works on both.
 """
 
+import asyncio
 import contextlib
 import functools
+import json as stdlib_json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -34,9 +36,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.util import greenlet_spawn
 
 from ironlog.core import json
 from ironlog.core.config import Settings
@@ -127,22 +127,24 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         )
         _configure_sqlite(engine, busy_timeout_ms=int(settings.db_lock_timeout_seconds * 1000))
         return engine
-    server_settings = {"application_name": APPLICATION_NAME}
-    if settings.db_statement_timeout_ms:
-        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
     # No pool_pre_ping: it costs a round trip per request. A connection found dead raises a
     # disconnect error, which invalidates the pool (the request gets a 503; the next reconnect).
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_wait_seconds,
-        "connect_args": {
-            "timeout": settings.db_wait_seconds,
-            "server_settings": server_settings,
-        },
+        "connect_args": _postgresql_connect_args(settings),
     }
     options.update(overrides)
     return create_async_engine(url, **options)
+
+
+def _postgresql_connect_args(settings: Settings) -> dict[str, Any]:
+    """What every PostgreSQL connection is opened with, beyond its URL (asyncpg's arguments)."""
+    server_settings = {"application_name": APPLICATION_NAME}
+    if settings.db_statement_timeout_ms:
+        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return {"timeout": settings.db_wait_seconds, "server_settings": server_settings}
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -196,6 +198,89 @@ def create_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmak
 READ_ONLY_OPTION = "ironlog_read_only"
 
 
+class DriverPool:
+    """asyncpg's own pool, for the reads `fetch_all` sends straight to the driver (PostgreSQL).
+
+    Taking a connection from SQLAlchemy's pool, and handing it back, runs in a greenlet each
+    time, and every new greenlet maps and unmaps a 16 KiB frame stack of its own: four system
+    calls and fresh pages per read, which cost a workout read a fifth of its CPU
+    (docs/workouts.md). asyncpg's pool is plain asyncio. Its connections only ever run
+    `fetch_all`'s read-only statements in autocommit, with nothing to reset (no transaction, no
+    setting, no listener), so they go back without asyncpg's reset query. Up to `db_pool_size`
+    connections, opened as reads need them, besides SQLAlchemy's pool (which writes and ORM
+    reads use); JSON columns decode as SQLAlchemy's connections decode them.
+    """
+
+    def __init__(self, connect_args: dict[str, Any], size: int, wait_seconds: float) -> None:
+        self._connect_args = connect_args
+        self._size = size
+        self._wait_seconds = wait_seconds
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine, settings: Settings) -> "DriverPool | None":
+        """The engine's database's pool on PostgreSQL; None elsewhere."""
+        if engine.dialect.name != "postgresql":
+            return None
+        _args, url_args = engine.dialect.create_connect_args(engine.url)
+        connect_args = {**url_args, **_postgresql_connect_args(settings)}
+        return cls(connect_args, settings.db_pool_size, settings.db_wait_seconds)
+
+    async def acquire(self) -> Any:
+        try:
+            if self._pool is None:
+                async with self._opening:
+                    if self._pool is None:
+                        self._pool = await asyncpg.create_pool(
+                            min_size=0,
+                            max_size=self._size,
+                            init=_decode_json_as_sqlalchemy_does,
+                            reset=_nothing_to_reset,
+                            **self._connect_args,
+                        )
+            return await self._pool.acquire(timeout=self._wait_seconds)
+        except (*_DRIVER_OUTAGES, asyncpg.TooManyConnectionsError) as error:
+            raise DatabaseUnavailable() from error
+
+    async def release(self, connection: Any) -> None:
+        if self._pool is not None:  # else closed meanwhile, and the connection with it
+            await self._pool.release(connection)
+
+    def checked_out(self) -> int:
+        if self._pool is None:
+            return 0
+        return int(self._pool.get_size() - self._pool.get_idle_size())
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+
+async def _nothing_to_reset(_connection: Any) -> None:
+    return None
+
+
+async def _decode_json_as_sqlalchemy_does(connection: Any) -> None:
+    """The JSON codecs SQLAlchemy's asyncpg dialect sets on its connections (its
+    `setup_asyncpg_json_codec`), so that a statement reads the same on either pool."""
+    await connection.set_type_codec(
+        "json",
+        encoder=str.encode,
+        decoder=lambda value: stdlib_json.loads(value.decode()),
+        schema="pg_catalog",
+        format="binary",
+    )
+    await connection.set_type_codec(
+        "jsonb",
+        encoder=lambda value: b"\x01" + value.encode(),
+        decoder=lambda value: stdlib_json.loads(value[1:].decode()),
+        schema="pg_catalog",
+        format="binary",
+    )
+
+
 class ReadOnlySession:
     """The session of a `@read_only` route (a `ReadSession`): one pooled connection, taken at
     the first read, and an ORM session on that connection only when the route asks for ORM
@@ -208,12 +293,16 @@ class ReadOnlySession:
     """
 
     def __init__(
-        self, bind: AsyncEngine | AsyncConnection, sessionmaker: async_sessionmaker[AsyncSession]
+        self,
+        bind: AsyncEngine | AsyncConnection,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        driver_pool: DriverPool | None = None,
     ) -> None:
         self._bind = bind
         self._sessionmaker = sessionmaker
+        self._driver_pool = driver_pool
         self._connection: AsyncConnection | None = None
-        self._pooled: PoolProxiedConnection | None = None
+        self._pooled: Any = None  # an asyncpg connection of `driver_pool`
         self._session: AsyncSession | None = None
         self.info: dict[Any, Any] = {}
 
@@ -227,29 +316,23 @@ class ReadOnlySession:
         return self._connection
 
     async def pooled_driver(self) -> "_DriverConnection | None":
-        """PostgreSQL, before the connection is taken: the pool's connection as the driver's,
-        without SQLAlchemy's `Connection` around it (its set-up and reset on every checkout,
-        for the autocommit option among others, cost more than a small query). None
-        otherwise: `fetch_all` then uses `connection()`."""
-        bind = self._bind
-        if isinstance(bind, AsyncConnection) or self._connection is not None:
-            return None
-        if bind.dialect.name != "postgresql":
+        """PostgreSQL, before the connection is taken: a connection of the driver's own pool
+        (`DriverPool`), without SQLAlchemy's `Connection` around it (its set-up and reset on
+        every checkout cost more than a small query). None otherwise (SQLite, a session bound
+        to a connection): `fetch_all` then uses `connection()`."""
+        bind, pool = self._bind, self._driver_pool
+        if pool is None or isinstance(bind, AsyncConnection) or self._connection is not None:
             return None
         if self._pooled is None:
-            self._pooled = await bind.raw_connection()
-        pooled = self._pooled
-        return _DriverConnection(
-            pooled.driver_connection,
-            bind.sync_engine,
-            functools.partial(greenlet_spawn, pooled.invalidate),
-        )
+            self._pooled = await pool.acquire()
+        connection = self._pooled
+        return _DriverConnection(connection, bind.sync_engine, _terminate(connection))
 
     async def _release_pooled(self) -> None:
         pooled, self._pooled = self._pooled, None
-        if pooled is not None:
+        if pooled is not None and self._driver_pool is not None:
             self.info.pop(_DRIVER_KEY, None)
-            await greenlet_spawn(pooled.close)
+            await self._driver_pool.release(pooled)
 
     async def _orm_session(self) -> AsyncSession:
         if self._session is None:
@@ -299,15 +382,19 @@ class ReadOnlySession:
         await self.close()
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> Callable[[], ReadOnlySession]:
+def create_read_sessionmaker(
+    engine: AsyncEngine, driver_pool: DriverPool | None = None
+) -> Callable[[], ReadOnlySession]:
     """Sessions for read-only routes: no transaction round trips on PostgreSQL (autocommit),
-    a deferred BEGIN that does not take the write lock on SQLite. See docs/unit-of-work.md."""
+    a deferred BEGIN that does not take the write lock on SQLite. See docs/unit-of-work.md.
+    `driver_pool`: where `fetch_all` takes its connection on PostgreSQL (without one, from
+    SQLAlchemy's pool through the session's connection)."""
     options: dict[str, Any] = {READ_ONLY_OPTION: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
     reading_engine = engine.execution_options(**options)
     orm_sessions = async_sessionmaker(expire_on_commit=False, autoflush=False)
-    return functools.partial(ReadOnlySession, reading_engine, orm_sessions)
+    return functools.partial(ReadOnlySession, reading_engine, orm_sessions, driver_pool)
 
 
 def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -379,6 +466,15 @@ class _DriverConnection(NamedTuple):
     # Whose `before_cursor_execute` listeners (query counting, tracing) see the statement.
     events: Engine | Connection
     invalidate: Callable[[BaseException], Awaitable[None]]
+
+
+def _terminate(connection: Any) -> Callable[[BaseException], Awaitable[None]]:
+    """How `fetch_all` drops a broken connection of `DriverPool`: its pool opens a new one."""
+
+    async def terminate(_error: BaseException) -> None:
+        connection.terminate()
+
+    return terminate
 
 
 @event.listens_for(Session, "after_transaction_end")
