@@ -421,7 +421,18 @@ async def write_in_one_statement(session: AsyncSession) -> None:
     if session.in_transaction() or not isinstance(bind, AsyncEngine):
         return
     if bind.dialect.name == "postgresql":
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        autocommit = {"isolation_level": "AUTOCOMMIT"}
+        session.info[_CONNECTION_KEY] = await session.connection(execution_options=autocommit)
+
+
+async def connection_of(session: AsyncSession) -> AsyncConnection:
+    """`session.connection()`, asked of SQLAlchemy once per transaction: each ask runs in a
+    greenlet of its own, and a new greenlet maps and unmaps a frame stack (docs/workouts.md).
+    For the hot write path (a workout's create)."""
+    connection: AsyncConnection | None = session.info.get(_CONNECTION_KEY)
+    if connection is None:
+        connection = session.info[_CONNECTION_KEY] = await session.connection()
+    return connection
 
 
 @asynccontextmanager
@@ -457,6 +468,7 @@ def _compiled_for_asyncpg(
 
 
 _DRIVER_KEY = "ironlog.driver_connection"
+_CONNECTION_KEY = "ironlog.connection"  # `connection_of`
 
 
 class _DriverConnection(NamedTuple):
@@ -478,9 +490,10 @@ def _terminate(connection: Any) -> Callable[[BaseException], Awaitable[None]]:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_driver_connection(session: Session, _transaction: Any) -> None:
-    """A session may hand its connection back when a transaction ends: forget the cached one."""
+def _forget_connection(session: Session, _transaction: Any) -> None:
+    """A session may hand its connection back when a transaction ends: forget the cached ones."""
     session.info.pop(_DRIVER_KEY, None)
+    session.info.pop(_CONNECTION_KEY, None)
 
 
 async def _driver_route(session: ReadSession) -> AsyncConnection | _DriverConnection:
@@ -661,7 +674,7 @@ async def insert_led(
 
     Returns `lead`'s row; None when it returned none, and then nothing was inserted.
     """
-    connection = await session.connection()
+    connection = await connection_of(session)
     present = [batch for batch in batches if batch.rows]
     parts, args = _json_ctes(
         present, connection.dialect, fills=lead.fills, first=len(lead.args) + 1

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes import record as changes
 from ironlog.changes import summaries
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, Batch, fetch_all, insert_led, insert_tables
+from ironlog.core.db import AnyRow, Batch, connection_of, fetch_all, insert_led, insert_tables
 from ironlog.exercises import repository as exercise_repository
 from ironlog.models import (
     ExecutionSummary,
@@ -213,7 +213,7 @@ async def insert_new_workout(
     autocommit, `core.db.write_in_one_statement`). The execution summaries are computed here
     from the rows, not read back from the sets.
     """
-    connection = await session.connection()
+    connection = await connection_of(session)
     user_id = workout["user_id"]
     summary_rows = summaries.new_execution_rows(workout, sets)
     exercise_ids = [row["exercise_id"] for row in executions]
