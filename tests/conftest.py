@@ -27,7 +27,7 @@ from ironlog.core import migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import ReadOnlySession, create_engine, create_sessionmaker, session_scope
 from ironlog.exercises import library
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 from ironlog.models import Exercise, User
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -305,7 +305,7 @@ async def live_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     finally:
         async with app.state.engine.begin() as connection:
             await connection.execute(delete(User).where(User.email.startswith("live-")))
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 async def _until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:

@@ -116,6 +116,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             background.start_soon(sync_cleanup.run_periodically, app.state.sessionmaker, settings)
         yield
         background.cancel_scope.cancel()
+    await close_databases(app)
+
+
+async def close_databases(app: FastAPI) -> None:
+    """Close the app's connections: both pools (at shutdown; and by tests that build an app
+    without running its lifespan)."""
     if app.state.driver_pool is not None:
         await app.state.driver_pool.close()
     await app.state.engine.dispose()
@@ -151,8 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
-    app.state.sessionmaker = create_sessionmaker(app.state.engine)
     app.state.driver_pool = DriverPool.for_engine(app.state.engine, settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine, app.state.driver_pool)
     app.state.read_sessionmaker = create_read_sessionmaker(app.state.engine, app.state.driver_pool)
     app.state.snapshot_sessionmaker = create_snapshot_sessionmaker(app.state.engine)
     app.state.stream_slots = StreamSlots(settings.export_concurrency)

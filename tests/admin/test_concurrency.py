@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from ironlog.admin import service as admin_service
 from ironlog.core.config import Settings
 from ironlog.core.db import session_scope
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 from ironlog.models import Invite, User
 from tests.conftest import register_user
 
@@ -28,7 +28,7 @@ async def invite_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         async with app.state.engine.begin() as connection:
             await connection.execute(delete(User).where(User.email.startswith("live-")))
             await connection.execute(delete(Invite))
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 def _app(client: httpx.AsyncClient) -> object:

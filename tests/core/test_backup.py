@@ -17,7 +17,7 @@ from ironlog.cli import app as cli
 from ironlog.core import backup, migrations
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, metadata
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 from tests.conftest import BACKENDS, _admin_execute, _postgres_url, make_settings
 from tests.live_server import live_server
 
@@ -115,7 +115,7 @@ async def _fill(settings: Settings) -> None:
             deleted = await client.delete(f"/api/v1/workouts/{gone.json()['id']}", headers=headers)
             assert deleted.status_code == 204
     finally:
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 async def _snapshot(settings: Settings) -> Snapshot:
@@ -168,7 +168,7 @@ async def _can_log_in(settings: Settings) -> bool:
             body = {"email": "ada@example.com", "password": PASSWORD}
             return (await client.post("/api/v1/auth/login", json=body)).status_code == 200
     finally:
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 @pytest.mark.parametrize("wipe", ["every_row", "whole_database"])

@@ -11,7 +11,7 @@ import httpx
 from ironlog import error_catalog
 from ironlog.core import errors
 from ironlog.core.errors import Conflict
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ async def test_openapi_document_lists_every_code(tmp_path: Path) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         served = await client.get("/openapi.json")
-    await app.state.engine.dispose()
+    await close_databases(app)
 
     assert served.status_code == 200
     code = served.json()["components"]["schemas"]["Problem"]["properties"]["code"]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from ironlog.core.config import Settings
 from ironlog.core.db import ReadOnlySession
 from ironlog.core.routing import api_router
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 
 FAILING_PATH = "/api/v1/test-only/boom"
 
@@ -42,7 +42,7 @@ async def failing_client(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
     finally:
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 async def test_unexpected_error_is_a_bare_500_problem(

@@ -15,7 +15,7 @@ from ironlog.auth.repository import session_is_active
 from ironlog.core.config import Settings
 from ironlog.core.db import create_sessionmaker
 from ironlog.core.errors import DatabaseUnavailable, handle_database_error
-from ironlog.main import create_app
+from ironlog.main import close_databases, create_app
 from tests.conftest import make_settings
 
 
@@ -60,7 +60,7 @@ async def test_a_write_lock_wait_that_runs_out_is_503_with_retry_after(
         assert response.headers["retry-after"] == "1"
     finally:
         blocker.close()
-        await app.state.engine.dispose()
+        await close_databases(app)
 
 
 @pytest.mark.parametrize("sqlstate", ["40P01", "40001", "55P03"])
@@ -108,7 +108,7 @@ async def test_a_database_with_no_connection_to_spare_is_503_with_retry_after(
         assert response.json()["code"] == "database_unavailable"
         assert response.headers["retry-after"] == "1"
     finally:
-        await app.state.engine.dispose()
+        await close_databases(app)
         async with engine.connect() as connection:
             await connection.execute(text(f"DROP ROLE {role}"))
             await connection.commit()

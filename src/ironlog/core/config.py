@@ -149,7 +149,8 @@ class Settings(BaseSettings):
         10,
         ge=1,
         description="PostgreSQL connections each server process keeps open, and as many more "
-        "for the reads that go straight to the driver (opened as they are needed).",
+        "for the reads and one-statement writes that go straight to the driver (opened as "
+        "they are needed).",
     )
     db_max_overflow: int = Field(
         10, ge=0, description="Extra PostgreSQL connections a process may open under load."

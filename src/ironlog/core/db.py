@@ -28,6 +28,7 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -191,24 +192,31 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def create_sessionmaker(bind: AsyncEngine | AsyncConnection) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    bind: AsyncEngine | AsyncConnection, driver_pool: "DriverPool | None" = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the unit of work. `driver_pool`: where a unit that writes with one statement
+    sends it on PostgreSQL (`write_in_one_statement`)."""
+    info = {_DRIVER_POOL_KEY: driver_pool} if driver_pool is not None else None
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, info=info)
 
 
 READ_ONLY_OPTION = "ironlog_read_only"
 
 
 class DriverPool:
-    """asyncpg's own pool, for the reads `fetch_all` sends straight to the driver (PostgreSQL).
+    """asyncpg's own pool, for the reads `fetch_all` sends straight to the driver, and for a
+    write that runs alone (`run_alone`, `write_in_one_statement`) (PostgreSQL).
 
     Taking a connection from SQLAlchemy's pool, and handing it back, runs in a greenlet each
     time, and every new greenlet maps and unmaps a 16 KiB frame stack of its own: four system
     calls and fresh pages per read, which cost a workout read a fifth of its CPU
-    (docs/workouts.md). asyncpg's pool is plain asyncio. Its connections only ever run
-    `fetch_all`'s read-only statements in autocommit, with nothing to reset (no transaction, no
-    setting, no listener), so they go back without asyncpg's reset query. Up to `db_pool_size`
-    connections, opened as reads need them, besides SQLAlchemy's pool (which writes and ORM
-    reads use); JSON columns decode as SQLAlchemy's connections decode them.
+    (docs/workouts.md). asyncpg's pool is plain asyncio. Its connections only ever run single
+    statements in autocommit (`fetch_all`'s reads, `run_alone`'s write), with nothing to reset
+    (no transaction, no setting, no listener), so they go back without asyncpg's reset query.
+    Up to `db_pool_size` connections, opened as they are needed, besides SQLAlchemy's pool
+    (which the other writes and ORM reads use); JSON columns decode as SQLAlchemy's
+    connections decode them.
     """
 
     def __init__(self, connect_args: dict[str, Any], size: int, wait_seconds: float) -> None:
@@ -243,6 +251,24 @@ class DriverPool:
         except (*_DRIVER_OUTAGES, asyncpg.TooManyConnectionsError) as error:
             raise DatabaseUnavailable() from error
 
+    async def run_alone(self, engine: Engine | Connection, sql: str, args: Sequence[Any]) -> Any:
+        """ONE statement on a connection of the pool, as a transaction of its own: its first row,
+        or None. `engine`'s listeners see it (query counting, tracing). Its errors are raised
+        as SQLAlchemy raises them from its own connections (an `IntegrityError`, say); an
+        outage is `DatabaseUnavailable`, and a broken connection is dropped."""
+        connection = await self.acquire()
+        try:
+            engine.dispatch.before_cursor_execute(None, None, sql, args, None, False)
+            return await connection.fetchrow(sql, *args)
+        except _DRIVER_OUTAGES as error:
+            if not isinstance(error, asyncpg.QueryCanceledError):
+                connection.terminate()
+            raise DatabaseUnavailable() from error
+        except asyncpg.PostgresError as error:
+            raise _as_sqlalchemy_error(engine.dialect, sql, args, error) from error
+        finally:
+            await self.release(connection)
+
     async def release(self, connection: Any) -> None:
         if self._pool is not None:  # else closed meanwhile, and the connection with it
             await self._pool.release(connection)
@@ -256,6 +282,24 @@ class DriverPool:
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
+
+
+def _as_sqlalchemy_error(
+    dialect: Dialect, sql: str, args: Sequence[Any], error: Exception
+) -> DBAPIError:
+    """asyncpg's `error` as SQLAlchemy's asyncpg dialect raises it (`IntegrityError` with the
+    driver's error as `orig`, whose `sqlstate` core.errors reads), with its own mapping."""
+    dbapi = dialect.loaded_dbapi
+    translate = dbapi._asyncpg_error_translate  # the dialect's own table (not public)
+    adapted = next(
+        translate[kind](error.args[0] if error.args else str(error), error)
+        for kind in type(error).__mro__
+        if kind in translate
+    )
+    translated: DBAPIError = DBAPIError.instance(
+        sql, args, adapted, dbapi.Error, hide_parameters=True
+    )
+    return translated
 
 
 async def _nothing_to_reset(_connection: Any) -> None:
@@ -407,32 +451,24 @@ def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Asyn
     return create_sessionmaker(engine.execution_options(**options))
 
 
-async def write_in_one_statement(session: AsyncSession) -> None:
+async def write_in_one_statement(session: AsyncSession) -> bool:
     """Declare, before a unit of work's first statement, that it writes with ONE statement
-    (reads aside): on PostgreSQL each of its statements then runs as a transaction of its own
-    (autocommit), so the write is committed by the end of its own statement, and the `BEGIN`
-    and `COMMIT` round trips are saved; the unit of work's commit sends nothing.
+    (`insert_led`). True when that statement will be a transaction of its own, committed by
+    the time it returns: on PostgreSQL, for a session of the application's sessionmaker (which
+    knows the `DriverPool`) that has not begun. The statement then goes to a connection of the
+    driver's pool in autocommit, so the unit of work takes no connection from SQLAlchemy's
+    pool, sends no BEGIN and no COMMIT, and its session has nothing to commit or close
+    (`core.routing`); each of those would run in a greenlet of its own (docs/workouts.md).
 
-    Nothing changes for a session that has run a statement already (it is in a transaction,
-    which the unit of work commits), for one bound to a connection (the tests' transaction),
-    or on SQLite. A create of a workout is such a unit (docs/unit-of-work.md).
+    The caller must not use the session before the write, or the write joins the
+    transaction that use begins (which the unit of work commits, as usual). False, and nothing
+    changes, for a session that has begun, for one bound to a connection (the tests'
+    transaction), or on SQLite. A create of a workout is such a unit (docs/unit-of-work.md).
     """
-    bind = session.bind
-    if session.in_transaction() or not isinstance(bind, AsyncEngine):
-        return
-    if bind.dialect.name == "postgresql":
-        autocommit = {"isolation_level": "AUTOCOMMIT"}
-        session.info[_CONNECTION_KEY] = await session.connection(execution_options=autocommit)
-
-
-async def connection_of(session: AsyncSession) -> AsyncConnection:
-    """`session.connection()`, asked of SQLAlchemy once per transaction: each ask runs in a
-    greenlet of its own, and a new greenlet maps and unmaps a frame stack (docs/workouts.md).
-    For the hot write path (a workout's create)."""
-    connection: AsyncConnection | None = session.info.get(_CONNECTION_KEY)
-    if connection is None:
-        connection = session.info[_CONNECTION_KEY] = await session.connection()
-    return connection
+    if session.in_transaction() or session.info.get(_DRIVER_POOL_KEY) is None:
+        return False
+    session.info[_ALONE_KEY] = True
+    return True
 
 
 @asynccontextmanager
@@ -468,7 +504,9 @@ def _compiled_for_asyncpg(
 
 
 _DRIVER_KEY = "ironlog.driver_connection"
-_CONNECTION_KEY = "ironlog.connection"  # `connection_of`
+# `create_sessionmaker`'s pool, and a unit whose one write goes there (`write_in_one_statement`).
+_DRIVER_POOL_KEY = "ironlog.driver_pool"
+_ALONE_KEY = "ironlog.write_alone"
 
 
 class _DriverConnection(NamedTuple):
@@ -490,10 +528,9 @@ def _terminate(connection: Any) -> Callable[[BaseException], Awaitable[None]]:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_connection(session: Session, _transaction: Any) -> None:
-    """A session may hand its connection back when a transaction ends: forget the cached ones."""
+def _forget_driver_connection(session: Session, _transaction: Any) -> None:
+    """A session may hand its connection back when a transaction ends: forget the cached one."""
     session.info.pop(_DRIVER_KEY, None)
-    session.info.pop(_CONNECTION_KEY, None)
 
 
 async def _driver_route(session: ReadSession) -> AsyncConnection | _DriverConnection:
@@ -670,18 +707,24 @@ async def insert_tables(
 async def insert_led(
     session: AsyncSession, lead: Lead, batches: Sequence[Batch]
 ) -> Sequence[Any] | None:
-    """PostgreSQL only: `lead`, then every table's rows, in ONE statement (as `insert_tables`).
+    """PostgreSQL only: `lead`, then every table's rows, in ONE statement (as `insert_tables`):
+    in the session's transaction, or alone on the driver's pool when the unit of work said so
+    (`write_in_one_statement`) and has not begun.
 
     Returns `lead`'s row; None when it returned none, and then nothing was inserted.
     """
-    connection = await connection_of(session)
+    engine = session.get_bind()
     present = [batch for batch in batches if batch.rows]
-    parts, args = _json_ctes(
-        present, connection.dialect, fills=lead.fills, first=len(lead.args) + 1
-    )
+    parts, args = _json_ctes(present, engine.dialect, fills=lead.fills, first=len(lead.args) + 1)
     ctes = ", ".join([f"lead AS ({lead.sql})", *parts])
     sql = f"WITH {ctes} SELECT lead.* FROM lead"  # noqa: S608 (numbers, not requests)
-    return (await connection.exec_driver_sql(sql, (*lead.args, *args))).first()
+    params = (*lead.args, *args)
+    pool: DriverPool | None = session.info.get(_DRIVER_POOL_KEY)
+    if pool is not None and session.info.get(_ALONE_KEY) and not session.in_transaction():
+        row: Sequence[Any] | None = await pool.run_alone(engine, sql, params)
+        return row
+    connection = await session.connection()
+    return (await connection.exec_driver_sql(sql, params)).first()
 
 
 async def insert_rows(

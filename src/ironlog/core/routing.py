@@ -99,8 +99,9 @@ class UnitOfWorkRoute(APIRoute):
             request.state.before_commit = before_commit
             before_refusal: list[BeforeRefusal] = []
             request.state.before_refusal = before_refusal
-            async with getattr(request.app.state, sessionmaker_name)() as session:
-                request.state.session = session
+            session = getattr(request.app.state, sessionmaker_name)()
+            request.state.session = session
+            try:
                 try:
                     response = await handler(request)
                     _without_content_type_if_empty(response)
@@ -114,10 +115,21 @@ class UnitOfWorkRoute(APIRoute):
                     return response
                 for hook in before_commit:
                     await hook(session, response)
-                await session.commit()
+                if not _untouched(session):
+                    await session.commit()
+            finally:
+                if reads_only or not _untouched(session):
+                    await session.close()
             return response
 
         return run_in_unit_of_work
+
+
+def _untouched(session: AsyncSession) -> bool:
+    """A write session that never began a transaction and holds no object: nothing to commit
+    or close (a create whose one write ran alone, `core.db.write_in_one_statement`), and
+    committing or closing it would still cost a greenlet each."""
+    return not (session.in_transaction() or session.new or session.identity_map)
 
 
 def _without_content_type_if_empty(response: Response) -> None:

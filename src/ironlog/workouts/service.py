@@ -242,17 +242,18 @@ async def create(
     (`before_refusal`), so an ended session is a 401 whatever the body.
     """
     supersets.check([execution.superset for execution in data.exercises], whole=True)
-    # What follows reads, then writes everything in one statement (on PostgreSQL): no
-    # transaction of its own is needed unless the unit of work has one already.
-    await write_in_one_statement(session)
     _check_distinct(data.exercises)
-    if data.id is not None and await repository.exists(session, data.id):
-        raise WorkoutExists()
     now = utc_now()
     workout_id = data.id or new_id()
     started_at, finished_at = data.times(now)
     if finished_at is not None and finished_at < started_at:  # a finished_at before "now"
         raise InvalidField(["body", "finished_at"], "finished_at must not be before started_at")
+    # Everything is written in one statement (on PostgreSQL). Alone, it is a transaction of
+    # its own, and a taken id is its unique violation (nothing written); in the unit's
+    # transaction a violation would end the transaction, so the id is looked up first.
+    alone = await write_in_one_statement(session)
+    if data.id is not None and not alone and await repository.exists(session, data.id):
+        raise WorkoutExists()
     workout_row = {
         "id": workout_id,
         "user_id": user_id,
@@ -285,6 +286,8 @@ async def create(
             raise WorkoutExists() from error
         raise
     if created is None:  # refused: an exercise the user cannot use, or the session ended
+        if data.id is not None and alone and await repository.exists(session, data.id):
+            raise WorkoutExists()  # as it would have been found first in a transaction
         if exercises is None:
             await _visible_exercises(session, user_id, data.exercises)
         raise auth_service.session_ended()

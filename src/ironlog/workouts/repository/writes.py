@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ironlog.changes import record as changes
 from ironlog.changes import summaries
 from ironlog.core.clock import utc_now
-from ironlog.core.db import AnyRow, Batch, connection_of, fetch_all, insert_led, insert_tables
+from ironlog.core.db import AnyRow, Batch, fetch_all, insert_led, insert_tables
 from ironlog.exercises import repository as exercise_repository
 from ironlog.models import (
     ExecutionSummary,
@@ -209,19 +209,19 @@ async def insert_new_workout(
     The number locks the owner's row until the commit (`changes.record`), and every create
     of the user queues on that lock, so what runs under it is kept short: on PostgreSQL the
     exercises' check, the number, the tree and both summaries are ONE statement
-    (`core.db.insert_led`, `summaries.merge_on_conflict`), and then only `COMMIT` (none in
-    autocommit, `core.db.write_in_one_statement`). The execution summaries are computed here
-    from the rows, not read back from the sets.
+    (`core.db.insert_led`, `summaries.merge_on_conflict`), and then only `COMMIT` (none when
+    the statement runs alone, `core.db.write_in_one_statement`). The execution summaries are
+    computed here from the rows, not read back from the sets.
     """
-    connection = await connection_of(session)
+    dialect = session.get_bind().dialect  # asking for the connection would begin the session
     user_id = workout["user_id"]
     summary_rows = summaries.new_execution_rows(workout, sets)
     exercise_ids = [row["exercise_id"] for row in executions]
-    if connection.dialect.name == "postgresql":
+    if dialect.name == "postgresql":
         if exercises is None:
             visible = _all_visible(exercise_ids)
             only_if = visible if only_if is None else only_if & visible
-        lead = changes.next_seq_lead(connection.dialect, user_id, only_if)
+        lead = changes.next_seq_lead(dialect, user_id, only_if)
         taken = await insert_led(
             session,
             lead,
@@ -233,7 +233,7 @@ async def insert_new_workout(
                 Batch(
                     ExerciseSummary,
                     summaries.exercise_rows(summary_rows),
-                    summaries.merge_on_conflict(connection.dialect),
+                    summaries.merge_on_conflict(dialect),
                 ),
             ],
         )
