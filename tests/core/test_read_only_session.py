@@ -3,6 +3,7 @@ PostgreSQL, the driver's own pool: one pooled connection at most, handed back at
 the statements still seen by SQLAlchemy's cursor events. (The other tests bind it to the test's
 transaction.)"""
 
+import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
@@ -160,5 +161,39 @@ async def test_a_database_that_cannot_be_reached_is_a_503_from_the_driver_pool()
     try:
         with pytest.raises(DatabaseUnavailable):
             await pool.acquire()
+    finally:
+        await pool.close()
+
+
+async def test_connections_go_to_those_waiting_in_the_order_they_came(
+    own_engine: AsyncEngine, settings: Settings, backend: str
+) -> None:
+    """A request that asks as a connection comes back waits behind those already waiting: with
+    asyncpg's own queue it took the connection ahead of them, and under load a read waited up
+    to 0.9 s while the median waited nothing."""
+    if backend != "postgresql":
+        pytest.skip("the driver's pool is PostgreSQL's")
+    pool = DriverPool.for_engine(own_engine, settings.model_copy(update={"db_pool_size": 1}))
+    assert pool is not None
+    served: list[str] = []
+    asking: list[str] = []
+
+    async def take(name: str) -> None:
+        asking.append(name)
+        connection = await pool.acquire()
+        served.append(name)
+        await pool.release(connection)
+
+    try:
+        held = await pool.acquire()
+        waiting = [asyncio.create_task(take(name)) for name in ("first", "second")]
+        # Until both have asked and are held up (loop turns, not time: nothing else runs).
+        for _ in range(100):
+            await asyncio.sleep(0)
+        assert asking == ["first", "second"] and served == []
+        await pool.release(held)
+        await take("late")  # asks at once, as a new request would
+        await asyncio.gather(*waiting)
+        assert served == ["first", "second", "late"]
     finally:
         await pool.close()
