@@ -68,20 +68,25 @@ def checked_out(engine: AsyncEngine, driver_pool: DriverPool | None) -> int:
 async def test_a_read_takes_one_connection_and_gives_it_back(
     own_engine: AsyncEngine, driver_pool: DriverPool | None, sessions: Any, backend: str
 ) -> None:
+    """On PostgreSQL each read takes a connection of the driver's pool for its statement only
+    (a request holds none while it builds its answer); on SQLite the session keeps one."""
     seen: list[str] = []
+    taken_during: list[int] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
+        taken_during.append(checked_out(own_engine, driver_pool))
 
     event.listen(own_engine.sync_engine, "before_cursor_execute", record)
     async with sessions() as session:
         assert checked_out(own_engine, driver_pool) == 0  # nothing is taken before the first read
         first = await fetch_all(session, SYSTEM_EXERCISES, THREE)
         again = await fetch_all(session, SYSTEM_EXERCISES, THREE)
-        assert checked_out(own_engine, driver_pool) == 1
-        if backend == "postgresql":  # the driver's pool, not SQLAlchemy's
-            assert driver_pool is not None and driver_pool.checked_out() == 1
+        assert checked_out(own_engine, driver_pool) == (0 if backend == "postgresql" else 1)
     assert checked_out(own_engine, driver_pool) == 0
+    assert taken_during[-2:] == [1, 1]
+    if backend == "postgresql":  # the driver's pool, not SQLAlchemy's
+        assert int(own_engine.sync_engine.pool.checkedout()) == 0  # type: ignore[attr-defined]
     assert len(first) == 3
     assert [tuple(row) for row in again] == [tuple(row) for row in first]
     assert len([statement for statement in seen if "FROM exercise" in statement]) == 2

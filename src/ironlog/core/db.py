@@ -268,15 +268,27 @@ class DriverPool:
                     )
         return self._pool
 
+    async def fetch(self, engine: Engine | Connection, sql: str, args: Sequence[Any]) -> Any:
+        """ONE read-only statement on a connection of the pool, taken for it alone: its rows."""
+        return await self._run(engine, sql, args, first_row=False)
+
     async def run_alone(self, engine: Engine | Connection, sql: str, args: Sequence[Any]) -> Any:
-        """ONE statement on a connection of the pool, as a transaction of its own: its first row,
-        or None. `engine`'s listeners see it (query counting, tracing). Its errors are raised
-        as SQLAlchemy raises them from its own connections (an `IntegrityError`, say); an
-        outage is `DatabaseUnavailable`, and a broken connection is dropped."""
+        """ONE statement on a connection of the pool, as a transaction of its own: its first
+        row, or None."""
+        return await self._run(engine, sql, args, first_row=True)
+
+    async def _run(
+        self, engine: Engine | Connection, sql: str, args: Sequence[Any], *, first_row: bool
+    ) -> Any:
+        """`engine`'s listeners see the statement (query counting, tracing). Its errors are
+        raised as SQLAlchemy raises them from its own connections (an `IntegrityError`, say);
+        an outage is `DatabaseUnavailable`, and a broken connection is dropped."""
         connection = await self.acquire()
         try:
             engine.dispatch.before_cursor_execute(None, None, sql, args, None, False)
-            return await connection.fetchrow(sql, *args)
+            if first_row:
+                return await connection.fetchrow(sql, *args)
+            return await connection.fetch(sql, *args)
         except _DRIVER_OUTAGES as error:
             if not isinstance(error, asyncpg.QueryCanceledError):
                 connection.terminate()
@@ -366,37 +378,25 @@ class ReadOnlySession:
         self._sessionmaker = sessionmaker
         self._driver_pool = driver_pool
         self._connection: AsyncConnection | None = None
-        self._pooled: Any = None  # an asyncpg connection of `driver_pool`
         self._session: AsyncSession | None = None
         self.info: dict[Any, Any] = {}
 
     async def connection(self) -> AsyncConnection:
         if self._connection is None:
-            # A read on the pooled driver connection came first: give that connection back
-            # rather than hold two (reads in autocommit share no transaction anyway).
-            await self._release_pooled()
             bind = self._bind
             self._connection = bind if isinstance(bind, AsyncConnection) else await bind.connect()
         return self._connection
 
-    async def pooled_driver(self) -> "_DriverConnection | None":
-        """PostgreSQL, before the connection is taken: a connection of the driver's own pool
-        (`DriverPool`), without SQLAlchemy's `Connection` around it (its set-up and reset on
-        every checkout cost more than a small query). None otherwise (SQLite, a session bound
-        to a connection): `fetch_all` then uses `connection()`."""
-        bind, pool = self._bind, self._driver_pool
-        if pool is None or isinstance(bind, AsyncConnection) or self._connection is not None:
+    def driver_pool(self) -> "DriverPool | None":
+        """PostgreSQL, while the session holds no connection of SQLAlchemy's pool: the driver's
+        own pool (`DriverPool`), where `fetch_all` takes a connection for each statement,
+        without SQLAlchemy's `Connection` around it (its set-up and reset on every checkout
+        cost more than a small query). None otherwise (SQLite, a session bound to a
+        connection, one that has taken its connection for ORM work): `fetch_all` then uses
+        `connection()`."""
+        if isinstance(self._bind, AsyncConnection) or self._connection is not None:
             return None
-        if self._pooled is None:
-            self._pooled = await pool.acquire()
-        connection = self._pooled
-        return _DriverConnection(connection, bind.sync_engine, _terminate(connection))
-
-    async def _release_pooled(self) -> None:
-        pooled, self._pooled = self._pooled, None
-        if pooled is not None and self._driver_pool is not None:
-            self.info.pop(_DRIVER_KEY, None)
-            await self._driver_pool.release(pooled)
+        return self._driver_pool
 
     async def _orm_session(self) -> AsyncSession:
         if self._session is None:
@@ -437,7 +437,6 @@ class ReadOnlySession:
         finally:
             if connection is not None and connection is not self._bind:
                 await connection.close()
-            await self._release_pooled()
 
     async def __aenter__(self) -> "ReadOnlySession":
         return self
@@ -530,21 +529,13 @@ _ALONE_KEY = "ironlog.write_alone"
 
 
 class _DriverConnection(NamedTuple):
-    """What `fetch_all` sends a statement through on PostgreSQL."""
+    """What `fetch_all` sends a statement through on PostgreSQL, outside the driver's pool:
+    the raw connection under the session's own."""
 
     asyncpg: Any
     # Whose `before_cursor_execute` listeners (query counting, tracing) see the statement.
     events: Engine | Connection
     invalidate: Callable[[BaseException], Awaitable[None]]
-
-
-def _terminate(connection: Any) -> Callable[[BaseException], Awaitable[None]]:
-    """How `fetch_all` drops a broken connection of `DriverPool`: its pool opens a new one."""
-
-    async def terminate(_error: BaseException) -> None:
-        connection.terminate()
-
-    return terminate
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -553,13 +544,14 @@ def _forget_driver_connection(session: Session, _transaction: Any) -> None:
     session.info.pop(_DRIVER_KEY, None)
 
 
-async def _driver_route(session: ReadSession) -> AsyncConnection | _DriverConnection:
-    """The session's way to the database for `fetch_all`: the driver's connection on
-    PostgreSQL, the session's connection (for a Core execution) elsewhere."""
+async def _driver_route(session: ReadSession) -> "DriverPool | AsyncConnection | _DriverConnection":
+    """The session's way to the database for `fetch_all`: the driver's pool (a read-only
+    session on PostgreSQL), the driver's connection under the session's own (another session
+    on PostgreSQL), or the session's connection (for a Core execution) elsewhere."""
     if isinstance(session, ReadOnlySession):
-        pooled = await session.pooled_driver()
-        if pooled is not None:
-            return pooled
+        pool = session.driver_pool()
+        if pool is not None:
+            return pool
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         return connection
@@ -575,10 +567,12 @@ async def fetch_all(
 
     On PostgreSQL the statement, compiled once, goes straight to asyncpg: SQLAlchemy's
     per-execution layer costs more than the query itself on the hottest routes (session check,
-    workout reads; bench/workouts.py measures it). Rows then hold the driver's own types, which
-    `core.json` serialises. Elsewhere it is a plain Core execution. Only for statements whose
-    result needs no SQLAlchemy type processing on PostgreSQL and that may run outside the
-    request's transaction (see docs/workouts.md).
+    workout reads; bench/workouts.py measures it). A read-only session takes a connection of
+    the driver's pool for the statement only, so a request holds none while it builds its
+    answer. Rows then hold the driver's own types, which `core.json` serialises. Elsewhere it
+    is a plain Core execution. Only for statements whose result needs no SQLAlchemy type
+    processing on PostgreSQL and that may run outside the request's transaction (see
+    docs/workouts.md).
     """
     # Kept on the session: asking SQLAlchemy for the connection again costs as much as a small
     # query.
@@ -588,17 +582,21 @@ async def fetch_all(
     if isinstance(route, AsyncConnection):
         rows: Sequence[Sequence[Any]] = (await route.execute(statement, params)).all()
         return rows
+    events = session.get_bind() if isinstance(route, DriverPool) else route.events
     list_sizes = tuple(
         sorted((name, len(value)) for name, value in params.items() if isinstance(value, list))
     )
-    sql, placeholders = _compiled_for_asyncpg(statement, route.events.dialect, list_sizes)
+    sql, placeholders = _compiled_for_asyncpg(statement, events.dialect, list_sizes)
     args = tuple(
         params[name] if index is None else params[name][index] for name, index in placeholders
     )
-    connection = route.events if isinstance(route.events, Connection) else None
-    route.events.dispatch.before_cursor_execute(connection, None, sql, args, None, False)
+    if isinstance(route, DriverPool):
+        records: Sequence[Sequence[Any]] = await route.fetch(events, sql, args)
+        return records
+    connection = events if isinstance(events, Connection) else None
+    events.dispatch.before_cursor_execute(connection, None, sql, args, None, False)
     try:
-        records: Sequence[Sequence[Any]] = await route.asyncpg.fetch(sql, *args)
+        records = await route.asyncpg.fetch(sql, *args)
     except _DRIVER_OUTAGES as error:
         # SQLAlchemy does not see the driver's own errors: invalidate a broken connection here,
         # or the pool would hand it out again, and answer 503 as for any outage.
