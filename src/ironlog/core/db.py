@@ -212,8 +212,9 @@ class DriverPool:
     time, and every new greenlet maps and unmaps a 16 KiB frame stack of its own: four system
     calls and fresh pages per read, which cost a workout read a fifth of its CPU
     (docs/workouts.md). asyncpg's pool is plain asyncio. Its connections only ever run single
-    statements in autocommit (`fetch_all`'s reads, `run_alone`'s write), with nothing to reset
-    (no transaction, no setting, no listener), so they go back without asyncpg's reset query.
+    statements in autocommit (`fetch`, for `fetch_all`'s reads, and `run_alone`'s write), each
+    taken for its statement and given back at once, with nothing to reset (no transaction, no
+    setting, no listener), so they go back without asyncpg's reset query.
     Up to `db_pool_size` connections, opened as they are needed, besides SQLAlchemy's pool
     (which the other writes and ORM reads use); JSON columns decode as SQLAlchemy's
     connections decode them.
@@ -245,13 +246,18 @@ class DriverPool:
         """A connection, in turn; `release` gives it back. Waiting longer than the pool's wait,
         or failing to connect, is `DatabaseUnavailable`."""
         try:
-            async with asyncio.timeout(self._wait_seconds):
+            if self._turns.locked():  # wait for a turn; else one is free: no timer to arm
+                async with asyncio.timeout(self._wait_seconds):
+                    await self._turns.acquire()
+            else:
                 await self._turns.acquire()
-                try:
-                    return await (await self._opened()).acquire()
-                except BaseException:
-                    self._turns.release()
-                    raise
+            try:
+                # A turn means a connection is free (or may be opened, within the connect
+                # timeout): asyncpg's queue never makes it wait.
+                return await (await self._opened()).acquire()
+            except BaseException:
+                self._turns.release()
+                raise
         except (*_DRIVER_OUTAGES, asyncpg.TooManyConnectionsError) as error:
             raise DatabaseUnavailable() from error
 
