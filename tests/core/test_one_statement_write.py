@@ -101,7 +101,7 @@ async def test_the_write_runs_alone_on_the_driver_pool_and_is_committed_by_its_s
 ) -> None:
     email = new_email()
     session = sessions()
-    assert await write_in_one_statement(session)
+    assert write_in_one_statement(session)
     row = await insert_led(session, lead_if(True), [Batch(User, [new_user_row(email)])])
     assert row is not None and row[0] is True
     assert await seen_elsewhere(own_engine, email) == 1  # committed, nothing else sent
@@ -114,7 +114,7 @@ async def test_a_lead_without_a_row_writes_nothing(
 ) -> None:
     email = new_email()
     session = sessions()
-    assert await write_in_one_statement(session)
+    assert write_in_one_statement(session)
     assert await insert_led(session, lead_if(False), [Batch(User, [new_user_row(email)])]) is None
     assert await seen_elsewhere(own_engine, email) == 0
     assert checked_out(own_engine, driver_pool) == (0, 0)
@@ -131,7 +131,7 @@ async def test_a_refused_write_is_sqlalchemys_error_and_the_session_reads_on(
         session.add(User(email=email, name="First"))
         await session.commit()
     session = sessions()
-    assert await write_in_one_statement(session)
+    assert write_in_one_statement(session)
     with pytest.raises(IntegrityError) as refused:
         await insert_led(session, lead_if(True), [Batch(User, [new_user_row(email)])])
     assert refused.value.orig.sqlstate == "23505"  # type: ignore[union-attr]
@@ -159,13 +159,13 @@ async def test_a_statement_that_runs_out_of_time_is_an_outage_and_the_pool_goes_
         async with own_engine.connect() as holding:  # locks the row the lead updates
             await holding.execute(update(User).where(User.email == email).values(name="Held"))
             session = create_sessionmaker(own_engine, pool)()
-            assert await write_in_one_statement(session)
+            assert write_in_one_statement(session)
             with pytest.raises(DatabaseUnavailable):
                 await insert_led(session, lead, [Batch(User, [new_user_row(new_email())])])
             await holding.rollback()
         assert pool.checked_out() == 0
         session = create_sessionmaker(own_engine, pool)()
-        assert await write_in_one_statement(session)
+        assert write_in_one_statement(session)
         assert await insert_led(session, lead, []) is not None
         async with create_read_sessionmaker(own_engine)() as reading:
             assert await reading.scalar(select(User.name).where(User.email == email)) == "Led"
@@ -179,7 +179,7 @@ async def test_a_session_that_has_begun_keeps_the_write_in_its_transaction(
     email = new_email()
     async with sessions() as session:
         await session.scalar(select(func.count()).select_from(User))
-        assert not await write_in_one_statement(session)
+        assert not write_in_one_statement(session)
         assert await insert_led(session, lead_if(True), [Batch(User, [new_user_row(email)])])
         assert await seen_elsewhere(own_engine, email) == 0
         await session.commit()
@@ -192,7 +192,7 @@ async def test_a_session_without_the_driver_pool_is_left_as_it_is(
 ) -> None:
     """SQLite's sessions, and any made without the pool: the write is the unit of work's."""
     async with create_sessionmaker(own_engine)() as session:
-        assert not await write_in_one_statement(session)
+        assert not write_in_one_statement(session)
         assert not session.in_transaction()
 
 

@@ -214,10 +214,10 @@ class DriverPool:
     (docs/workouts.md). asyncpg's pool is plain asyncio. Its connections only ever run single
     statements in autocommit (`fetch`, for `fetch_all`'s reads, and `run_alone`'s write), each
     taken for its statement and given back at once, with nothing to reset (no transaction, no
-    setting, no listener), so they go back without asyncpg's reset query.
-    Up to `db_pool_size` connections, opened as they are needed, besides SQLAlchemy's pool
-    (which the other writes and ORM reads use); JSON columns decode as SQLAlchemy's
-    connections decode them.
+    setting, no listener), so they go back without asyncpg's reset query. Up to
+    `db_pool_size` connections, opened as they are needed, besides SQLAlchemy's pool (which
+    the other writes and ORM reads use); JSON columns decode as SQLAlchemy's connections
+    decode them.
     """
 
     def __init__(self, connect_args: dict[str, Any], size: int, wait_seconds: float) -> None:
@@ -476,7 +476,7 @@ def create_snapshot_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Asyn
     return create_sessionmaker(engine.execution_options(**options))
 
 
-async def write_in_one_statement(session: AsyncSession) -> bool:
+def write_in_one_statement(session: AsyncSession) -> bool:
     """Declare, before a unit of work's first statement, that it writes with ONE statement
     (`insert_led`). True when that statement will be a transaction of its own, committed by
     the time it returns: on PostgreSQL, for a session of the application's sessionmaker (which

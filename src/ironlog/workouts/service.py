@@ -251,7 +251,7 @@ async def create(
     # Everything is written in one statement (on PostgreSQL). Alone, it is a transaction of
     # its own, and a taken id is its unique violation (nothing written); in the unit's
     # transaction a violation would end the transaction, so the id is looked up first.
-    alone = await write_in_one_statement(session)
+    alone = write_in_one_statement(session)
     if data.id is not None and not alone and await repository.exists(session, data.id):
         raise WorkoutExists()
     workout_row = {
