@@ -102,6 +102,30 @@ async def test_pool_usage_is_read_when_scraped(client: httpx.AsyncClient, app: F
         assert samples(busy, name), name
 
 
+async def test_the_drivers_pool_is_read_when_scraped(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """PostgreSQL's reads and one-statement creates take the driver's own pool: its figures
+    stand beside SQLAlchemy's pool's. SQLite has no such pool, and no such figures."""
+    driver_pool = app.state.driver_pool
+    idle = await scrape(client)
+    if driver_pool is None:
+        assert not samples(idle, "ironlog_db_driver_pool_size")
+        return
+    assert sample(idle, "ironlog_db_driver_pool_size") == driver_pool.size
+    assert sample(idle, "ironlog_db_driver_pool_checked_out") == 0
+    try:
+        held = await driver_pool.acquire()
+        try:
+            busy = await scrape(client)
+        finally:
+            await driver_pool.release(held)
+    finally:
+        await driver_pool.close()
+    assert sample(busy, "ironlog_db_driver_pool_checked_out") == 1
+    assert sample(busy, "ironlog_db_driver_pool_waiting") == 0
+
+
 async def test_metrics_can_be_turned_off(tmp_path: Path) -> None:
     settings = make_settings(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, metrics_enabled=False)
     app = create_app(settings)

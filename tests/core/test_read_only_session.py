@@ -196,9 +196,11 @@ async def test_connections_go_to_those_waiting_in_the_order_they_came(
         for _ in range(100):
             await asyncio.sleep(0)
         assert asking == ["first", "second"] and served == []
+        assert pool.waiting() == 2  # as the metrics report it
         await pool.release(held)
         await take("late")  # asks at once, as a new request would
         await asyncio.gather(*waiting)
         assert served == ["first", "second", "late"]
+        assert pool.waiting() == 0
     finally:
         await pool.close()

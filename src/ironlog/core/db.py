@@ -232,6 +232,7 @@ class DriverPool:
         # load a read waited up to 0.9 s while the median waited nothing (docs/workouts.md).
         # asyncio's semaphore serves its waiters in order, so the pool is never contended.
         self._turns = asyncio.Semaphore(size)
+        self._waiting = 0  # requests waiting for a turn now (the metrics read it)
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine, settings: Settings) -> "DriverPool | None":
@@ -247,8 +248,12 @@ class DriverPool:
         or failing to connect, is `DatabaseUnavailable`."""
         try:
             if self._turns.locked():  # wait for a turn; else one is free: no timer to arm
-                async with asyncio.timeout(self._wait_seconds):
-                    await self._turns.acquire()
+                self._waiting += 1
+                try:
+                    async with asyncio.timeout(self._wait_seconds):
+                        await self._turns.acquire()
+                finally:
+                    self._waiting -= 1
             else:
                 await self._turns.acquire()
             try:
@@ -310,6 +315,15 @@ class DriverPool:
                 await self._pool.release(connection)
         finally:
             self._turns.release()
+
+    @property
+    def size(self) -> int:
+        """The most connections the pool opens."""
+        return self._size
+
+    def waiting(self) -> int:
+        """Requests waiting for a connection now."""
+        return self._waiting
 
     def checked_out(self) -> int:
         if self._pool is None:

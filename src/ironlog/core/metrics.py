@@ -39,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ironlog.core.config import Settings
+from ironlog.core.db import DriverPool
 from ironlog.core.errors import problem_response
 from ironlog.core.metrics_folder import multiprocess_dir
 
@@ -70,6 +71,27 @@ _POOL_FIGURES: dict[str, tuple[str, Callable[[Any], float | None]]] = {
         "Connections open beyond the pool size now.",
         lambda pool: max(pool.overflow(), 0),
     ),
+}
+
+
+# The driver's own pool (`core.db.DriverPool`: reads and one-statement creates on PostgreSQL).
+_DRIVER_POOL_FIGURES: dict[str, tuple[str, Callable[[DriverPool], float]]] = {
+    "ironlog_db_driver_pool_size": (
+        "Connections the driver's pool may open (PostgreSQL reads and creates).",
+        lambda pool: pool.size,
+    ),
+    "ironlog_db_driver_pool_checked_out": (
+        "Connections of the driver's pool in use by requests now.",
+        lambda pool: pool.checked_out(),
+    ),
+    "ironlog_db_driver_pool_waiting": (
+        "Requests waiting for a connection of the driver's pool now.",
+        lambda pool: pool.waiting(),
+    ),
+}
+_FIGURE_HELP = {
+    name: help_text
+    for name, (help_text, _read) in (*_POOL_FIGURES.items(), *_DRIVER_POOL_FIGURES.items())
 }
 
 
@@ -105,25 +127,30 @@ class HttpMetrics:
         children[1].observe(seconds)
 
 
-def _pool_figures(engine: AsyncEngine) -> Iterator[tuple[str, float]]:
+def _pool_figures(
+    engine: AsyncEngine, driver_pool: DriverPool | None
+) -> Iterator[tuple[str, float]]:
     pool = engine.sync_engine.pool
-    if not hasattr(pool, "checkedout"):  # a pool without figures (NullPool, StaticPool)
-        return
-    for name, (_help, read) in _POOL_FIGURES.items():
-        value = read(pool)
-        if value is not None:
-            yield name, float(value)
+    if hasattr(pool, "checkedout"):  # else a pool without figures (NullPool, StaticPool)
+        for name, (_help, read) in _POOL_FIGURES.items():
+            value = read(pool)
+            if value is not None:
+                yield name, float(value)
+    if driver_pool is not None:
+        for name, (_help, read_driver) in _DRIVER_POOL_FIGURES.items():
+            yield name, float(read_driver(driver_pool))
 
 
 class PoolCollector(Collector):
-    """Reads the engine's pool when scraped (one process)."""
+    """Reads the pools when scraped (one process)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, driver_pool: DriverPool | None) -> None:
         self.engine = engine
+        self.driver_pool = driver_pool
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        for name, value in _pool_figures(self.engine):
-            yield GaugeMetricFamily(name, _POOL_FIGURES[name][0], value=value)
+        for name, value in _pool_figures(self.engine, self.driver_pool):
+            yield GaugeMetricFamily(name, _FIGURE_HELP[name], value=value)
 
 
 @cache
@@ -137,15 +164,18 @@ def _multiprocess_http_metrics() -> HttpMetrics:
 def _multiprocess_pool_gauges() -> dict[str, Gauge]:
     return {
         name: Gauge(name, help_text, registry=None, multiprocess_mode="liveall")
-        for name, (help_text, _read) in _POOL_FIGURES.items()
+        for name, help_text in _FIGURE_HELP.items()
     }
 
 
 class Metrics:
     """The metrics of one application: what the middleware updates and `/metrics` renders."""
 
-    def __init__(self, engine: AsyncEngine, token: str | None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, token: str | None, driver_pool: DriverPool | None = None
+    ) -> None:
         self.engine = engine
+        self.driver_pool = driver_pool
         self.token = token.encode() if token else None
         self.multiprocess = multiprocess_dir() is not None
         if self.multiprocess:
@@ -154,14 +184,14 @@ class Metrics:
             return
         self.registry = CollectorRegistry()
         self.http = HttpMetrics(self.registry)
-        self.registry.register(PoolCollector(engine))
+        self.registry.register(PoolCollector(engine, driver_pool))
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             self.registry.register(collector)
 
     def sample_pool(self) -> None:
         """Multiprocess mode: write this process's pool figures to the shared files."""
         gauges = _multiprocess_pool_gauges()
-        for name, value in _pool_figures(self.engine):
+        for name, value in _pool_figures(self.engine, self.driver_pool):
             gauges[name].set(value)
 
     def render(self) -> bytes:
@@ -220,7 +250,7 @@ def install(app: FastAPI, settings: Settings) -> Metrics | None:
         return None
     # Production refuses to start without a token (Settings.production_problem).
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    metrics = Metrics(app.state.engine, token)
+    metrics = Metrics(app.state.engine, token, app.state.driver_pool)
     app.state.metrics = metrics
     app.add_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)
     return metrics
