@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, event, text
+from sqlalchemy import Executable, delete, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from ironlog.core import migrations
@@ -308,34 +308,44 @@ async def live_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await close_databases(app)
 
 
-async def _until_a_statement_waits_for_a_lock(engine: AsyncEngine) -> None:
+async def until_a_statement_waits_for_a_lock(engine: AsyncEngine, starting: str = "") -> None:
     """PostgreSQL: until a backend of this database waits for a row lock (a write's foreign-key
-    check held up by an uncommitted delete, say). SQLite: at once; a writer there waits for the
-    database's lock before it reads anything, so it sees the other's commit whenever it runs."""
+    check held up by an uncommitted delete, say), running a statement `starting` so. SQLite:
+    at once; a writer there waits for the database's lock before it reads anything, so it sees
+    the other's commit whenever it runs."""
     if engine.dialect.name != "postgresql":
         return
     waiting = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND starts_with(query, :starting)"
     )
     async with engine.connect() as connection:
         for _ in range(3000):  # a bound for a broken test, not a timing: 60 s
-            if await connection.scalar(waiting):
+            if await connection.scalar(waiting, {"starting": starting}):
                 return
             await asyncio.sleep(0.02)
     raise AssertionError("no statement waited for a row lock")
 
 
+async def post_while(
+    client: httpx.AsyncClient, write: Executable, path: str, body: Any, headers: dict[str, str]
+) -> httpx.Response:
+    """POST `body` to `path` (a `live_client`) while another transaction runs `write`: it
+    commits once the POST waits for a row lock it holds (PostgreSQL), so the POST has seen the
+    rows as they were and then finds them changed. The POST's response."""
+    engine: AsyncEngine = client._transport.app.state.engine  # type: ignore[attr-defined]
+    async with engine.connect() as writing:
+        await writing.execute(write)
+        posting = asyncio.ensure_future(client.post(path, json=body, headers=headers))
+        await until_a_statement_waits_for_a_lock(engine)
+        await writing.commit()
+    return await posting
+
+
 async def post_while_an_exercise_is_deleted(
     client: httpx.AsyncClient, exercise_id: str, path: str, body: Any, headers: dict[str, str]
 ) -> httpx.Response:
-    """POST `body` to `path` (a `live_client`) while another transaction deletes the exercise:
-    the delete commits once the POST waits for the exercise's row lock (PostgreSQL), so the
-    POST has found the exercise and then finds it gone. The POST's response."""
-    engine: AsyncEngine = client._transport.app.state.engine  # type: ignore[attr-defined]
-    async with engine.connect() as deleting:
-        await deleting.execute(delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id)))
-        posting = asyncio.ensure_future(client.post(path, json=body, headers=headers))
-        await _until_a_statement_waits_for_a_lock(engine)
-        await deleting.commit()
-    return await posting
+    """POST `body` to `path` (a `live_client`) while another transaction deletes the exercise
+    (`post_while`): the POST has found the exercise and then finds it gone."""
+    deleting = delete(Exercise).where(Exercise.id == uuid.UUID(exercise_id))
+    return await post_while(client, deleting, path, body, headers)

@@ -5,6 +5,7 @@ connection of SQLAlchemy's pool, no BEGIN and no COMMIT. A session that has begu
 write in its transaction; SQLite, and a session without the driver's pool, change nothing.
 (The other tests bind sessions to the test's transaction, where it changes nothing either.)"""
 
+import asyncio
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -13,9 +14,9 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from ironlog.core.config import Settings
 from ironlog.core.db import (
@@ -30,6 +31,7 @@ from ironlog.core.db import (
 )
 from ironlog.core.errors import DatabaseUnavailable
 from ironlog.models import User
+from tests.conftest import until_a_statement_waits_for_a_lock
 
 PREFIX = "one-statement-"
 
@@ -204,3 +206,63 @@ async def test_the_driver_error_table_is_the_dialects(own_engine: AsyncEngine) -
     table = own_engine.dialect.loaded_dbapi._asyncpg_error_translate
     assert table[asyncpg.IntegrityConstraintViolationError].__name__ == "IntegrityError"
     assert table[asyncpg.PostgresError].__name__ == "Error"
+
+
+async def refusal_of_an_insert(connection: AsyncConnection, email: str) -> str | None:
+    """The SQLSTATE that refuses inserting a user with `email`, rolled back; None when it goes
+    through. The lock timeout bounds a wait for another transaction's row of that email, and
+    is not a timing: with no such row, the insert never waits."""
+    await connection.execute(text("SET LOCAL lock_timeout = '200ms'"))
+    try:
+        await connection.execute(insert(User).values(new_user_row(email)))
+    except DBAPIError as error:
+        return str(error.orig.sqlstate)  # type: ignore[union-attr]
+    finally:
+        await connection.rollback()
+    return None
+
+
+async def test_a_refusing_check_writes_nothing_ahead_either(
+    own_engine: AsyncEngine, driver_pool: DriverPool, sessions: Any
+) -> None:
+    email = new_email()
+    session = sessions()
+    assert write_in_one_statement(session)
+    refusing = Lead("SELECT 1 FROM allowed", (), check="SELECT WHERE false")
+    ahead = Batch(User, [new_user_row(email)], ahead=True)
+    assert await insert_led(session, refusing, [ahead]) is None
+    assert await seen_elsewhere(own_engine, email) == 0
+
+
+async def test_rows_ahead_are_written_before_the_lead_waits_for_its_lock(
+    own_engine: AsyncEngine, driver_pool: DriverPool, sessions: Any
+) -> None:
+    """While another transaction holds the row the lead updates, the statement has already
+    inserted the rows ahead (a second insert of the same email waits on them) and not the
+    others (the same insert goes through at once). Once the lock is released both are in."""
+    held, ahead_email, after_email = new_email(), new_email(), new_email()
+    async with sessions() as first:
+        first.add(User(email=held, name="First"))
+        await first.commit()
+    lead = Lead("UPDATE app_user SET name = 'Led' WHERE email = $1 RETURNING id", (held,))
+    batches = [
+        Batch(User, [new_user_row(ahead_email)], ahead=True),
+        Batch(User, [new_user_row(after_email)]),
+    ]
+    async with own_engine.connect() as holding:
+        await holding.execute(update(User).where(User.email == held).values(name="Held"))
+        session = sessions()
+        assert write_in_one_statement(session)
+        writing = asyncio.ensure_future(insert_led(session, lead, batches))
+        try:
+            await until_a_statement_waits_for_a_lock(own_engine, "WITH allowed")
+            async with own_engine.connect() as probe:
+                refused = [await refusal_of_an_insert(probe, ahead_email)]
+                refused.append(await refusal_of_an_insert(probe, after_email))
+        finally:
+            await holding.rollback()
+            led = await writing
+    assert refused == ["55P03", None]  # lock_not_available: waited for the row ahead
+    assert led is not None
+    assert await seen_elsewhere(own_engine, ahead_email) == 1
+    assert await seen_elsewhere(own_engine, after_email) == 1

@@ -10,9 +10,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+import pytest
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ironlog.models import ExerciseExecution, User
+from tests.conftest import post_while
 from tests.workouts.conftest import WORKOUTS, a_set
 from tests.workouts.test_concurrency import live_user, system_exercise
 
@@ -101,3 +104,31 @@ async def test_an_ended_session_outranks_a_taken_id(live_client: httpx.AsyncClie
     assert response.status_code == 401, response.text
     response = await live_client.post(WORKOUTS, json={"name": "New"}, headers=user.headers)
     assert response.status_code == 401, response.text
+
+
+@pytest.mark.parametrize("client_chooses_id", [False, True])
+async def test_an_account_deleted_while_its_create_waits_is_401_and_nothing_written(
+    live_client: httpx.AsyncClient, client_chooses_id: bool
+) -> None:
+    """The create's statement sees the account and its session, inserts the tree ahead of the
+    change number, then waits for the owner's row, which another transaction is deleting. Once
+    the deletion commits, no number is taken and no workout inserted, and the tree's foreign
+    key fails the statement: 401, as for any ended session, and nothing written (not a 500,
+    nor a 409 for a client's own id)."""
+    user = await live_user(live_client)
+    exercise_id = await system_exercise(live_client)
+    workout_id = uuid.uuid4()
+    body: dict[str, Any] = {
+        "name": "Racing the account's deletion",
+        "exercises": [{"exercise_id": exercise_id, "sets": [a_set()]}],
+    }
+    if client_chooses_id:
+        body["id"] = str(workout_id)
+    deleting = delete(User).where(User.id == user.id)
+    response = await post_while(live_client, deleting, WORKOUTS, body, user.headers)
+    assert response.status_code == 401, response.text
+    if client_chooses_id:  # (the user's own rows went with the account)
+        engine: AsyncEngine = live_client._transport.app.state.engine  # type: ignore[attr-defined]
+        async with engine.connect() as reading:
+            trees = select(func.count()).where(ExerciseExecution.workout_id == workout_id)
+            assert await reading.scalar(trees) == 0

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, text, update
+from sqlalchemy import ColumnElement, ScalarSelect, and_, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,12 +56,9 @@ def _both(first: ColumnElement[bool], second: ColumnElement[bool]) -> ColumnElem
 
 
 @functools.cache
-def _next_seq_where(
-    condition: ColumnElement[bool] | None, returning: tuple[ColumnElement[Any], ...] = ()
-) -> Any:
+def _next_seq_where(condition: ColumnElement[bool] | None) -> Any:
     # Built once per condition: a statement built per call costs its cache key every time.
-    statement = _NEXT_SEQ if condition is None else _NEXT_SEQ.where(condition)
-    return statement.returning(*returning) if returning else statement
+    return _NEXT_SEQ if condition is None else _NEXT_SEQ.where(condition)
 
 
 async def next_seq_if(
@@ -77,29 +74,45 @@ async def next_seq_if(
 
 
 @functools.cache
-def _compiled_next_seq(
+def _compiled_check(
     condition: ColumnElement[bool] | None,
     returning: tuple[ColumnElement[Any], ...],
     dialect: Dialect,
 ) -> SQLCompiler:
-    compiled: SQLCompiler = _next_seq_where(condition, returning).compile(dialect=dialect)
+    statement = select(*returning) if returning else select()
+    if condition is not None:
+        statement = statement.where(condition)
+    compiled: SQLCompiler = statement.compile(dialect=dialect)
     return compiled
+
+
+# The lead of `next_seq_lead`, after its check (`allowed`): numbered from the check's last.
+_PG_NEXT_SEQ_LEAD = (
+    "UPDATE app_user SET change_seq = app_user.change_seq + 1, updated_at = ${}"
+    " FROM allowed WHERE app_user.id = ${} RETURNING app_user.change_seq, allowed.*"
+)
 
 
 def next_seq_lead(dialect: Dialect, user_id: uuid.UUID, condition: Condition | None) -> Lead:
     """`next_seq_if` as the lead of an insert statement on PostgreSQL (`core.db.insert_led`):
     the rows it inserts take the number as their `change_seq`, and nothing is inserted when
-    the condition does not hold. The user's row stays locked until the transaction ends, as
+    the condition does not hold. The condition is the lead's check, so rows inserted ahead of
+    the number are checked too; the user's row stays locked until the transaction ends, as
     with `next_seq`. The lead's row is the number, then the condition's `returning`."""
-    compiled = _compiled_next_seq(
+    compiled = _compiled_check(
         condition and condition.clause, condition.returning if condition else (), dialect
     )
-    # The values SQLAlchemy would bind, `updated_at` (set on update) included.
-    values = compiled.construct_params(
-        {**(condition.params if condition else {}), "user_id": user_id, "updated_at": utc_now()}
+    # The condition may bind the user's id (the session's owner).
+    params = condition.params if condition else {}
+    values = compiled.construct_params({**params, "user_id": user_id})
+    checked = tuple(values[name] for name in compiled.positiontup or ())
+    numbers = len(checked) + 1, len(checked) + 2
+    return Lead(
+        _PG_NEXT_SEQ_LEAD.format(*numbers),
+        (*checked, utc_now(), user_id),
+        frozenset({"change_seq"}),
+        check=compiled.string,
     )
-    args = tuple(values[name] for name in compiled.positiontup or ())
-    return Lead(compiled.string, args, frozenset({"change_seq"}))
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID | ScalarSelect[Any]) -> int:

@@ -631,57 +631,67 @@ def _compiled_insert(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ..
 
 
 @functools.cache
-def _json_insert(table: Table, dialect: Dialect, fills: frozenset[str] | None) -> str:
+def _json_insert(
+    table: Table, dialect: Dialect, joined: str | None, fills: frozenset[str] = frozenset()
+) -> str:
     """`INSERT INTO table (columns) SELECT ... FROM json_populate_recordset(NULL::table, ${})`:
     a batch of rows as ONE JSON document, whose keys are column names, typed by the table's
-    own row type (a key left out is NULL). With `fills`, the rows are joined to the CTE `lead`
-    (no row from it, nothing inserted), and the table's columns named in `fills` take its value
-    of the same name (names of other tables' columns are ignored)."""
+    own row type (a key left out is NULL). With `joined`, the rows are joined to that CTE (no
+    row from it, nothing inserted), and the table's columns named in `fills` take its value of
+    the same name (names of other tables' columns are ignored)."""
     quote = dialect.identifier_preparer.quote
-    filled = set(fills or ())
     name = quote(table.name)
     columns = ", ".join(quote(column.name) for column in table.columns)
     picked = ", ".join(
-        f"{'lead' if column.name in filled else 'batch'}.{quote(column.name)}"
+        f"{joined if column.name in fills else 'batch'}.{quote(column.name)}"
         for column in table.columns
     )
-    lead = ", lead" if fills is not None else ""
+    join = f", {joined}" if joined else ""
     # Names from the metadata, never from a request.
     return (
         f"INSERT INTO {name} ({columns}) SELECT {picked}"  # noqa: S608
-        f" FROM json_populate_recordset(NULL::{name}, ${{}}::json) AS batch{lead}"
+        f" FROM json_populate_recordset(NULL::{name}, ${{}}::json) AS batch{join}"
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Lead:
-    """What an `insert_led` statement runs first (PostgreSQL): a data-modifying statement that
-    returns at most one row, as the CTE `lead`, such as taking a change number. Every row is
-    inserted only with that row (each insert joins it), so nothing is written without it; the
-    columns named in `fills` take its value of the same name. `sql` numbers its parameters
-    from $1, in the order of `args`."""
+    """What an `insert_led` statement hangs on (PostgreSQL): `check`, a SELECT that returns at
+    most one row, as the CTE `allowed` (whether the write may go ahead), and `sql`, a
+    data-modifying statement that returns at most one row, as the CTE `lead`, such as taking a
+    change number (it may read `allowed`). Every row is inserted only with `allowed`'s row, and
+    all but the batches inserted `ahead` only with the lead's row too (each insert joins it),
+    so nothing is written without them; the columns named in `fills` take the lead's value of
+    the same name. `check`, then `sql`, number their parameters from $1, in the order of
+    `args`."""
 
     sql: str
     args: tuple[Any, ...]
     fills: frozenset[str] = frozenset()
+    check: str = "SELECT"
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One table's rows for `insert_led`. `upsert`: what follows the INSERT (an `ON CONFLICT`
-    clause)."""
+    clause). `ahead`: insert the rows before the lead runs, joined to `allowed` only, so that
+    they are not written while a lock the lead takes is held (the lock of a change number is
+    held until the commit, and every write of the user queues on it). Only for new rows that
+    take none of the lead's values and lock nothing another transaction holds while it waits
+    for the lead's lock: no upsert, or the two would wait on each other."""
 
     model: type[Any]
     rows: Sequence[dict[str, Any]]
     upsert: str = ""
+    ahead: bool = False
 
 
 def _json_ctes(
-    batches: Sequence[Batch], dialect: Dialect, *, fills: frozenset[str] | None, first: int
+    batches: Sequence[Batch], dialect: Dialect, *, lead: Lead | None, first: int
 ) -> tuple[list[str], list[str]]:
     """One `insert_<n>` CTE per batch, its rows the parameter numbered `first + n`, and the
-    parameters: each batch's rows as one JSON text. Joined to the CTE `lead` when `fills` is
-    given (`_json_insert`).
+    parameters: each batch's rows as one JSON text. With `lead`, joined to the CTE `lead` (or
+    to `allowed`, for a batch inserted `ahead`, which returns a row per row inserted).
 
     One JSON text per table, rather than one array per column, because the driver encodes an
     array element by element in Python objects (a UUID through its bytes, a float through a
@@ -690,8 +700,16 @@ def _json_ctes(
     column type's own input, exactly as it reads SQL text."""
     parts: list[str] = []
     for index, batch in enumerate(batches):
-        template = _json_insert(batch.model.__table__, dialect, fills)
-        parts.append(f"insert_{index} AS ({template.format(first + index)} {batch.upsert})")
+        table = batch.model.__table__
+        if lead is None:
+            template, tail = _json_insert(table, dialect, None), batch.upsert
+        elif batch.ahead:
+            if batch.upsert or lead.fills & set(table.columns.keys()):
+                raise ValueError(f"{table.name}'s rows cannot go ahead of the lead")
+            template, tail = _json_insert(table, dialect, "allowed"), "RETURNING 1"
+        else:
+            template, tail = _json_insert(table, dialect, "lead", lead.fills), batch.upsert
+        parts.append(f"insert_{index} AS ({template.format(first + index)} {tail})")
     return parts, [rows_json(batch.rows) for batch in batches]
 
 
@@ -718,10 +736,7 @@ async def insert_tables(
             await insert_rows(session, model, rows)
         return
     parts, args = _json_ctes(
-        [Batch(model, rows) for model, rows in batches],
-        connection.dialect,
-        fills=None,
-        first=1,
+        [Batch(model, rows) for model, rows in batches], connection.dialect, lead=None, first=1
     )
     await connection.exec_driver_sql(f"WITH {', '.join(parts)} SELECT 1", tuple(args))
 
@@ -729,17 +744,18 @@ async def insert_tables(
 async def insert_led(
     session: AsyncSession, lead: Lead, batches: Sequence[Batch]
 ) -> Sequence[Any] | None:
-    """PostgreSQL only: `lead`, then every table's rows, in ONE statement (as `insert_tables`):
-    in the session's transaction, or alone on the driver's pool when the unit of work said so
-    (`write_in_one_statement`) and has not begun.
+    """PostgreSQL only: `lead`'s check, the batches inserted `ahead`, the lead, then the other
+    batches, in ONE statement (as `insert_tables`): in the session's transaction, or alone on
+    the driver's pool when the unit of work said so (`write_in_one_statement`) and has not
+    begun.
 
     Returns `lead`'s row; None when it returned none, and then nothing was inserted.
     """
     engine = session.get_bind()
     present = [batch for batch in batches if batch.rows]
-    parts, args = _json_ctes(present, engine.dialect, fills=lead.fills, first=len(lead.args) + 1)
-    ctes = ", ".join([f"lead AS ({lead.sql})", *parts])
-    sql = f"WITH {ctes} SELECT lead.* FROM lead"  # noqa: S608 (numbers, not requests)
+    parts, args = _json_ctes(present, engine.dialect, lead=lead, first=len(lead.args) + 1)
+    ctes = ", ".join([f"allowed AS ({lead.check})", f"lead AS ({lead.sql})", *parts])
+    sql = f"WITH {ctes} SELECT lead.* FROM lead{_after(present)}"  # noqa: S608 (no request's)
     params = (*lead.args, *args)
     pool: DriverPool | None = session.info.get(_DRIVER_POOL_KEY)
     if pool is not None and session.info.get(_ALONE_KEY) and not session.in_transaction():
@@ -747,6 +763,18 @@ async def insert_led(
         return row
     connection = await session.connection()
     return (await connection.exec_driver_sql(sql, params)).first()
+
+
+def _after(batches: Sequence[Batch]) -> str:
+    """What makes the lead wait for the batches inserted ahead: a condition on no column of
+    `lead`, which PostgreSQL evaluates once, before it reads the lead (a one-time filter), and
+    which counts every row they insert. (Left to themselves, data-modifying CTEs that the
+    query does not read run after it, in no promised order.)"""
+    ahead = [f"SELECT FROM insert_{index}" for index, batch in enumerate(batches) if batch.ahead]
+    if not ahead:
+        return ""
+    union = " UNION ALL ".join(ahead)
+    return f" WHERE (SELECT count(*) FROM ({union}) AS ahead) >= 0"  # noqa: S608 (numbers)
 
 
 async def insert_rows(

@@ -282,6 +282,8 @@ async def create(
                 only_if=auth_service.active_session(unchecked) if unchecked else None,
             )
     except IntegrityError as error:
+        if repository.is_owner_gone(error):  # the account was deleted meanwhile
+            raise auth_service.session_ended() from error
         if data.id is not None:  # a concurrent create took the same id first
             raise WorkoutExists() from error
         raise

@@ -149,6 +149,14 @@ def is_exercise_gone(error: IntegrityError) -> bool:
     return "_exercise_id_exercise" in str(error.orig)
 
 
+def is_owner_gone(error: IntegrityError) -> bool:
+    """Whether a new workout's tree, inserted ahead of its change number (`insert_new_workout`),
+    found no workout: the owner's row, which the statement's check had seen, was deleted (the
+    account) before the number could be taken, so the workout was not inserted. PostgreSQL
+    names the constraint (`fk_<table>_workout_id_workout`)."""
+    return "_workout_id_workout" in str(error.orig)
+
+
 async def visible_exercises(
     session: AsyncSession, *, user_id: uuid.UUID, exercise_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -210,8 +218,11 @@ async def insert_new_workout(
     of the user queues on that lock, so what runs under it is kept short: on PostgreSQL the
     exercises' check, the number, the tree and both summaries are ONE statement
     (`core.db.insert_led`, `summaries.merge_on_conflict`), and then only `COMMIT` (none when
-    the statement runs alone, `core.db.write_in_one_statement`). The execution summaries are
-    computed here from the rows, not read back from the sets.
+    the statement runs alone, `core.db.write_in_one_statement`). The executions, the sets and
+    their summaries go in ahead of the number, before its lock; under it are the workout, the
+    exercise summaries (other writes of the user lock those after the number: taken before,
+    the two would wait on each other), the foreign keys' checks and the commit. The execution
+    summaries are computed here from the rows, not read back from the sets.
     """
     dialect = session.get_bind().dialect  # asking for the connection would begin the session
     user_id = workout["user_id"]
@@ -227,9 +238,9 @@ async def insert_new_workout(
             lead,
             [
                 Batch(Workout, [workout]),
-                Batch(ExerciseExecution, executions),
-                Batch(WorkoutSet, sets),
-                Batch(ExecutionSummary, summary_rows),
+                Batch(ExerciseExecution, executions, ahead=True),
+                Batch(WorkoutSet, sets, ahead=True),
+                Batch(ExecutionSummary, summary_rows, ahead=True),
                 Batch(
                     ExerciseSummary,
                     summaries.exercise_rows(summary_rows),
