@@ -3,7 +3,9 @@ pools. On PostgreSQL a unit of work that declares it writes with one statement, 
 begun, sends that statement alone to the driver's pool: committed when it returns, with no
 connection of SQLAlchemy's pool, no BEGIN and no COMMIT. A session that has begun keeps the
 write in its transaction; SQLite, and a session without the driver's pool, change nothing.
-(The other tests bind sessions to the test's transaction, where it changes nothing either.)"""
+(The other tests bind sessions to the test's transaction, where it changes nothing either.)
+Rows inserted `ahead` are written before the lead waits for its lock, and only when the
+lead's check allows it."""
 
 import asyncio
 import secrets

@@ -662,8 +662,10 @@ class Lead:
     change number (it may read `allowed`). Every row is inserted only with `allowed`'s row, and
     all but the batches inserted `ahead` only with the lead's row too (each insert joins it),
     so nothing is written without them; the columns named in `fills` take the lead's value of
-    the same name. `check`, then `sql`, number their parameters from $1, in the order of
-    `args`."""
+    the same name. What may refuse the write belongs in `check`: a lead that returns no row
+    although `allowed` has one must make the statement fail (a row ahead whose parent the lead
+    did not insert fails its foreign key), or the rows ahead stay. `check`, then `sql`, number
+    their parameters from $1, in the order of `args`."""
 
     sql: str
     args: tuple[Any, ...]
@@ -749,7 +751,8 @@ async def insert_led(
     the driver's pool when the unit of work said so (`write_in_one_statement`) and has not
     begun.
 
-    Returns `lead`'s row; None when it returned none, and then nothing was inserted.
+    Returns `lead`'s row; None when `allowed` or the lead returned none, and then nothing was
+    inserted (see `Lead`).
     """
     engine = session.get_bind()
     present = [batch for batch in batches if batch.rows]
