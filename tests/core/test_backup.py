@@ -197,6 +197,22 @@ def test_restore_brings_back_every_row(
     assert result.exit_code == 0, result.output
     assert asyncio.run(_snapshot(settings)) == before
     assert asyncio.run(_can_log_in(settings))
+    if not settings.is_sqlite:
+        assert asyncio.run(_never_analysed(settings)) == []
+
+
+async def _never_analysed(settings: Settings) -> list[str]:
+    """PostgreSQL: the tables that no ANALYZE command (autovacuum's aside) has gathered
+    statistics of since they were made."""
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalars(
+                text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NULL")
+            )
+            return sorted(found)
+    finally:
+        await engine.dispose()
 
 
 def test_backup_replaces_an_older_file_only_when_whole(

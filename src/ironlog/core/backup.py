@@ -121,6 +121,16 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> None:
         str(source),
     )
     _run(command)
+    asyncio.run(_analyze(settings))
+
+
+async def _analyze(settings: Settings) -> None:
+    """Gather the planner's statistics of every table. pg_restore writes none, and until
+    autovacuum gets to the tables (a minute or more) PostgreSQL plans each query as if they
+    were nearly empty: a lifter's statistics over years of history, or a foreign key's check,
+    can scan what an index would find."""
+    async with _engine(settings) as engine, engine.begin() as connection:
+        await connection.execute(text("ANALYZE"))
 
 
 def counts(settings: Settings) -> Counts | None:
