@@ -242,18 +242,18 @@ def report(results: dict[str, list[dict[str, LoadResult]]], against: str | None)
         for index, measured in enumerate(measurements, 1):
             floor = measured["floor"]
             for name in servers:
-                ours = measured[name]
+                served = measured[name]
                 print(
-                    f"{label:<12} {index:>5} {name:<10} {ours.requests_per_second:>7.0f} "
+                    f"{label:<12} {index:>5} {name:<10} {served.requests_per_second:>7.0f} "
                     f"{floor.requests_per_second:>12.0f} "
-                    f"{ours.requests_per_second / floor.requests_per_second:>6.2f} "
-                    f"{ours.p50_ms:>7.2f}/{ours.p99_ms:<8.2f} "
+                    f"{served.requests_per_second / floor.requests_per_second:>6.2f} "
+                    f"{served.p50_ms:>7.2f}/{served.p99_ms:<8.2f} "
                     f"{floor.p50_ms:>8.2f}/{floor.p99_ms:<8.2f} "
-                    f"{ours.server_cpu_us:>8.0f}/{floor.server_cpu_us:<8.0f}"
+                    f"{served.server_cpu_us:>8.0f}/{floor.server_cpu_us:<8.0f}"
                 )
     print(
         "\nmedian ratio IronLog / floor, requests/s (and floor / IronLog, p50 latency);"
-        " median server CPU per request, IronLog / floor:"
+        " medians of server CPU per request and of p99 latency, IronLog / floor:"
     )
     for label, measurements in results.items():
         for name in servers:
@@ -269,12 +269,25 @@ def report(results: dict[str, list[dict[str, LoadResult]]], against: str | None)
             )
             cpu = statistics.median(o.server_cpu_us for o in ours)
             floor_cpu = statistics.median(f.server_cpu_us for f in floors)
+            p99 = statistics.median(o.p99_ms for o in ours)
+            floor_p99 = statistics.median(f.p99_ms for f in floors)
             print(
                 f"  {label:<12} {ratio:.2f} ({latency:.2f})  target >= {TARGETS[label]}"
-                f"   {cpu:.0f} / {floor_cpu:.0f} us{title}"
+                f"   {cpu:.0f} / {floor_cpu:.0f} us   p99 {p99:.0f} / {floor_p99:.0f} ms{title}"
             )
     if against:
         # Machines drift by more than a small change saves between rounds: compare in each round.
+        print(f"\nrequests/s, this tree / {against}, per round:")
+        for label, measurements in results.items():
+            ratios = [
+                m["ironlog"].requests_per_second / m["against"].requests_per_second
+                for m in measurements
+            ]
+            faster = sum(ratio > 1 for ratio in ratios)
+            print(
+                f"  {label:<12} median {statistics.median(ratios):.2f}, faster in {faster} of"
+                f" {len(ratios)} rounds: {[round(ratio, 2) for ratio in ratios]}"
+            )
         print(f"\nserver CPU per request, this tree - {against}, per round (negative: cheaper):")
         for label, measurements in results.items():
             deltas = [m["ironlog"].server_cpu_us - m["against"].server_cpu_us for m in measurements]
