@@ -321,7 +321,10 @@ async def until_a_statement_waits_for_a_lock(engine: AsyncEngine, starting: str 
     )
     async with engine.connect() as connection:
         for _ in range(3000):  # a bound for a broken test, not a timing: 60 s
-            if await connection.scalar(waiting, {"starting": starting}):
+            found = await connection.scalar(waiting, {"starting": starting})
+            # A backend reads pg_stat_activity once per transaction: each look needs a new one.
+            await connection.rollback()
+            if found:
                 return
             await asyncio.sleep(0.02)
     raise AssertionError("no statement waited for a row lock")

@@ -56,10 +56,16 @@ async def test_a_write_that_commits_late_still_comes_after_the_readers_cursor(
     ]
 
 
-async def _writer(client: httpx.AsyncClient, user: UserHandle, number: int, rounds: int) -> None:
+async def _writer(
+    client: httpx.AsyncClient, user: UserHandle, number: int, rounds: int, read: asyncio.Event
+) -> None:
+    """`rounds` rounds of writes; the second half only once `read` is set (a sync read has
+    come back), so that reads and writes interleave however fast either goes."""
     exercise = await client.get("/api/v1/exercises/system", params={"size": 1})
     exercise_id = exercise.json()["items"][0]["id"]
     for round_ in range(rounds):
+        if round_ == rounds // 2:
+            await read.wait()
         body: dict[str, Any] = {
             "name": f"Writer {number} round {round_}",
             "exercises": [{"exercise_id": exercise_id, "sets": [{"reps": round_}]}],
@@ -92,9 +98,10 @@ async def test_two_server_processes_writing_at_once_skip_no_change(
             ):
                 user = await register_user(one, email=email)
                 replica = Replica()
+                read = asyncio.Event()
                 writers = asyncio.gather(
                     *(
-                        _writer(client, user, number, rounds=8)
+                        _writer(client, user, number, rounds=8, read=read)
                         for number, client in enumerate([one, other, one, other])
                     )
                 )
@@ -102,6 +109,7 @@ async def test_two_server_processes_writing_at_once_skip_no_change(
                 while not writers.done():  # read through both processes while they write
                     await replica.sync(one if reads % 2 else other, user, limit=1 + reads % 7)
                     reads += 1
+                    read.set()
                 await writers
                 await replica.sync(other, user)
                 state = await server_state(one, user)
