@@ -84,6 +84,13 @@ def lead_if(allowed: bool) -> Lead:
     return Lead("SELECT $1::boolean AS allowed WHERE $1::boolean", (allowed,))
 
 
+def alone(sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A unit of work's session that declared its one-statement write, as a create does."""
+    session = sessions()
+    assert write_in_one_statement(session)
+    return session
+
+
 def new_email() -> str:
     return f"{PREFIX}{secrets.token_hex(4)}@example.com"
 
@@ -104,8 +111,7 @@ async def test_the_write_runs_alone_on_the_driver_pool_and_is_committed_by_its_s
     own_engine: AsyncEngine, driver_pool: DriverPool, sessions: Any
 ) -> None:
     email = new_email()
-    session = sessions()
-    assert write_in_one_statement(session)
+    session = alone(sessions)
     row = await insert_led(session, lead_if(True), [Batch(User, [new_user_row(email)])])
     assert row is not None and row[0] is True
     assert await seen_elsewhere(own_engine, email) == 1  # committed, nothing else sent
@@ -117,8 +123,7 @@ async def test_a_lead_without_a_row_writes_nothing(
     own_engine: AsyncEngine, driver_pool: DriverPool, sessions: Any
 ) -> None:
     email = new_email()
-    session = sessions()
-    assert write_in_one_statement(session)
+    session = alone(sessions)
     assert await insert_led(session, lead_if(False), [Batch(User, [new_user_row(email)])]) is None
     assert await seen_elsewhere(own_engine, email) == 0
     assert checked_out(own_engine, driver_pool) == (0, 0)
@@ -134,8 +139,7 @@ async def test_a_refused_write_is_sqlalchemys_error_and_the_session_reads_on(
     async with sessions() as session:
         session.add(User(email=email, name="First"))
         await session.commit()
-    session = sessions()
-    assert write_in_one_statement(session)
+    session = alone(sessions)
     with pytest.raises(IntegrityError) as refused:
         await insert_led(session, lead_if(True), [Batch(User, [new_user_row(email)])])
     assert refused.value.orig.sqlstate == "23505"  # type: ignore[union-attr]
@@ -228,8 +232,7 @@ async def test_a_refusing_check_writes_nothing_ahead_either(
     own_engine: AsyncEngine, driver_pool: DriverPool, sessions: Any
 ) -> None:
     email = new_email()
-    session = sessions()
-    assert write_in_one_statement(session)
+    session = alone(sessions)
     refusing = Lead("SELECT 1 FROM allowed", (), check="SELECT WHERE false")
     ahead = Batch(User, [new_user_row(email)], ahead=True)
     assert await insert_led(session, refusing, [ahead]) is None
@@ -253,8 +256,7 @@ async def test_rows_ahead_are_written_before_the_lead_waits_for_its_lock(
     ]
     async with own_engine.connect() as holding:
         await holding.execute(update(User).where(User.email == held).values(name="Held"))
-        session = sessions()
-        assert write_in_one_statement(session)
+        session = alone(sessions)
         writing = asyncio.ensure_future(insert_led(session, lead, batches))
         try:
             await until_a_statement_waits_for_a_lock(own_engine, "WITH allowed")
