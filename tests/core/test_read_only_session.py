@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import Integer, bindparam, case, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ironlog.core.config import Settings
@@ -22,6 +22,7 @@ from ironlog.core.db import (
     create_engine,
     create_read_sessionmaker,
     fetch_all,
+    fetch_mappings,
 )
 from ironlog.core.errors import DatabaseUnavailable
 from ironlog.models import Exercise
@@ -90,6 +91,22 @@ async def test_a_read_takes_one_connection_and_gives_it_back(
     assert len(first) == 3
     assert [tuple(row) for row in again] == [tuple(row) for row in first]
     assert len([statement for statement in seen if "FROM exercise" in statement]) == 2
+
+
+async def test_a_statement_s_own_constants_are_sent_with_it(sessions: Any) -> None:
+    """A literal in a statement is a placeholder too, which the caller does not name: the
+    driver gets its value with the caller's parameters (a statement with a CASE or a COALESCE
+    would otherwise fail on PostgreSQL)."""
+    flagged = case((bindparam("flag", type_=Integer) == 1, literal("yes")), else_=literal("no"))
+    statement = select(
+        func.coalesce(bindparam("given", type_=Integer), 7).label("given"),
+        flagged.label("answer"),
+    )
+    async with sessions() as session:
+        [defaulted] = await fetch_mappings(session, statement, {"given": None, "flag": 1})
+        [(given, answer)] = await fetch_all(session, statement, {"given": 3, "flag": 0})
+    assert (defaulted["given"], defaulted["answer"]) == (7, "yes")
+    assert (given, answer) == (3, "no")
 
 
 async def test_orm_work_after_a_read_keeps_one_connection(

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Exists, Row, bindparam, delete, exists, select, text, update
+from sqlalchemy import Exists, bindparam, delete, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.core.clock import utc_now
@@ -273,10 +273,16 @@ async def delete_expired_oidc_logins(session: AsyncSession, now: datetime) -> No
     )
 
 
-async def get_calendar_settings(session: ReadSession, user_id: uuid.UUID) -> Row[str, str] | None:
-    """The user's time zone and week start alone (no row: the defaults)."""
-    statement = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
-        UserPreferences.user_id == user_id
-    )
-    row: Row[str, str] | None = (await session.execute(statement)).first()
-    return row
+_CALENDAR_SETTINGS = select(UserPreferences.timezone, UserPreferences.week_starts_on).where(
+    UserPreferences.user_id == bindparam("user_id")
+)
+
+
+async def get_calendar_settings(session: ReadSession, user_id: uuid.UUID) -> tuple[str, str] | None:
+    """The user's time zone and week start alone (no row: the defaults). Every statistics
+    request reads them: a statement built once, sent straight to the driver."""
+    rows = await fetch_all(session, _CALENDAR_SETTINGS, {"user_id": user_id})
+    if not rows:
+        return None
+    timezone, week_starts_on = rows[0]
+    return timezone, week_starts_on

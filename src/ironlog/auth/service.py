@@ -218,4 +218,5 @@ async def get_calendar(session: ReadSession, *, user_id: uuid.UUID) -> LocalCale
     settings = await repository.get_calendar_settings(session, user_id)
     if settings is None:
         return LocalCalendar()
-    return LocalCalendar(settings.timezone, WeekStart(settings.week_starts_on))
+    timezone, week_starts_on = settings
+    return LocalCalendar(timezone, WeekStart(week_starts_on))

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol, cast
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     MetaData,
     Row,
+    RowMapping,
     Select,
     Table,
     event,
@@ -506,9 +507,11 @@ async def session_scope(
 @functools.lru_cache(maxsize=512)
 def _compiled_for_asyncpg(
     statement: ReadStatement, dialect: Dialect, list_sizes: tuple[tuple[str, int], ...]
-) -> tuple[str, tuple[tuple[str, int | None], ...]]:
-    """The statement's SQL for asyncpg and, per placeholder, the parameter (and list index)
-    it takes. A list parameter (an expanding IN) is rendered for its length."""
+) -> tuple[str, tuple[tuple[str, int | None], ...], dict[str, Any]]:
+    """The statement's SQL for asyncpg; per placeholder, the parameter (and list index) it
+    takes; and the values of the statement's own constants (a literal `1` in a CASE is a
+    placeholder too), ready for the driver. A list parameter (an expanding IN) is rendered for
+    its length."""
     if list_sizes:
         # Rendering the lists needs a value for every parameter; placeholders will do.
         values: dict[str, Any] = dict.fromkeys(statement.compile(dialect=dialect).binds)
@@ -517,13 +520,18 @@ def _compiled_for_asyncpg(
     compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     lists = {name for name, _ in list_sizes}
     placeholders: list[tuple[str, int | None]] = []
+    constants: dict[str, Any] = {}
     for name in compiled.positiontup or ():
         base, _, index = name.rpartition("_")
         if base in lists and index.isdigit():
             placeholders.append((base, int(index) - 1))
-        else:
-            placeholders.append((name, None))
-    return compiled.string, tuple(placeholders)
+            continue
+        placeholders.append((name, None))
+        bind = compiled.binds.get(name)
+        if bind is not None and not bind.required and bind.callable is None:
+            process = bind.type.bind_processor(dialect)
+            constants[name] = bind.value if process is None else process(bind.value)
+    return compiled.string, tuple(placeholders), constants
 
 
 _DRIVER_KEY = "ironlog.driver_connection"
@@ -590,7 +598,9 @@ async def fetch_all(
     list_sizes = tuple(
         sorted((name, len(value)) for name, value in params.items() if isinstance(value, list))
     )
-    sql, placeholders = _compiled_for_asyncpg(statement, events.dialect, list_sizes)
+    sql, placeholders, constants = _compiled_for_asyncpg(statement, events.dialect, list_sizes)
+    if constants:
+        params = {**constants, **params}
     args = tuple(
         params[name] if index is None else params[name][index] for name, index in placeholders
     )
@@ -608,6 +618,15 @@ async def fetch_all(
             await route.invalidate(error)
         raise DatabaseUnavailable() from error
     return records
+
+
+async def fetch_mappings(
+    session: ReadSession, statement: ReadStatement, params: dict[str, Any]
+) -> Sequence[RowMapping]:
+    """`fetch_all`, its rows read by column name: SQLAlchemy's row mappings, or on PostgreSQL the
+    driver's records, which read by name the same way."""
+    rows = await fetch_all(session, statement, params)
+    return [row._mapping if isinstance(row, Row) else cast(RowMapping, row) for row in rows]
 
 
 # Errors of a raw asyncpg call that mean the database cannot answer (not a bad statement):

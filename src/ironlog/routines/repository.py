@@ -14,7 +14,6 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
-    Row,
     RowMapping,
     String,
     bindparam,
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.changes.ranges import KeyRange, in_range
 from ironlog.core.clock import utc_now
-from ironlog.core.db import ReadSession, fetch_all, insert_rows
+from ironlog.core.db import ReadSession, fetch_mappings, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.models import (
     Exercise,
@@ -118,12 +117,6 @@ _ONE_TREE = _TREE.where(
 )
 
 
-def _mappings(rows: Sequence[Any]) -> Mappings:
-    """Rows of `core.db.fetch_all` read by column name: the driver's records on PostgreSQL
-    (mappings already), SQLAlchemy rows elsewhere."""
-    return [row._mapping if isinstance(row, Row) else row for row in rows]
-
-
 async def fetch_tree(
     session: ReadSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
 ) -> Mappings:
@@ -131,7 +124,7 @@ async def fetch_tree(
     rows when the user does not own it. Decimal columns may come back as `Decimal` (`views`
     turns them into numbers)."""
     params = {"routine_id": routine_id, "user_id": user_id}
-    return _mappings(await fetch_all(session, _ONE_TREE, params))
+    return await fetch_mappings(session, _ONE_TREE, params)
 
 
 async def list_page(
@@ -296,7 +289,7 @@ async def last_sets(
         "finished": WorkoutStatus.FINISHED.value,
         "one": 1,
     }
-    return _mappings(await fetch_all(session, _LAST_SETS, params))
+    return await fetch_mappings(session, _LAST_SETS, params)
 
 
 # Folders.

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
     Select,
@@ -32,12 +33,14 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     select,
     type_coerce,
+    union_all,
 )
 
 from ironlog.changes import summaries
-from ironlog.core.db import ReadSession, UTCDateTime
+from ironlog.core.db import ReadSession, UTCDateTime, fetch_all, fetch_mappings
 from ironlog.core.local_time import EARLIEST, LATEST, LocalCalendar, Offset, WeekStart
 from ironlog.models import ExecutionSummary, Exercise, ExerciseSummary, Workout, WorkoutStatus
 
@@ -54,13 +57,16 @@ class Bounds:
 
 
 @dataclass(frozen=True, slots=True)
-class WeekWorkouts:
-    week_start: date
+class WorkoutWeeks:
+    """The workouts in some bounds: totals, and how many started in each local week."""
+
     workouts: int
     finished: int
     duration_seconds: int
-    first_started_at: datetime
-    last_started_at: datetime
+    first_started_at: datetime | None
+    last_started_at: datetime | None
+    # Per local week with a workout (its first day): the number of workouts.
+    per_week: dict[date, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,49 +232,53 @@ def _duration_seconds(dialect: str) -> ColumnElement[int]:
 
 
 @lru_cache(maxsize=256)
-def _workouts_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> Select[Any]:
-    week = _week_start(dialect, offsets).label("week_start")
+def _workouts_by_week_statement(dialect: str, offsets: tuple[Offset, ...]) -> CompoundSelect[Any]:
+    """The totals first (a row whose week is NULL), then one row per local week: its start and
+    its number of workouts. The totals are summed by the database: a row per week with five
+    years of them would cost more to build in Python than the query costs to run."""
     is_finished = Workout.status == WorkoutStatus.FINISHED
-    duration = case((is_finished, _duration_seconds(dialect)))
     rows = (
         select(
-            week,
+            _week_start(dialect, offsets).label("week_start"),
             case((is_finished, 1), else_=0).label("finished"),
-            duration.label("duration"),
+            case((is_finished, _duration_seconds(dialect))).label("duration"),
             Workout.started_at,
         )
         .where(_owned_in_bounds())
-        .subquery("owned_workout")
+        .cte("owned_workout")
     )
-    return select(
-        rows.c.week_start,
+    totals = select(
+        type_coerce(null(), Date),
         func.count(),
-        func.sum(rows.c.finished),
+        func.coalesce(func.sum(rows.c.finished), 0),
         func.coalesce(func.sum(rows.c.duration), 0),
         func.min(rows.c.started_at),
         func.max(rows.c.started_at),
-    ).group_by(rows.c.week_start)
+    )
+    weeks = select(rows.c.week_start, func.count(), null(), null(), null(), null()).group_by(
+        rows.c.week_start
+    )
+    return union_all(totals, weeks)
 
 
 async def workouts_by_week(
     session: ReadSession, *, user_id: uuid.UUID, bounds: Bounds, weeks: LocalWeeks
-) -> list[WeekWorkouts]:
-    """Per local week with at least one workout: counts, training time, first and last start."""
+) -> WorkoutWeeks:
+    """The workouts in `bounds`: counts, training time, first and last start, and how many
+    started in each local week."""
     dialect = _dialect(session)
     statement = _workouts_by_week_statement(dialect, weeks.offsets)
     params = {**_bounds_params(user_id, bounds), **weeks.params(dialect)}
-    rows = await session.execute(statement, params)
-    return [
-        WeekWorkouts(
-            week_start=row[0],
-            workouts=row[1],
-            finished=int(row[2]),
-            duration_seconds=int(row[3]),
-            first_started_at=row[4],
-            last_started_at=row[5],
-        )
-        for row in rows
-    ]
+    rows = await fetch_all(session, statement, params)
+    [(_, workouts, finished, duration, first, last)] = [row for row in rows if row[0] is None]
+    return WorkoutWeeks(
+        workouts=workouts,
+        finished=int(finished),
+        duration_seconds=int(duration),
+        first_started_at=first,
+        last_started_at=last,
+        per_week={row[0]: row[1] for row in rows if row[0] is not None},
+    )
 
 
 def _in_bounds(rows: Any) -> tuple[ColumnElement[bool], ...]:
@@ -303,7 +313,7 @@ def _summary_statement(bounded: bool) -> Select[Any]:
 async def _summaries(session: ReadSession, user_id: uuid.UUID, bounds: Bounds) -> list[Any]:
     bounded = bounds != Bounds()
     params = _bounds_params(user_id, bounds) if bounded else {"user_id": user_id}
-    return list((await session.execute(_summary_statement(bounded), params)).mappings())
+    return list(await fetch_mappings(session, _summary_statement(bounded), params))
 
 
 async def sets_by_exercise(
@@ -339,7 +349,7 @@ async def sets_by_week(
     dialect = _dialect(session)
     statement = _sets_by_week_statement(dialect, weeks.offsets)
     params = {**_bounds_params(user_id, bounds), **weeks.params(dialect)}
-    rows = await session.execute(statement, params)
+    rows = await fetch_all(session, statement, params)
     return [WeekSets(week_start=row[0], sets=int(row[1]), volume_grams=int(row[2])) for row in rows]
 
 

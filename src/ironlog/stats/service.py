@@ -167,36 +167,35 @@ async def get_stats(session: ReadSession, *, user_id: uuid.UUID, period: Period)
     current_week = calendar.week_start(period.date_to or calendar.today(utc_now()))
     mondays, window = _weekly_window(calendar, current_week)
     weeks = await repository.local_weeks(session, user_id=user_id, bounds=bounds, calendar=calendar)
-    workout_weeks = await repository.workouts_by_week(
+    workouts = await repository.workouts_by_week(
         session, user_id=user_id, bounds=bounds, weeks=weeks
     )
     exercises = await repository.sets_by_exercise(session, user_id=user_id, bounds=bounds)
     set_weeks = await repository.sets_by_week(
         session, user_id=user_id, bounds=bounds.narrow(window.first, window.last), weeks=weeks
     )
-    workouts_in = {week.week_start: week.workouts for week in workout_weeks}
     sets_in = {week.week_start: week for week in set_weeks}
     weekly = [
         WeekSummary(
             week_start=monday,
-            workouts=workouts_in.get(monday, 0),
+            workouts=workouts.per_week.get(monday, 0),
             sets=sets_in[monday].sets if monday in sets_in else 0,
             volume_kg=_kg(sets_in[monday].volume_grams if monday in sets_in else 0),
         )
         for monday in mondays
     ]
-    current, longest = streaks(set(workouts_in), current_week)
+    current, longest = streaks(set(workouts.per_week), current_week)
     return Stats(
         date_from=period.date_from,
         date_to=period.date_to,
-        total_workouts=sum(week.workouts for week in workout_weeks),
-        finished_workouts=sum(week.finished for week in workout_weeks),
+        total_workouts=workouts.workouts,
+        finished_workouts=workouts.finished,
         total_sets=sum(item.sets for item in exercises),
         total_reps=sum(item.reps for item in exercises),
         total_volume_kg=_kg(sum(item.volume_grams for item in exercises)),
-        total_duration_seconds=sum(week.duration_seconds for week in workout_weeks),
-        first_workout_at=min((week.first_started_at for week in workout_weeks), default=None),
-        last_workout_at=max((week.last_started_at for week in workout_weeks), default=None),
+        total_duration_seconds=workouts.duration_seconds,
+        first_workout_at=workouts.first_started_at,
+        last_workout_at=workouts.last_started_at,
         current_streak_weeks=current,
         longest_streak_weeks=longest,
         weekly=weekly,
