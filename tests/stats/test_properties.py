@@ -184,6 +184,6 @@ async def test_queries_per_request_are_few_and_do_not_grow_with_history(
     await history.save()
     large = await _count_queries(client, user, queries)
 
-    # Authentication (1), the time zone and week start (1), then stats: workouts per week, sets
-    # per exercise, sets per week of the weekly window (3); records: one query.
-    assert small == large == [5, 3]
+    # The time zone and week start, with the session check (1), then stats: workouts per week,
+    # sets per exercise, sets per week of the weekly window (3); records: one query.
+    assert small == large == [4, 2]

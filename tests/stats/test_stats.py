@@ -356,6 +356,28 @@ async def test_stats_need_a_token(client: httpx.AsyncClient) -> None:
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+@pytest.mark.parametrize("preferences", [False, True])
+@pytest.mark.parametrize("params", [{}, {"from": "2026-11-01"}, {"from": "2026-11-10", "to": "1"}])
+async def test_an_ended_session_is_401_whatever_the_query(
+    client: httpx.AsyncClient, user: UserHandle, params: dict[str, str], preferences: bool
+) -> None:
+    """The session is checked by the statement that reads the preferences (with or without a
+    row of them), and before a bad query is refused: signed out is 401, never 200 or 422."""
+    if preferences:
+        response = await client.patch(
+            "/api/v1/users/me/preferences", json={"timezone": "Asia/Tokyo"}, headers=user.headers
+        )
+        assert response.status_code == 200
+    for path in (STATS, "/api/v1/users/me/records"):
+        assert (await client.get(path, headers=user.headers)).status_code == 200
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    for path in (STATS, "/api/v1/users/me/records"):
+        response = await client.get(path, params=params, headers=user.headers)
+        assert response.status_code == 401, (path, params, response.text)
+        assert response.json()["code"] == "not_authenticated"
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -353,6 +353,23 @@ async def test_reads_refuse_an_ended_session(
     assert response.json()["code"] == "not_authenticated"
 
 
+@pytest.mark.parametrize(
+    "query", [{"page": "0"}, {"from": "2026-11-10", "to": "2026-11-01"}, {"status": "x"}]
+)
+async def test_a_list_refused_for_its_query_is_401_for_an_ended_session(
+    client: httpx.AsyncClient, user: UserHandle, query: dict[str, str]
+) -> None:
+    """A list whose query is invalid (422 while signed in) is 401 once signed out: the session
+    check its statement would have made runs before any refusal."""
+    response = await client.get(WORKOUTS, params=query, headers=user.headers)
+    assert response.status_code == 422
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    response = await client.get(WORKOUTS, params=query, headers=user.headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
 async def test_creating_a_tree_costs_the_same_queries_whatever_its_size(
     backend: str,
     client: httpx.AsyncClient,
@@ -452,6 +469,8 @@ def test_only_read_only_routes_skip_the_session_dependency(app: FastAPI) -> None
         if _depends_on(route.dependant, get_creator):
             creators.append((context.path, *route.methods))
     assert sorted(readers) == [
+        ("/api/v1/users/me/records", "GET"),
+        ("/api/v1/users/me/stats", "GET"),
         ("/api/v1/workouts", "GET"),
         ("/api/v1/workouts/{workout_id}", "GET"),
     ]

@@ -106,7 +106,9 @@ async def get_claimed_read(request: Request) -> ClaimedRead:
     if not token:
         raise NotAuthenticated()
     session: ReadSession = request.state.session
-    return ClaimedRead(session, _claims(request, token))
+    claimed = _claims(request, token)
+    _check_session_before_refusal(request, claimed)
+    return ClaimedRead(session, claimed)
 
 
 async def get_principal(request: Request) -> Principal:
@@ -129,17 +131,22 @@ async def get_creator(request: Request) -> Principal | ClaimedPrincipal:
     if not token:
         raise NotAuthenticated()
     claimed = _claims(request, token)
+    _check_session_before_refusal(request, claimed)
+    return claimed
+
+
+def _check_session_before_refusal(request: Request, claimed: ClaimedPrincipal) -> None:
+    """For a caller whose session is checked by the route's first statement: an invalid
+    request (422) or a refusal found before that statement (a 404, a broken rule) must not
+    outrank an ended session (401), so any refusal checks the session first."""
 
     async def check_session(session: ReadSession) -> None:
-        # An invalid body (422) or a broken rule found before the create's first write
-        # must not outrank an ended session (401).
         if not await repository.session_is_active(
             session, user_id=claimed.user_id, session_id=claimed.session_id
         ):
             raise NotAuthenticated("The session of this access token has ended.")
 
     request.state.before_refusal.append(check_session)
-    return claimed
 
 
 async def get_optional_principal(request: Request) -> Principal | None:

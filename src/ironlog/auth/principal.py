@@ -17,9 +17,9 @@ class ClaimedPrincipal:
     """Who a valid access token says is calling, before its session has been checked.
 
     Only for `@read_only` routes whose statement folds the check in (`auth.repository.
-    ACTIVE_SESSION`, bound by `params()`), so that a read costs one round trip; when such a
-    statement returns no row, `auth.service.verify` tells an ended session (401) from a missing
-    object (404). A test keeps every route that takes one read-only.
+    ACTIVE_SESSION`, bound by `params()`), so that a read costs one round trip; any refusal
+    of the request checks the session first (`auth.dependencies`), so an ended session is a
+    401 rather than a 404 or a 422. A test keeps every route that takes one read-only.
     """
 
     user_id: uuid.UUID

@@ -1,9 +1,11 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Exists, bindparam, delete, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.clock import utc_now
 from ironlog.core.db import ReadSession, fetch_all
 from ironlog.models import (
@@ -278,6 +280,19 @@ _CALENDAR_SETTINGS = select(UserPreferences.timezone, UserPreferences.week_start
 )
 
 
+def _preference(column: Any) -> Any:
+    return select(column).where(UserPreferences.user_id == bindparam("user_id")).scalar_subquery()
+
+
+# One row whatever the preferences: whether the caller's session is active, and the settings
+# (NULL without a row).
+_CALENDAR_SETTINGS_CHECKED = select(
+    ACTIVE_SESSION,
+    _preference(UserPreferences.timezone),
+    _preference(UserPreferences.week_starts_on),
+)
+
+
 async def get_calendar_settings(session: ReadSession, user_id: uuid.UUID) -> tuple[str, str] | None:
     """The user's time zone and week start alone (no row: the defaults). Every statistics
     request reads them: a statement built once, sent straight to the driver."""
@@ -286,3 +301,16 @@ async def get_calendar_settings(session: ReadSession, user_id: uuid.UUID) -> tup
         return None
     timezone, week_starts_on = rows[0]
     return timezone, week_starts_on
+
+
+async def get_calendar_settings_checked(
+    session: ReadSession, principal: ClaimedPrincipal
+) -> tuple[bool, tuple[str, str] | None]:
+    """Whether the principal's session is active and, if so, the user's calendar settings (None:
+    the defaults): `get_calendar_settings` with the session check, in one round trip."""
+    [(active, timezone, week_starts_on)] = await fetch_all(
+        session, _CALENDAR_SETTINGS_CHECKED, principal.params()
+    )
+    if not active or timezone is None:
+        return bool(active), None
+    return True, (timezone, week_starts_on)

@@ -187,15 +187,6 @@ async def reset_password(
     await throttle.take_back(session, reservation)
 
 
-async def verify(session: ReadSession, principal: ClaimedPrincipal) -> None:
-    """401 unless the principal's session is active: what a read that folded the check into
-    its statement asks when that statement found nothing (to tell 401 from 404)."""
-    if not await repository.session_is_active(
-        session, user_id=principal.user_id, session_id=principal.session_id
-    ):
-        raise session_ended()
-
-
 def active_session(principal: ClaimedPrincipal) -> changes.Condition:
     """The condition that the principal's session is active, for a write that folds the
     session check into its first statement (`changes.record.next_seq_if`): a create, so that
@@ -215,7 +206,20 @@ def public_config(settings: Settings) -> AuthConfig:
 async def get_calendar(session: ReadSession, *, user_id: uuid.UUID) -> LocalCalendar:
     """The time zone and week start that decide the user's local dates and weeks (from the
     preferences, which the users package owns; read here so every feature can use them)."""
-    settings = await repository.get_calendar_settings(session, user_id)
+    return _calendar(await repository.get_calendar_settings(session, user_id))
+
+
+async def get_calendar_checked(session: ReadSession, principal: ClaimedPrincipal) -> LocalCalendar:
+    """`get_calendar` for a caller whose session has not been checked yet, checked by the same
+    statement: a read whose first query is this one costs no round trip for the check. An
+    ended session is `session_ended`."""
+    active, settings = await repository.get_calendar_settings_checked(session, principal)
+    if not active:
+        raise session_ended()
+    return _calendar(settings)
+
+
+def _calendar(settings: tuple[str, str] | None) -> LocalCalendar:
     if settings is None:
         return LocalCalendar()
     timezone, week_starts_on = settings

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ironlog.auth import service as auth_service
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.clock import utc_now
 from ironlog.core.db import ReadSession
 from ironlog.core.local_time import LocalCalendar
@@ -161,8 +162,10 @@ def _name_order(item: ExerciseSets | RecordRow) -> tuple[str, str, uuid.UUID]:
     return item.name_key, item.name, item.exercise_id
 
 
-async def get_stats(session: ReadSession, *, user_id: uuid.UUID, period: Period) -> Stats:
-    calendar = await auth_service.get_calendar(session, user_id=user_id)
+async def get_stats(session: ReadSession, *, caller: ClaimedPrincipal, period: Period) -> Stats:
+    """The caller's statistics; the first query checks the caller's session."""
+    calendar = await auth_service.get_calendar_checked(session, caller)
+    user_id = caller.user_id
     bounds = period.bounds(calendar)
     current_week = calendar.week_start(period.date_to or calendar.today(utc_now()))
     mondays, window = _weekly_window(calendar, current_week)
@@ -203,9 +206,12 @@ async def get_stats(session: ReadSession, *, user_id: uuid.UUID, period: Period)
     )
 
 
-async def get_records(session: ReadSession, *, user_id: uuid.UUID, period: Period) -> list[Record]:
-    calendar = await auth_service.get_calendar(session, user_id=user_id)
-    rows = await repository.records(session, user_id=user_id, bounds=period.bounds(calendar))
+async def get_records(
+    session: ReadSession, *, caller: ClaimedPrincipal, period: Period
+) -> list[Record]:
+    """The caller's records; the first query checks the caller's session."""
+    calendar = await auth_service.get_calendar_checked(session, caller)
+    rows = await repository.records(session, user_id=caller.user_id, bounds=period.bounds(calendar))
     return [
         Record(
             exercise_id=row.exercise_id,

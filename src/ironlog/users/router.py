@@ -29,6 +29,7 @@ router = api_router(
 
 
 @router.get("/me", response_model=UserRead, summary="Get the signed-in user")
+@read_only
 async def get_me(user: CurrentUser) -> User:
     """The account of the access token's owner."""
     return user
