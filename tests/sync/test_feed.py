@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -377,15 +378,30 @@ async def test_writes_cost_one_statement_for_the_feed(
             assert len(feed) == 1, (method, queries.statements)
 
 
-async def test_an_up_to_date_sync_is_one_query_after_authentication(
+async def test_an_up_to_date_sync_is_one_query_with_the_session_check(
     client: httpx.AsyncClient, user: UserHandle, queries: QueryCounter
 ) -> None:
     await create_workout(client, user)
     cursor = (await read_page(client, user, None))["cursor"]
     queries.reset()
     assert (await read_page(client, user, cursor))["changes"] == []
-    assert len([s for s in queries.statements if "change_seq" in s]) == 1, queries.statements
-    assert len(queries.statements) <= 2, queries.statements
+    [statement] = queries.statements
+    assert "change_seq" in statement and "auth_session" in statement, statement
+
+
+@pytest.mark.parametrize("cursor", [None, "mine", "garbage"])
+async def test_an_ended_session_is_401_whatever_the_cursor(
+    client: httpx.AsyncClient, user: UserHandle, cursor: str | None
+) -> None:
+    """The feed's first query checks the session; a cursor it would refuse (422) is still 401
+    once signed out."""
+    mine = (await read_page(client, user, None))["cursor"]
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    params = {} if cursor is None else {"cursor": mine if cursor == "mine" else cursor}
+    response = await client.get(SYNC, params=params, headers=user.headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 async def test_the_system_library_answers_304_to_its_etag(client: httpx.AsyncClient) -> None:

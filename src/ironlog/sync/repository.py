@@ -20,18 +20,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import repository as auth_repository
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes.ranges import ChangeKey
 from ironlog.core.db import ReadSession, fetch_all
 from ironlog.models import SyncTombstone, User
 from ironlog.sync.cursor import MAX_ID, NIL_ID
 
-_CURRENT_SEQ = select(User.change_seq).where(User.id == bindparam("user_id"))
+# With the caller's session check: the feed's first query, so a poll that finds nothing new is
+# one round trip.
+_CURRENT_SEQ = select(User.change_seq).where(
+    User.id == bindparam("user_id"), auth_repository.ACTIVE_SESSION
+)
 
 
-async def current_seq(session: ReadSession, user_id: uuid.UUID) -> int:
-    """The user's last change number (0 before any change)."""
-    [(seq,)] = await fetch_all(session, _CURRENT_SEQ, {"user_id": user_id})
-    return int(seq)
+async def current_seq(session: ReadSession, principal: ClaimedPrincipal) -> int | None:
+    """The caller's last change number (0 before any change); None when the caller's session
+    has ended."""
+    rows = await fetch_all(session, _CURRENT_SEQ, principal.params())
+    return int(rows[0][0]) if rows else None
 
 
 def _branch(kind: int, table: Any, id_column: Any, *criteria: Any) -> Any:

@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import Query
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUserId
+from ironlog.auth.dependencies import Reader
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.json import json_response
-from ironlog.core.routing import ReadSessionDep, SettingsDep, api_router, read_only
+from ironlog.core.routing import SettingsDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL
 from ironlog.sync import service
 from ironlog.sync.errors import InvalidCursor
@@ -23,9 +23,8 @@ router = api_router(tags=["sync"], responses=problem_responses(NotAuthenticated)
 )
 @read_only
 async def read_changes(
-    session: ReadSessionDep,
+    read: Reader,
     settings: SettingsDep,
-    user_id: CurrentUserId,
     cursor: Annotated[
         str | None,
         Query(
@@ -48,7 +47,7 @@ async def read_changes(
     than the retention (90 days by default) answers `reset: true` and a new snapshot. A cursor
     that was not issued to you is 422 `invalid_cursor`."""
     page = await service.read_page(
-        session, settings=settings, user_id=user_id, cursor_text=cursor or None, limit=limit
+        read.session, settings=settings, caller=read.caller, cursor_text=cursor or None, limit=limit
     )
     return json_response(
         {

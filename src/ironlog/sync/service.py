@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Integer, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes.ranges import ChangeKey, KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.config import Settings
@@ -172,13 +174,17 @@ async def read_page(
     session: ReadSession,
     *,
     settings: Settings,
-    user_id: uuid.UUID,
+    caller: ClaimedPrincipal,
     cursor_text: str | None,
     limit: int,
 ) -> FeedPage:
-    """The changes after the cursor, oldest first, each object once in its latest state."""
+    """The changes after the cursor, oldest first, each object once in its latest state. The
+    first query checks the caller's session."""
     now = int(utc_now().timestamp())
-    high = await repository.current_seq(session, user_id)
+    high = await repository.current_seq(session, caller)
+    if high is None:
+        raise auth_service.session_ended()
+    user_id = caller.user_id
     cursor, reset = _start(cursor_text, settings=settings, user_id=user_id, high=high, now=now)
     keys: list[ChangeKey] = []
     if not (cursor.complete and cursor.seq == high):  # an up-to-date client reads nothing more
