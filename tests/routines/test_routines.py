@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.models import Routine, RoutineExercise, RoutineSet
 from ironlog.routines.schemas import FolderRead, RoutineRead
-from tests.conftest import UserHandle
+from tests.conftest import QueryCounter, UserHandle
 from tests.routines.conftest import (
     FOLDERS,
     ROUTINES,
@@ -239,6 +239,33 @@ OWNED_ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", "", None),
     ("POST", "/start", {"started_at": "2026-11-20T18:30:00Z"}),
 ]
+
+
+@pytest.mark.parametrize("whose", ["own", "another user's", "missing"])
+async def test_a_routine_read_checks_the_session_in_its_statement(
+    client: httpx.AsyncClient,
+    user: UserHandle,
+    other_user: UserHandle,
+    routine: dict[str, Any],
+    queries: QueryCounter,
+    whose: str,
+) -> None:
+    """One query reads the routine and checks the caller's session; once signed out, the read
+    is 401 whether or not the routine is the caller's."""
+    theirs = await create_routine(client, other_user, name="Theirs")
+    routine_id = {"own": routine["id"], "another user's": theirs["id"], "missing": uuid.uuid4()}
+    path = f"{ROUTINES}/{routine_id[whose]}"
+    queries.reset()
+    response = await client.get(path, headers=user.headers)
+    assert response.status_code == (200 if whose == "own" else 404)
+    if whose == "own":
+        [statement] = queries.statements
+        assert "auth_session" in statement and "routine" in statement, statement
+    response = await client.post("/api/v1/auth/logout", json={"refresh_token": user.refresh_token})
+    assert response.status_code == 204
+    response = await client.get(path, headers=user.headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize(("method", "suffix", "body"), OWNED_ROUTES, ids=str)

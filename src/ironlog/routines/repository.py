@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import repository as auth_repository
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes.ranges import KeyRange, in_range
 from ironlog.core.clock import utc_now
 from ironlog.core.db import ReadSession, fetch_mappings, insert_rows
@@ -115,6 +117,20 @@ _TREE = (
 _ONE_TREE = _TREE.where(
     Routine.id == bindparam("routine_id"), routine_owned_by(bindparam("user_id"))
 )
+
+
+# The caller's session checked in the same statement: a read is one round trip.
+_ONE_TREE_CHECKED = _ONE_TREE.where(auth_repository.ACTIVE_SESSION)
+
+
+async def fetch_tree_for(
+    session: ReadSession, *, principal: ClaimedPrincipal, routine_id: uuid.UUID
+) -> Mappings:
+    """`fetch_tree` with the caller's session check: no rows either when the user does not own
+    the routine or when the session has ended."""
+    return await fetch_mappings(
+        session, _ONE_TREE_CHECKED, {"routine_id": routine_id, **principal.params()}
+    )
 
 
 async def fetch_tree(

@@ -3,7 +3,7 @@ from typing import Annotated, Any
 from fastapi import Body, status
 from starlette.responses import Response
 
-from ironlog.auth.dependencies import CurrentUserId
+from ironlog.auth.dependencies import CurrentUserId, Reader
 from ironlog.core.errors import NotAuthenticated, NotFound, PreconditionFailed, problem_responses
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
@@ -121,12 +121,11 @@ async def reorder_routines(
     responses={200: {"headers": ETAG}},
 )
 @read_only
-async def get_routine(
-    routine_id: RoutineId, session: ReadSessionDep, user_id: CurrentUserId
-) -> Response:
+async def get_routine(routine_id: RoutineId, read: Reader) -> Response:
     """The routine with its exercises (each with the embedded exercise) and target sets, in
     position order. Another user's routine is 404."""
-    return _routine_response(await service.get(session, user_id=user_id, routine_id=routine_id))
+    view = await service.get_for(read.session, caller=read.caller, routine_id=routine_id)
+    return _routine_response(view)
 
 
 @router.put(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
 from ironlog.core.db import ReadSession
@@ -55,16 +56,30 @@ class RoutineView:
     etag: str
 
 
-async def _read(session: ReadSession, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
-    rows = await repository.fetch_tree(session, user_id=user_id, routine_id=routine_id)
+def _view(rows: repository.Mappings, routine_id: uuid.UUID) -> RoutineView:
     if not rows:
         raise RoutineNotFound()
     [(body, version)] = views.routines_from_rows(rows)
     return RoutineView(body, views.etag(routine_id, version))
 
 
+async def _read(session: ReadSession, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
+    rows = await repository.fetch_tree(session, user_id=user_id, routine_id=routine_id)
+    return _view(rows, routine_id)
+
+
 async def get(session: ReadSession, *, user_id: uuid.UUID, routine_id: uuid.UUID) -> RoutineView:
     return await _read(session, user_id, routine_id)
+
+
+async def get_for(
+    session: ReadSession, *, caller: ClaimedPrincipal, routine_id: uuid.UUID
+) -> RoutineView:
+    """The routine, the caller's session checked by the same statement: one round trip. When
+    nothing came back, the refusal checks the session first (`auth.dependencies.Reader`): an
+    ended session is 401, a missing or foreign routine 404."""
+    rows = await repository.fetch_tree_for(session, principal=caller, routine_id=routine_id)
+    return _view(rows, routine_id)
 
 
 async def list_routines(session: ReadSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
