@@ -13,9 +13,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Integer,
     RowMapping,
-    String,
     bindparam,
     case,
     delete,
@@ -267,18 +265,18 @@ async def reorder_routines(
     )
 
 
-# Progression: the last time a routine was done. Every value is a named parameter: the
-# statement goes to the driver compiled once (core.db.fetch_all).
+# Progression: the last time a routine was done. The statement goes to the driver compiled
+# once (core.db.fetch_all).
 
 _LAST_WORKOUT = (
     select(Workout.id)
     .where(
         workout_repository.owned_by(bindparam("user_id")),
         Workout.routine_id == bindparam("routine_id"),
-        Workout.status == bindparam("finished", type_=String),
+        Workout.status == WorkoutStatus.FINISHED,
     )
     .order_by(Workout.started_at.desc(), Workout.id.desc())
-    .limit(bindparam("one", type_=Integer))
+    .limit(1)
     .scalar_subquery()
 )
 
@@ -299,12 +297,7 @@ async def last_sets(
     session: AsyncSession, *, user_id: uuid.UUID, routine_id: uuid.UUID
 ) -> Mappings:
     """The sets of the latest finished workout started from the routine (by start, then id)."""
-    params = {
-        "user_id": user_id,
-        "routine_id": routine_id,
-        "finished": WorkoutStatus.FINISHED.value,
-        "one": 1,
-    }
+    params = {"user_id": user_id, "routine_id": routine_id}
     return await fetch_mappings(session, _LAST_SETS, params)
 
 
