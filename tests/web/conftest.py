@@ -122,6 +122,12 @@ def browser() -> Iterator[Any]:
 def context(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=PHONE, service_workers="allow")
     context.set_default_timeout(WAIT_TIMEOUT_MS)
+    # What the browser saw fail, printed with a failing test's output (pytest shows it then).
+    context.on(
+        "requestfailed",
+        lambda request: print("request failed:", request.method, request.url, request.failure),
+    )
+    context.on("console", lambda message: print("console:", message.type, message.text))
     yield context
     context.close()
 

@@ -469,8 +469,15 @@ def test_only_read_only_routes_skip_the_session_dependency(app: FastAPI) -> None
         if _depends_on(route.dependant, get_creator):
             creators.append((context.path, *route.methods))
     assert sorted(readers) == [
+        ("/api/v1/body-measurements", "GET"),
+        ("/api/v1/body-measurements/{measurement_date}", "GET"),
+        ("/api/v1/routine-folders", "GET"),
+        ("/api/v1/routine-folders/{folder_id:id}", "GET"),
+        ("/api/v1/routines", "GET"),
         ("/api/v1/routines/{routine_id:id}", "GET"),
         ("/api/v1/sync", "GET"),
+        ("/api/v1/users/me", "GET"),
+        ("/api/v1/users/me/preferences", "GET"),
         ("/api/v1/users/me/records", "GET"),
         ("/api/v1/users/me/stats", "GET"),
         ("/api/v1/workouts", "GET"),

@@ -1,8 +1,9 @@
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Exists, bindparam, delete, exists, select, text, update
+from sqlalchemy import Exists, Row, Select, bindparam, delete, exists, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth.principal import ClaimedPrincipal
@@ -98,6 +99,35 @@ async def session_is_active(
     """True while the session exists, belongs to the user and is not revoked."""
     rows = await fetch_all(session, _ACTIVE_SESSION, {"session_id": session_id, "user_id": user_id})
     return bool(rows)
+
+
+async def fetch_page_checked(
+    session: ReadSession,
+    principal: ClaimedPrincipal,
+    items: Select[*tuple[Any, ...]],
+    count: Select[int],
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], int] | None:
+    """A page and the total, the caller's session checked in the same statement: one round trip
+    when the page has rows (each row ends with the total), and a second only when it is empty,
+    to tell an ended session (None) from a page past the end or no items. `items` is the page's
+    statement, filtered, ordered and limited; `count` counts what it filters."""
+    total = count.correlate(None).scalar_subquery()
+    params = principal.params()
+    page = items.add_columns(total.label("total")).where(ACTIVE_SESSION)
+    rows = (await session.execute(page, params)).all()
+    if rows:
+        return rows, int(rows[0][-1])
+    [(total_only, active)] = (await session.execute(select(total, ACTIVE_SESSION), params)).all()
+    return ([], int(total_only)) if active else None
+
+
+_USER_CHECKED = select(User).where(User.id == bindparam("user_id"), ACTIVE_SESSION)
+
+
+async def get_user_checked(session: ReadSession, principal: ClaimedPrincipal) -> User | None:
+    """The principal's account, read with the session check: None when the session has ended."""
+    user: User | None = await session.scalar(_USER_CHECKED, principal.params())
+    return user
 
 
 async def add_session(session: AsyncSession, user_id: uuid.UUID) -> AuthSession:

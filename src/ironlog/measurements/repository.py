@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import repository as auth_repository
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest
 from ironlog.models import BodyMeasurement
@@ -43,25 +45,40 @@ def _in_range(
     return criteria
 
 
+async def get_for(
+    session: ReadSession, principal: ClaimedPrincipal, measurement_date: date
+) -> BodyMeasurement | None:
+    """The caller's entry of that date, read with the session check: None when there is none
+    or the session has ended."""
+    statement = _on(principal.user_id, measurement_date).where(auth_repository.ACTIVE_SESSION)
+    entry: BodyMeasurement | None = await session.scalar(statement, principal.params())
+    return entry
+
+
 async def list_page(
     session: ReadSession,
-    user_id: uuid.UUID,
+    principal: ClaimedPrincipal,
     *,
     date_from: date | None,
     date_to: date | None,
     page: PageRequest,
-) -> tuple[Sequence[BodyMeasurement], int]:
-    """A page of the user's entries in the range, newest first."""
-    criteria = _in_range(user_id, date_from, date_to)
-    total = await session.scalar(select(func.count()).select_from(BodyMeasurement).where(*criteria))
-    statement = (
+) -> tuple[list[BodyMeasurement], int] | None:
+    """A page of the caller's entries in the range, newest first, and the total, the session
+    checked in the same statement; None when it has ended."""
+    criteria = _in_range(principal.user_id, date_from, date_to)
+    items = (
         select(BodyMeasurement)
         .where(*criteria)
         .order_by(BodyMeasurement.measurement_date.desc())
         .offset(page.offset)
         .limit(page.size)
     )
-    return (await session.scalars(statement)).all(), total or 0
+    count = select(func.count()).select_from(BodyMeasurement).where(*criteria)
+    found = await auth_repository.fetch_page_checked(session, principal, items, count)
+    if found is None:
+        return None
+    rows, total = found
+    return [row[0] for row in rows], total
 
 
 async def all_of(session: AsyncSession, user_id: uuid.UUID) -> Sequence[BodyMeasurement]:

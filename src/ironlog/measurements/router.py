@@ -3,10 +3,10 @@ from typing import Annotated, Any
 
 from fastapi import Body, Path, Query, Response, status
 
-from ironlog.auth.dependencies import CurrentUserId
+from ironlog.auth.dependencies import CurrentUserId, Reader
 from ironlog.core.errors import InvalidField, NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
+from ironlog.core.routing import SessionDep, api_router, read_only
 from ironlog.core.schemas import BoundedDate, PlainDate
 from ironlog.measurements import service
 from ironlog.measurements.errors import MeasurementNotFound
@@ -49,8 +49,7 @@ def location(measurement_date: date) -> str:
 )
 @read_only
 async def list_measurements(
-    session: ReadSessionDep,
-    user_id: CurrentUserId,
+    read: Reader,
     page: PageParams,
     date_from: Annotated[
         PlainDate | None, Query(alias="from", description="On or after this date.")
@@ -63,7 +62,7 @@ async def list_measurements(
     if date_from and date_to and date_from > date_to:
         raise InvalidField(["query", "from"], "from must not be after to")
     return await service.list_measurements(
-        session, user_id=user_id, date_from=date_from, date_to=date_to, page=page
+        read.session, caller=read.caller, date_from=date_from, date_to=date_to, page=page
     )
 
 
@@ -74,11 +73,9 @@ async def list_measurements(
     responses=problem_responses(MeasurementNotFound),
 )
 @read_only
-async def get_measurement(
-    measurement_date: MeasurementDate, session: ReadSessionDep, user_id: CurrentUserId
-) -> BodyMeasurement:
+async def get_measurement(measurement_date: MeasurementDate, read: Reader) -> BodyMeasurement:
     """The caller's entry of that date; 404 when there is none."""
-    return await service.get(session, user_id=user_id, measurement_date=measurement_date)
+    return await service.get(read.session, caller=read.caller, measurement_date=measurement_date)
 
 
 @router.put(

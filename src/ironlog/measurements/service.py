@@ -11,6 +11,8 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
@@ -27,9 +29,12 @@ class Saved:
 
 
 async def get(
-    session: ReadSession, *, user_id: uuid.UUID, measurement_date: date
+    session: ReadSession, *, caller: ClaimedPrincipal, measurement_date: date
 ) -> BodyMeasurement:
-    entry = await repository.get(session, user_id, measurement_date)
+    """The caller's entry of that date, the session checked by the same statement: one round
+    trip. When nothing came back, the refusal checks the session first (`auth.dependencies.
+    Reader`): an ended session is 401, a date without an entry 404."""
+    entry = await repository.get_for(session, caller, measurement_date)
     if entry is None:
         raise MeasurementNotFound()
     return entry
@@ -38,15 +43,18 @@ async def get(
 async def list_measurements(
     session: ReadSession,
     *,
-    user_id: uuid.UUID,
+    caller: ClaimedPrincipal,
     date_from: date | None,
     date_to: date | None,
     page: PageRequest,
 ) -> dict[str, object]:
-    """A page of the user's entries in the range, newest date first."""
-    entries, total = await repository.list_page(
-        session, user_id, date_from=date_from, date_to=date_to, page=page
+    """A page of the caller's entries in the range, newest date first."""
+    found = await repository.list_page(
+        session, caller, date_from=date_from, date_to=date_to, page=page
     )
+    if found is None:  # the statement's session check refused
+        raise auth_service.session_ended()
+    entries, total = found
     return page_dict(entries, total, page)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Row,
     RowMapping,
     bindparam,
     case,
@@ -141,25 +142,31 @@ async def fetch_tree(
     return await fetch_mappings(session, _ONE_TREE, params)
 
 
+def _mappings(rows: Sequence[Row[Any]]) -> Mappings:
+    return [row._mapping for row in rows]
+
+
 async def list_page(
-    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
-) -> tuple[Mappings, int]:
-    """A page of the user's routines in their order, with their trees, and the total count."""
-    total = await session.scalar(
-        select(func.count()).select_from(Routine).where(routine_owned_by(user_id))
-    )
-    if not total:
-        return [], 0
+    session: ReadSession, *, principal: ClaimedPrincipal, page: PageRequest
+) -> tuple[Mappings, int] | None:
+    """A page of the caller's routines in their order, with their trees, and the total count,
+    the session checked in the same statement; None when it has ended."""
+    owned = routine_owned_by(principal.user_id)
     ids = (
         select(Routine.id)
-        .where(routine_owned_by(user_id))
+        .where(owned)
         .order_by(Routine.position, Routine.id)
         .limit(page.size)
         .offset(page.offset)
         .scalar_subquery()
     )
-    rows = (await session.execute(_TREE.where(Routine.id.in_(ids)))).mappings().all()
-    return rows, int(total)
+    items = _TREE.where(Routine.id.in_(ids))
+    count = select(func.count()).select_from(Routine).where(owned)
+    found = await auth_repository.fetch_page_checked(session, principal, items, count)
+    if found is None:
+        return None
+    rows, total = found
+    return _mappings(rows), total
 
 
 async def all_trees(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
@@ -322,25 +329,46 @@ async def get_folder(
     return row
 
 
+async def get_folder_for(
+    session: ReadSession, *, principal: ClaimedPrincipal, folder_id: uuid.UUID
+) -> RowMapping | None:
+    """`get_folder` with the caller's session check: None either when the user does not own
+    the folder or when the session has ended."""
+    statement = select(*_FOLDER_COLUMNS).where(
+        RoutineFolder.id == folder_id,
+        folder_owned_by(principal.user_id),
+        auth_repository.ACTIVE_SESSION,
+    )
+    row: RowMapping | None = (
+        (await session.execute(statement, principal.params())).mappings().first()
+    )
+    return row
+
+
 async def folder_exists(session: AsyncSession, folder_id: uuid.UUID) -> bool:
     statement = select(RoutineFolder.id).where(RoutineFolder.id == folder_id)
     return await session.scalar(statement) is not None
 
 
 async def list_folders(
-    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
-) -> tuple[Mappings, int]:
-    total = await session.scalar(
-        select(func.count()).select_from(RoutineFolder).where(folder_owned_by(user_id))
-    )
-    statement = (
+    session: ReadSession, *, principal: ClaimedPrincipal, page: PageRequest
+) -> tuple[Mappings, int] | None:
+    """A page of the caller's folders in their order and the total count, the session checked
+    in the same statement; None when it has ended."""
+    owned = folder_owned_by(principal.user_id)
+    items = (
         select(*_FOLDER_COLUMNS)
-        .where(folder_owned_by(user_id))
+        .where(owned)
         .order_by(RoutineFolder.position, RoutineFolder.id)
         .limit(page.size)
         .offset(page.offset)
     )
-    return (await session.execute(statement)).mappings().all(), int(total or 0)
+    count = select(func.count()).select_from(RoutineFolder).where(owned)
+    found = await auth_repository.fetch_page_checked(session, principal, items, count)
+    if found is None:
+        return None
+    rows, total = found
+    return _mappings(rows), total
 
 
 async def all_folders(session: AsyncSession, user_id: uuid.UUID) -> Mappings:

@@ -7,9 +7,10 @@ from ironlog.auth.dependencies import CurrentUserId, Reader
 from ironlog.core.errors import NotAuthenticated, NotFound, PreconditionFailed, problem_responses
 from ironlog.core.json import json_response
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
+from ironlog.core.routing import SessionDep, api_router, read_only
 from ironlog.routines import service, workouts
 from ironlog.routines.dependencies import (
+    FolderId,
     LockedRoutine,
     OwnedFolderId,
     RoutineId,
@@ -75,12 +76,10 @@ def _folder_response(body: dict[str, Any], status_code: int = 200) -> Response:
 
 @router.get("", response_model=Page[RoutineRead], summary="List your routines")
 @read_only
-async def list_routines(
-    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
-) -> Response:
+async def list_routines(read: Reader, page: PageParams) -> Response:
     """The caller's routines with their exercises and target sets, in the caller's order
     (`position`), paged."""
-    return json_response(await service.list_routines(session, user_id=user_id, page=page))
+    return json_response(await service.list_routines(read.session, caller=read.caller, page=page))
 
 
 @router.post(
@@ -238,11 +237,9 @@ async def save_workout_as_routine(
 
 @folders_router.get("", response_model=Page[FolderRead], summary="List your routine folders")
 @read_only
-async def list_folders(
-    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
-) -> Response:
+async def list_folders(read: Reader, page: PageParams) -> Response:
     """The caller's folders in their order (`position`), paged."""
-    return json_response(await service.list_folders(session, user_id=user_id, page=page))
+    return json_response(await service.list_folders(read.session, caller=read.caller, page=page))
 
 
 @folders_router.post(
@@ -280,11 +277,10 @@ async def reorder_folders(
 
 @folders_router.get("/{folder_id:id}", response_model=FolderRead, summary="Get a routine folder")
 @read_only
-async def get_folder(
-    folder_id: OwnedFolderId, session: ReadSessionDep, user_id: CurrentUserId
-) -> Response:
+async def get_folder(folder_id: FolderId, read: Reader) -> Response:
     """One of your folders; another user's is 404."""
-    return json_response(await service.get_folder(session, user_id=user_id, folder_id=folder_id))
+    folder = await service.get_folder_for(read.session, caller=read.caller, folder_id=folder_id)
+    return json_response(folder)
 
 
 @folders_router.put(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
 from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.clock import utc_now
@@ -82,8 +83,14 @@ async def get_for(
     return _view(rows, routine_id)
 
 
-async def list_routines(session: ReadSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
-    rows, total = await repository.list_page(session, user_id=user_id, page=page)
+async def list_routines(
+    session: ReadSession, *, caller: ClaimedPrincipal, page: PageRequest
+) -> JsonDict:
+    """A page of the caller's routines, the session checked by the same statement."""
+    found = await repository.list_page(session, principal=caller, page=page)
+    if found is None:  # the statement's session check refused
+        raise auth_service.session_ended()
+    rows, total = found
     items = [body for body, _version in views.routines_from_rows(rows)]
     return page_dict(items, total, page)
 
@@ -274,8 +281,26 @@ async def get_folder(session: ReadSession, *, user_id: uuid.UUID, folder_id: uui
     return views.folder_json(row)
 
 
-async def list_folders(session: ReadSession, *, user_id: uuid.UUID, page: PageRequest) -> JsonDict:
-    rows, total = await repository.list_folders(session, user_id=user_id, page=page)
+async def get_folder_for(
+    session: ReadSession, *, caller: ClaimedPrincipal, folder_id: uuid.UUID
+) -> JsonDict:
+    """The folder, the caller's session checked by the same statement: one round trip. When
+    nothing came back, the refusal checks the session first: an ended session is 401, a
+    missing or foreign folder 404."""
+    row = await repository.get_folder_for(session, principal=caller, folder_id=folder_id)
+    if row is None:
+        raise FolderNotFound()
+    return views.folder_json(row)
+
+
+async def list_folders(
+    session: ReadSession, *, caller: ClaimedPrincipal, page: PageRequest
+) -> JsonDict:
+    """A page of the caller's folders, the session checked by the same statement."""
+    found = await repository.list_folders(session, principal=caller, page=page)
+    if found is None:  # the statement's session check refused
+        raise auth_service.session_ended()
+    rows, total = found
     return page_dict([views.folder_json(row) for row in rows], total, page)
 
 

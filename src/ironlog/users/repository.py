@@ -1,8 +1,10 @@
 import uuid
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import repository as auth_repository
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.db import ReadSession
 from ironlog.models import Routine, User, UserPreferences, Workout
 from ironlog.workouts import repository as workout_repository
@@ -28,6 +30,26 @@ async def get_preferences(
         UserPreferences, user_id, populate_existing=fresh
     )
     return preferences
+
+
+# One row while the caller's session is active (the user's preferences, or None without a row),
+# none once it has ended.
+_PREFERENCES_CHECKED = (
+    select(User.id, UserPreferences)
+    .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
+    .where(User.id == bindparam("user_id"), auth_repository.ACTIVE_SESSION)
+)
+
+
+async def get_preferences_checked(
+    session: ReadSession, principal: ClaimedPrincipal
+) -> tuple[bool, UserPreferences | None]:
+    """Whether the caller's session is active and, if so, their stored preferences (None: the
+    defaults): one round trip with the session check."""
+    row = (await session.execute(_PREFERENCES_CHECKED, principal.params())).first()
+    if row is None:
+        return False, None
+    return True, row[1]
 
 
 async def add_preferences(session: AsyncSession, preferences: UserPreferences) -> UserPreferences:

@@ -7,11 +7,12 @@ from ironlog.auth.dependencies import (
     CurrentUser,
     CurrentUserId,
     PasswordHasherDep,
+    Reader,
 )
 from ironlog.auth.errors import WrongCurrentPassword
 from ironlog.auth.schemas import UserRead
 from ironlog.core.errors import NotAuthenticated, RateLimited, problem_responses
-from ironlog.core.routing import ReadSessionDep, SessionDep, SettingsDep, api_router, read_only
+from ironlog.core.routing import SessionDep, SettingsDep, api_router, read_only
 from ironlog.models import User, UserPreferences
 from ironlog.users import service
 from ironlog.users.schemas import (
@@ -30,9 +31,9 @@ router = api_router(
 
 @router.get("/me", response_model=UserRead, summary="Get the signed-in user")
 @read_only
-async def get_me(user: CurrentUser) -> User:
+async def get_me(read: Reader) -> User:
     """The account of the access token's owner."""
-    return user
+    return await service.get_me(read.session, caller=read.caller)
 
 
 @router.patch("/me", response_model=UserRead, summary="Change the signed-in user's name")
@@ -85,12 +86,12 @@ async def delete_me(session: SessionDep, user: CurrentUser) -> None:
 
 @router.get("/me/preferences", response_model=PreferencesRead, summary="Get your preferences")
 @read_only
-async def get_preferences(session: ReadSessionDep, user_id: CurrentUserId) -> UserPreferences:
+async def get_preferences(read: Reader) -> UserPreferences:
     """Units, time zone, week start, default rest and gym setup. A user who never changed them
     has the defaults: kg, km, UTC, monday, 120 s of rest, a 20 kg bar and plates of 25, 20, 15,
     10, 5, 2.5 and 1.25 kg. The API itself always speaks kg, m and s; clients display the
     user's units."""
-    return await service.get_preferences(session, user_id=user_id)
+    return await service.get_preferences_for(read.session, caller=read.caller)
 
 
 @router.patch("/me/preferences", response_model=PreferencesRead, summary="Change your preferences")

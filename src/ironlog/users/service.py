@@ -5,9 +5,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ironlog.auth import repository as auth_repository
+from ironlog.auth import service as auth_service
 from ironlog.auth import throttle
 from ironlog.auth.errors import WrongCurrentPassword
-from ironlog.auth.principal import Principal
+from ironlog.auth.principal import ClaimedPrincipal, Principal
 from ironlog.changes import record as change_record
 from ironlog.core.config import Settings
 from ironlog.core.db import ReadSession
@@ -80,12 +81,30 @@ DEFAULT_PREFERENCES: dict[str, Any] = {
 }
 
 
+async def get_me(session: ReadSession, *, caller: ClaimedPrincipal) -> User:
+    """The caller's account, the session checked by the same statement: one round trip."""
+    user = await auth_repository.get_user_checked(session, caller)
+    if user is None:
+        raise auth_service.session_ended()
+    return user
+
+
+def _defaults(user_id: uuid.UUID) -> UserPreferences:
+    return UserPreferences(user_id=user_id, **copy.deepcopy(DEFAULT_PREFERENCES))
+
+
 async def get_preferences(session: ReadSession, *, user_id: uuid.UUID) -> UserPreferences:
     """The user's preferences: the stored row, or the defaults (not stored) when there is none."""
     stored = await repository.get_preferences(session, user_id)
-    if stored is not None:
-        return stored
-    return UserPreferences(user_id=user_id, **copy.deepcopy(DEFAULT_PREFERENCES))
+    return stored if stored is not None else _defaults(user_id)
+
+
+async def get_preferences_for(session: ReadSession, *, caller: ClaimedPrincipal) -> UserPreferences:
+    """`get_preferences` for a caller whose session the same statement checks: one round trip."""
+    active, stored = await repository.get_preferences_checked(session, caller)
+    if not active:
+        raise auth_service.session_ended()
+    return stored if stored is not None else _defaults(caller.user_id)
 
 
 async def update_preferences(
