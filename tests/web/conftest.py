@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import _admin_execute, _postgres_url
 from tests.live_server import REQUEST_TIMEOUT, LiveServer, live_server
+from tests.web.signal import Signal
 
 # Bounds on waits for a condition, never sleeps: a wait ends as soon as its condition holds, so a
 # generous bound costs nothing when the machine is idle and keeps a loaded one from failing.
@@ -130,6 +131,15 @@ def context(browser: Any) -> Iterator[Any]:
     context.on("console", lambda message: print("console:", message.type, message.text))
     yield context
     context.close()
+
+
+@pytest.fixture
+def signal(web_server: LiveServer) -> Iterator[Signal]:
+    """The live server behind a relay the test can cut (`Signal.go_offline`): open the app at
+    `signal.server.url` for a journey that goes offline."""
+    relay = Signal(web_server)
+    yield relay
+    relay.close()
 
 
 @dataclass

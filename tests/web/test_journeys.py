@@ -7,6 +7,7 @@ import pytest
 
 from tests.live_server import REQUEST_TIMEOUT, LiveServer
 from tests.web.conftest import cookie_sessions, new_account, sign_in, sign_up
+from tests.web.signal import Signal
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +145,8 @@ def test_sign_up_and_log_a_full_workout(context: Any, web_server: LiveServer) ->
         assert [e["superset"] for e in workout["exercises"]] == [None, None, 1, 1]
 
 
-def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: LiveServer) -> None:
+def test_sets_logged_offline_reach_the_server_once(context: Any, signal: Signal) -> None:
+    web_server = signal.server
     if not cookie_sessions(web_server):
         pytest.skip("this server has no cookie sessions yet: a reload would sign the app out")
     page = context.new_page()
@@ -154,7 +156,7 @@ def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: Liv
     add_exercise(page, "Deadlift")
     wait_until_saved(page)
 
-    context.set_offline(True)
+    signal.go_offline(context)
     fill_set(page, "Deadlift", 1, "140", "5")
     tick(page, "Deadlift", 1)
     for number in (2, 3):
@@ -170,7 +172,7 @@ def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: Liv
     page = context.new_page()
     page.goto(f"{web_server.url}/#/workout")
     expect()(page.get_by_role("button", name="Mark set 3 not done, Deadlift")).to_be_visible()
-    context.set_offline(False)
+    signal.go_online(context)
     wait_until_saved(page)
 
     [workout] = account.items(web_server, "/workouts", size=100)
@@ -180,6 +182,41 @@ def test_sets_logged_offline_reach_the_server_once(context: Any, web_server: Liv
         (150.0, 3, True),
         (150.0, 3, True),
     ]
+
+
+def test_back_online_after_an_offline_start_the_app_keeps_the_lifter_s_own_exercises(
+    context: Any, signal: Signal
+) -> None:
+    """Opened offline, the app has no access token; back online it must take one before it
+    pulls the exercise library, which is public: pulled as a stranger, it would hold the
+    system library only, and the lifter's own exercises would vanish from the device."""
+    web_server = signal.server
+    if not cookie_sessions(web_server):
+        pytest.skip("this server has no cookie sessions yet: a reload would sign the app out")
+    account = new_account()
+    page = context.new_page()
+    sign_up(page, web_server, account)
+    body = {"name": "Aardvark Carry", "body_part": "back", "modality": "BARBELL"}
+    api = account.api(web_server)
+    try:
+        api.post("/exercises", json=body).raise_for_status()
+    finally:
+        api.close()
+    with page.expect_response(lambda response: "/api/v1/sync" in response.url):
+        page.goto(f"{web_server.url}/#/exercises")
+        page.reload()
+
+    signal.go_offline(context)
+    page.reload()
+    with page.expect_response(
+        lambda response: "/api/v1/sync" in response.url and response.status == 200
+    ):
+        signal.go_online(context)
+    signal.go_offline(context)
+    page.reload()
+    page.get_by_label("Search exercises").fill("Aardvark")
+    expect()(page.get_by_text("Aardvark Carry")).to_be_visible()
+    signal.go_online(context)
 
 
 def test_a_change_made_meanwhile_on_another_device_is_shown_not_overwritten(

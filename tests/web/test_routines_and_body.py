@@ -8,6 +8,7 @@ import pytest
 
 from tests.live_server import LiveServer
 from tests.web.conftest import cookie_sessions, new_account, sign_up
+from tests.web.signal import Signal
 from tests.web.test_journeys import (
     add_exercise,
     add_set,
@@ -118,8 +119,9 @@ def test_create_a_routine_with_a_superset_start_it_and_log_it(
 
 
 def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
-    context: Any, web_server: LiveServer
+    context: Any, signal: Signal
 ) -> None:
+    web_server = signal.server
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     account = new_account()
@@ -168,13 +170,13 @@ def test_save_a_workout_as_a_routine_file_it_and_read_it_offline(
 
     # Offline, the routines read from the device; starting one waits for a connection.
     if cookie_sessions(web_server):
-        context.set_offline(True)
+        signal.go_offline(context)
         page.reload()
         expect()(page.get_by_role("link", name="Squat day")).to_be_visible()
         expect()(page.get_by_text("Offline: your routines can be read")).to_be_visible()
         expect()(page.get_by_role("button", name="Start Squat day")).to_be_disabled()
-        context.set_offline(False)
-        page.reload()
+        # Back online, the screen follows without a reload.
+        signal.go_online(context)
         expect()(page.get_by_role("button", name="Start Squat day")).to_be_enabled()
 
     page.get_by_role("button", name="Folder: Lower body").click()

@@ -54,7 +54,7 @@ export function forget() {
 /**
  * @typedef {{ body?: any, form?: FormData, ifMatch?: string | null, idempotencyKey?: string,
  *             headers?: Record<string, string>, auth?: boolean, retried?: boolean,
- *             raw?: boolean }} RequestOptions
+ *             raw?: boolean, keepalive?: boolean }} RequestOptions
  * @typedef {{ status: number, data: any, etag: string | null, headers: Headers }} Answer
  */
 
@@ -65,6 +65,12 @@ export function forget() {
  * @returns {Promise<Answer>}
  */
 export async function request(method, path, options = {}) {
+  if (options.auth !== false && accessToken === null) {
+    // Signed in from the device (the app started offline): a token first. Without one a
+    // public route (the exercise library) would answer as to a stranger, and every other
+    // route would cost a 401 and a second try.
+    if (!(await refresh())) throw new ApiError(401, { code: "not_authenticated" });
+  }
   /** @type {Record<string, string>} */
   const headers = { Accept: "application/json", ...options.headers };
   if (options.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`;
@@ -79,7 +85,13 @@ export async function request(method, path, options = {}) {
   }
   let response;
   try {
-    response = await fetch(BASE + path, { method, headers, body, credentials: "same-origin" });
+    response = await fetch(BASE + path, {
+      method,
+      headers,
+      body,
+      credentials: "same-origin",
+      keepalive: options.keepalive,
+    });
   } catch {
     throw new OfflineError("offline");
   }
@@ -114,29 +126,38 @@ export const get = (path, options) => request("GET", path, options).then((answer
 
 /**
  * A new access token from the refresh cookie. True when signed in; false when the server says
- * the session is over; an OfflineError when it cannot be asked.
+ * the session is over; an OfflineError when it cannot be asked. One at a time: callers that
+ * ask meanwhile share the answer.
  * @returns {Promise<boolean>}
  */
 export function refresh() {
-  refreshing ??= (async () => {
-    try {
-      const answer = await request("POST", "/auth/refresh", {
-        body: {},
-        headers: SESSION_HEADER,
-        auth: false,
-      });
-      keep(answer.data);
-      return true;
-    } catch (error) {
-      if (error instanceof OfflineError) throw error;
-      forget();
-      onSignedOut?.();
-      return false;
-    } finally {
-      refreshing = null;
-    }
-  })();
+  // Reset once settled: `finally` calls back after the assignment, even for a settled promise.
+  refreshing ??= renew().finally(() => {
+    refreshing = null;
+  });
   return refreshing;
+}
+
+async function renew() {
+  try {
+    // Each refresh replaces the cookie, and presenting a replaced one ends the session.
+    // `keepalive`: a page left while its refresh is on its way (a reload) still gets the new
+    // cookie; cancelled, the refresh would have replaced it on the server all the same, and
+    // the next page, presenting the old one, would be signed out.
+    const answer = await request("POST", "/auth/refresh", {
+      body: {},
+      headers: SESSION_HEADER,
+      auth: false,
+      keepalive: true,
+    });
+    keep(answer.data);
+    return true;
+  } catch (error) {
+    if (error instanceof OfflineError) throw error;
+    forget();
+    onSignedOut?.();
+    return false;
+  }
 }
 
 /** @param {{ email: string, password: string, name: string, invite?: string }} account */
