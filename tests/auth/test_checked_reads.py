@@ -12,6 +12,7 @@ MEASUREMENTS = "/api/v1/body-measurements"
 ROUTINES = "/api/v1/routines"
 FOLDERS = "/api/v1/routine-folders"
 PREFERENCES = "/api/v1/users/me/preferences"
+EXERCISES = "/api/v1/exercises"
 
 
 async def _created(client: httpx.AsyncClient, user: UserHandle) -> dict[str, str]:
@@ -28,7 +29,16 @@ async def _created(client: httpx.AsyncClient, user: UserHandle) -> dict[str, str
     assert response.status_code == 201, response.text
     response = await client.patch(PREFERENCES, json={"timezone": "Europe/Paris"}, headers=headers)
     assert response.status_code == 200, response.text
+    body = {"name": "Zercher Squat", "body_part": "legs", "modality": "BARBELL"}
+    response = await client.post(EXERCISES, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    exercise_id = response.json()["id"]
     return {
+        "exercises": EXERCISES,
+        "exercise search": f"{EXERCISES}?q=zercher",
+        "my exercises": f"{EXERCISES}/my-exercises",
+        "exercise": f"{EXERCISES}/{exercise_id}",
+        "body parts": f"{EXERCISES}/body-parts",
         "me": "/api/v1/users/me",
         "preferences": PREFERENCES,
         "measurements": MEASUREMENTS,
@@ -47,6 +57,10 @@ CHECKED_READS = [
     "routines",
     "folders",
     "folder",
+    "exercises",
+    "my exercises",
+    "exercise",
+    "body parts",
 ]
 
 
@@ -106,6 +120,10 @@ ENDED_SESSION_CASES = [
     ("measurements", "invalid query", {"page": "0"}),
     ("routines", "invalid query", {"page": "0"}),
     ("folders", "invalid query", {"size": "1000"}),
+    ("exercise search", "found", {}),
+    ("exercise", "another user's", {}),
+    ("exercises", "invalid query", {"page": "0"}),
+    ("my exercises", "invalid query", {"page": "0"}),
 ]
 
 
@@ -135,3 +153,16 @@ async def test_every_checked_read_is_401_once_the_session_has_ended(
     response = await client.get(path, params=params, headers=user.headers)
     assert response.status_code == 401, response.text
     assert response.json()["code"] == "not_authenticated"
+
+
+async def test_a_search_by_name_checks_the_session_in_its_first_query(
+    client: httpx.AsyncClient, user: UserHandle, queries: QueryCounter
+) -> None:
+    """The counts of the matches, then the page: two queries, the first with the check."""
+    path = (await _created(client, user))["exercise search"]
+    queries.reset()
+    response = await client.get(path, headers=user.headers)
+    assert response.status_code == 200, response.text
+    assert [item["name"] for item in response.json()["items"]] == ["Zercher Squat"]
+    first, _page = queries.statements
+    assert "auth_session" in first, first

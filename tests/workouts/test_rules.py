@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ironlog.auth.dependencies import get_claimed_read, get_creator
+from ironlog.auth.dependencies import get_claimed_read, get_creator, get_public_read
 from ironlog.models import IdempotencyKey, Workout, WorkoutSet
 from tests.conftest import QueryCounter, UserHandle
 from tests.workouts.conftest import WORKOUTS, a_set, create_workout, tree
@@ -463,7 +463,9 @@ def test_only_read_only_routes_skip_the_session_dependency(app: FastAPI) -> None
         route = context.original_route
         if not isinstance(route, APIRoute):
             continue
-        if _depends_on(route.dependant, get_claimed_read):
+        if _depends_on(route.dependant, get_claimed_read) or _depends_on(
+            route.dependant, get_public_read
+        ):
             assert getattr(route.endpoint, "__ironlog_read_only__", False), context.path
             readers.append((context.path, *route.methods))
         if _depends_on(route.dependant, get_creator):
@@ -471,6 +473,10 @@ def test_only_read_only_routes_skip_the_session_dependency(app: FastAPI) -> None
     assert sorted(readers) == [
         ("/api/v1/body-measurements", "GET"),
         ("/api/v1/body-measurements/{measurement_date}", "GET"),
+        ("/api/v1/exercises", "GET"),
+        ("/api/v1/exercises/body-parts", "GET"),
+        ("/api/v1/exercises/my-exercises", "GET"),
+        ("/api/v1/exercises/{exercise_id:id}", "GET"),
         ("/api/v1/routine-folders", "GET"),
         ("/api/v1/routine-folders/{folder_id:id}", "GET"),
         ("/api/v1/routines", "GET"),

@@ -111,6 +111,27 @@ async def get_claimed_read(request: Request) -> ClaimedRead:
     return ClaimedRead(session, claimed)
 
 
+@dataclass(frozen=True, slots=True)
+class PublicRead:
+    """`ClaimedRead` for a public route that shows more to a signed-in caller: `caller` is None
+    without a token (an invalid one is still a 401)."""
+
+    session: ReadSession
+    caller: ClaimedPrincipal | None
+
+
+async def get_public_read(request: Request) -> PublicRead:
+    """The caller's claims if a token came, their session not checked yet, and the request's
+    read session."""
+    session: ReadSession = request.state.session
+    token = bearer_token(request)
+    if not token:
+        return PublicRead(session, None)
+    claimed = _claims(request, token)
+    _check_session_before_refusal(request, claimed)
+    return PublicRead(session, claimed)
+
+
 async def get_principal(request: Request) -> Principal:
     token = bearer_token(request)
     if not token:
@@ -189,6 +210,8 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 Creator = Annotated[Principal | ClaimedPrincipal, Depends(get_creator)]
 # A read route's caller and session: one round trip with the read itself (see `ClaimedRead`).
 Reader = Annotated[ClaimedRead, Depends(get_claimed_read)]
+# The same for a public route: the caller is None without a token (see `PublicRead`).
+PublicReader = Annotated[PublicRead, Depends(get_public_read)]
 CurrentUserId = Annotated[uuid.UUID, Depends(get_current_user_id)]
 OptionalUserId = Annotated[uuid.UUID | None, Depends(get_optional_user_id)]
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -6,18 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
-from ironlog.core.routing import ReadSessionDep, SessionDep
+from ironlog.auth.dependencies import CurrentUserId
+from ironlog.core.routing import SessionDep
 from ironlog.exercises import service
 from ironlog.models import Exercise
 
 ExerciseId = Annotated[uuid.UUID, Path(description="The exercise's id (a UUID).")]
-
-
-async def get_visible_exercise(
-    session: ReadSessionDep, user_id: OptionalUserId, exercise_id: ExerciseId
-) -> Exercise:
-    return await service.get_visible(session, user_id=user_id, exercise_id=exercise_id)
 
 
 async def get_own_exercise(
@@ -26,5 +20,4 @@ async def get_own_exercise(
     return await service.get_editable(session, user_id=user_id, exercise_id=exercise_id)
 
 
-VisibleExercise = Annotated[Exercise, Depends(get_visible_exercise)]
 OwnExercise = Annotated[Exercise, Depends(get_own_exercise)]

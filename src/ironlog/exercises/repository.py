@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import repository as auth_repository
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.db import ReadSession, insert_rows
 from ironlog.core.pagination import PageRequest
 from ironlog.core.text import typo_bigrams
@@ -196,6 +198,43 @@ async def find_page(
     return list(items), total
 
 
+async def find_page_checked(
+    session: ReadSession,
+    caller: ClaimedPrincipal,
+    criteria: Sequence[ColumnElement[bool]],
+    page: PageRequest,
+    order: Sequence[ColumnElement[Any]] = BY_NAME,
+) -> tuple[list[Exercise], int] | None:
+    """`find_page` for a caller whose session the same statement checks: one round trip when
+    the page has items. None when the session has ended."""
+    items = page_statement(criteria, page, order)
+    found = await auth_repository.fetch_page_checked(
+        session, caller, items, count_statement(criteria)
+    )
+    if found is None:
+        return None
+    rows, total = found
+    return [row[0] for row in rows], total
+
+
+async def count_matches_for(
+    session: ReadSession,
+    caller: ClaimedPrincipal | None,
+    typed: SearchFilters,
+    folded: SearchFilters,
+) -> tuple[int, int] | None:
+    """`count_matches`'s two counts, the caller's session checked by the same statement; None
+    when it has ended."""
+    user_id = caller.user_id if caller else None
+    statement = count_matches(user_id, typed, folded)
+    if caller is None:
+        holding, matching = (await session.execute(statement)).one()
+        return holding, matching
+    checked = statement.add_columns(auth_repository.ACTIVE_SESSION)
+    holding, matching, active = (await session.execute(checked, caller.params())).one()
+    return (holding, matching) if active else None
+
+
 # At most this many exercises go through the typo pass: the first by name.
 TYPO_CANDIDATES = 2000
 
@@ -246,8 +285,16 @@ def body_parts_statement(user_id: uuid.UUID | None) -> Select[str]:
     return select(Exercise.body_part).where(visible_to(user_id)).distinct()
 
 
-async def body_parts(session: ReadSession, user_id: uuid.UUID | None) -> list[str]:
-    return list(await session.scalars(body_parts_statement(user_id)))
+async def body_parts(session: ReadSession, caller: ClaimedPrincipal | None) -> list[str] | None:
+    """The body parts the caller can see, their session checked by the same statement (a
+    second query tells no body part from an ended session). None when it has ended."""
+    if caller is None:
+        return list(await session.scalars(body_parts_statement(None)))
+    statement = body_parts_statement(caller.user_id).where(auth_repository.ACTIVE_SESSION)
+    found = list(await session.scalars(statement, caller.params()))
+    if found or await auth_repository.session_is_active(session, **caller.params()):
+        return found
+    return None
 
 
 async def get_visible(
@@ -256,6 +303,20 @@ async def get_visible(
     exercise: Exercise | None = await session.scalar(
         select(Exercise).where(Exercise.id == exercise_id, visible_to(user_id))
     )
+    return exercise
+
+
+async def get_visible_for(
+    session: ReadSession, exercise_id: uuid.UUID, caller: ClaimedPrincipal | None
+) -> Exercise | None:
+    """`get_visible` with the caller's session checked by the same statement: None also when
+    it has ended."""
+    if caller is None:
+        return await get_visible(session, exercise_id, None)
+    statement = select(Exercise).where(
+        Exercise.id == exercise_id, visible_to(caller.user_id), auth_repository.ACTIVE_SESSION
+    )
+    exercise: Exercise | None = await session.scalar(statement, caller.params())
     return exercise
 
 

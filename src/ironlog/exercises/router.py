@@ -4,13 +4,13 @@ from typing import Annotated, Any
 from fastapi import Body, Header, Query, Request, Response, status
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, TypeAdapter
 
-from ironlog.auth.dependencies import CurrentUserId, OptionalUserId
+from ironlog.auth.dependencies import CurrentUserId, PublicReader, Reader
 from ironlog.core.errors import NotAuthenticated, problem_responses
 from ironlog.core.pagination import Page, PageParams
-from ironlog.core.routing import ReadSessionDep, SessionDep, api_router
+from ironlog.core.routing import ReadSessionDep, SessionDep, api_router, read_only
 from ironlog.core.schemas import NO_NUL
 from ironlog.exercises import service
-from ironlog.exercises.dependencies import OwnExercise, VisibleExercise
+from ironlog.exercises.dependencies import ExerciseId, OwnExercise
 from ironlog.exercises.errors import (
     ExerciseInUse,
     ExerciseNameTaken,
@@ -87,10 +87,10 @@ def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
     summary="Search the exercises",
     responses=_BAD_TOKEN,
 )
+@read_only
 async def search_exercises(
     *,
-    session: ReadSessionDep,
-    user_id: OptionalUserId,
+    read: PublicReader,
     page: PageParams,
     q: SearchText = None,
     body_part: BodyPartFilter = None,
@@ -104,7 +104,7 @@ async def search_exercises(
     name. Without `q`, sorted by name ignoring case, then by id. `body_part` and `modality`
     ignore case. Paged with `page` and `size`."""
     return await service.search(
-        session, user_id=user_id, q=q, body_part=body_part, modality=modality, page=page
+        read.session, caller=read.caller, q=q, body_part=body_part, modality=modality, page=page
     )
 
 
@@ -114,10 +114,11 @@ async def search_exercises(
     summary="List the body parts",
     responses={**_json_example(["back", "biceps", "chest", "core"]), **_BAD_TOKEN},
 )
-async def list_body_parts(session: ReadSessionDep, user_id: OptionalUserId) -> list[str]:
+@read_only
+async def list_body_parts(read: PublicReader) -> list[str]:
     """The distinct body parts of the exercises the caller can see (the system library's
     vocabulary, plus those of the caller's own exercises), sorted; a plain array, not paged."""
-    return await service.body_parts(session, user_id=user_id)
+    return await service.body_parts(read.session, caller=read.caller)
 
 
 @router.get(
@@ -180,11 +181,10 @@ async def list_system_exercises(
     summary="List your own exercises",
     responses=_BAD_TOKEN,
 )
-async def list_my_exercises(
-    session: ReadSessionDep, user_id: CurrentUserId, page: PageParams
-) -> dict[str, object]:
+@read_only
+async def list_my_exercises(read: Reader, page: PageParams) -> dict[str, object]:
     """The caller's custom exercises only, sorted by name; paged. Needs a token."""
-    return await service.list_own(session, user_id=user_id, page=page)
+    return await service.list_own(read.session, caller=read.caller, page=page)
 
 
 @router.get(
@@ -193,10 +193,11 @@ async def list_my_exercises(
     summary="Get an exercise",
     responses=problem_responses(NotAuthenticated, ExerciseNotFound),
 )
-async def get_exercise(exercise: VisibleExercise) -> Exercise:
+@read_only
+async def get_exercise(exercise_id: ExerciseId, read: PublicReader) -> Exercise:
     """Public for system exercises; a custom exercise only for its owner. Another user's
     exercise is a 404, exactly like one that does not exist."""
-    return exercise
+    return await service.get_visible_for(read.session, caller=read.caller, exercise_id=exercise_id)
 
 
 @router.post(

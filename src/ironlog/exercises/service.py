@@ -4,11 +4,14 @@ import dataclasses
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ironlog.auth import service as auth_service
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.changes import record as changes
 from ironlog.core.db import ReadSession
 from ironlog.core.pagination import PageRequest, page_dict
@@ -41,18 +44,20 @@ FEW_MATCHES = 5
 async def search(
     session: ReadSession,
     *,
-    user_id: uuid.UUID | None,
+    caller: ClaimedPrincipal | None,
     q: str | None,
     body_part: str | None,
     modality: Modality | None,
     page: PageRequest,
 ) -> dict[str, object]:
-    """The system library and, for a signed-in caller, their own exercises, filtered.
+    """The system library and, for a signed-in caller, their own exercises, filtered. The
+    caller's session is checked by the first statement.
 
     `q` is first a case-insensitive part of the name, as typed; when no name holds it, it is
     folded (core/text.py) and matched against names and aliases, ignoring spaces, hyphens and
     plurals, then within a few typos. Either way the best matches come first: the whole name,
     then its start, then a word's start, each by name (docs/exercises.md)."""
+    user_id = caller.user_id if caller else None
     filters = SearchFilters(
         name_key=name_key(q) if q else None, body_part=body_part, modality=modality
     )
@@ -60,20 +65,33 @@ async def search(
     folded = fold(q) if q else ""
     if folded:  # else no query, or one without a letter or a digit ("%", "+"): as typed only
         forgiving = dataclasses.replace(filters, folded=folded, name_key=None)
-        holding, matching = (
-            await session.execute(repository.count_matches(user_id, filters, forgiving))
-        ).one()
+        counts = await repository.count_matches_for(session, caller, filters, forgiving)
+        if counts is None:
+            raise auth_service.session_ended()
+        holding, matching = counts
         if holding:
             total = holding
         else:
             filters, total = await _with_typos(session, user_id, forgiving, matching)
-    items, total = await repository.find_page(
-        session,
-        repository.search_criteria(user_id, filters),
-        page,
-        repository.search_order(filters),
-        total=total,
-    )
+    criteria = repository.search_criteria(user_id, filters)
+    order = repository.search_order(filters)
+    if caller is not None and total is None:  # the session not checked yet: by the page's query
+        return await _page_checked(session, caller, criteria, page, order)
+    items, total = await repository.find_page(session, criteria, page, order, total=total)
+    return page_dict([*items], total, page)
+
+
+async def _page_checked(
+    session: ReadSession,
+    caller: ClaimedPrincipal,
+    criteria: list[ColumnElement[bool]],
+    page: PageRequest,
+    order: tuple[ColumnElement[Any], ...] = repository.BY_NAME,
+) -> dict[str, object]:
+    found = await repository.find_page_checked(session, caller, criteria, page, order)
+    if found is None:  # the statement's session check refused
+        raise auth_service.session_ended()
+    items, total = found
     return page_dict([*items], total, page)
 
 
@@ -102,14 +120,17 @@ async def list_system(session: ReadSession, *, page: PageRequest) -> dict[str, o
 
 
 async def list_own(
-    session: ReadSession, *, user_id: uuid.UUID, page: PageRequest
+    session: ReadSession, *, caller: ClaimedPrincipal, page: PageRequest
 ) -> dict[str, object]:
-    return await _page(session, [repository.owned_by(user_id)], page)
+    return await _page_checked(session, caller, [repository.owned_by(caller.user_id)], page)
 
 
-async def body_parts(session: ReadSession, *, user_id: uuid.UUID | None) -> list[str]:
+async def body_parts(session: ReadSession, *, caller: ClaimedPrincipal | None) -> list[str]:
+    found = await repository.body_parts(session, caller)
+    if found is None:  # the statement's session check refused
+        raise auth_service.session_ended()
     # Sorted here rather than in SQL, so the order is by code point on both databases.
-    return sorted(await repository.body_parts(session, user_id))
+    return sorted(found)
 
 
 async def get_visible(
@@ -117,6 +138,17 @@ async def get_visible(
 ) -> Exercise:
     """A system exercise or one of the caller's own; anything else does not exist for them."""
     exercise = await repository.get_visible(session, exercise_id, user_id)
+    if exercise is None:
+        raise ExerciseNotFound()
+    return exercise
+
+
+async def get_visible_for(
+    session: ReadSession, *, caller: ClaimedPrincipal | None, exercise_id: uuid.UUID
+) -> Exercise:
+    """`get_visible`, the caller's session checked by the same statement: one round trip. When
+    nothing came back, the refusal checks the session first: an ended session is 401."""
+    exercise = await repository.get_visible_for(session, exercise_id, caller)
     if exercise is None:
         raise ExerciseNotFound()
     return exercise
