@@ -1,5 +1,6 @@
 import unicodedata
 import uuid
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -194,8 +195,19 @@ def active_session(principal: ClaimedPrincipal) -> changes.Condition:
     return changes.Condition(repository.ACTIVE_SESSION, principal.params())
 
 
+Found = TypeVar("Found")
+
+
 def session_ended() -> NotAuthenticated:
     return NotAuthenticated("The session of this access token has ended.")
+
+
+def checked(found: Found | None) -> Found:
+    """What a read whose statement checked the caller's session found; None there means the
+    session had ended (`session_ended`)."""
+    if found is None:
+        raise session_ended()
+    return found
 
 
 def public_config(settings: Settings) -> AuthConfig:

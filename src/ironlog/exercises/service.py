@@ -65,10 +65,9 @@ async def search(
     folded = fold(q) if q else ""
     if folded:  # else no query, or one without a letter or a digit ("%", "+"): as typed only
         forgiving = dataclasses.replace(filters, folded=folded, name_key=None)
-        counts = await repository.count_matches_for(session, caller, filters, forgiving)
-        if counts is None:
-            raise auth_service.session_ended()
-        holding, matching = counts
+        holding, matching = auth_service.checked(
+            await repository.count_matches_for(session, caller, filters, forgiving)
+        )
         if holding:
             total = holding
         else:
@@ -88,10 +87,9 @@ async def _page_checked(
     page: PageRequest,
     order: tuple[ColumnElement[Any], ...] = repository.BY_NAME,
 ) -> dict[str, object]:
-    found = await repository.find_page_checked(session, caller, criteria, page, order)
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
-    items, total = found
+    items, total = auth_service.checked(
+        await repository.find_page_checked(session, caller, criteria, page, order)
+    )
     return page_dict([*items], total, page)
 
 
@@ -126,9 +124,7 @@ async def list_own(
 
 
 async def body_parts(session: ReadSession, *, caller: ClaimedPrincipal | None) -> list[str]:
-    found = await repository.body_parts(session, caller)
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
+    found = auth_service.checked(await repository.body_parts(session, caller))
     # Sorted here rather than in SQL, so the order is by code point on both databases.
     return sorted(found)
 

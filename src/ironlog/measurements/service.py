@@ -49,12 +49,9 @@ async def list_measurements(
     page: PageRequest,
 ) -> dict[str, object]:
     """A page of the caller's entries in the range, newest date first."""
-    found = await repository.list_page(
-        session, caller, date_from=date_from, date_to=date_to, page=page
+    entries, total = auth_service.checked(
+        await repository.list_page(session, caller, date_from=date_from, date_to=date_to, page=page)
     )
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
-    entries, total = found
     return page_dict(entries, total, page)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Row,
     RowMapping,
+    Select,
     bindparam,
     case,
     delete,
@@ -142,8 +142,18 @@ async def fetch_tree(
     return await fetch_mappings(session, _ONE_TREE, params)
 
 
-def _mappings(rows: Sequence[Row[Any]]) -> Mappings:
-    return [row._mapping for row in rows]
+async def _page_checked(
+    session: ReadSession,
+    principal: ClaimedPrincipal,
+    items: Select[*tuple[Any, ...]],
+    count: Select[int],
+) -> tuple[Mappings, int] | None:
+    """`auth.repository.fetch_page_checked`, its rows as mappings."""
+    found = await auth_repository.fetch_page_checked(session, principal, items, count)
+    if found is None:
+        return None
+    rows, total = found
+    return [row._mapping for row in rows], total
 
 
 async def list_page(
@@ -162,11 +172,7 @@ async def list_page(
     )
     items = _TREE.where(Routine.id.in_(ids))
     count = select(func.count()).select_from(Routine).where(owned)
-    found = await auth_repository.fetch_page_checked(session, principal, items, count)
-    if found is None:
-        return None
-    rows, total = found
-    return _mappings(rows), total
+    return await _page_checked(session, principal, items, count)
 
 
 async def all_trees(session: AsyncSession, user_id: uuid.UUID) -> Mappings:
@@ -364,11 +370,7 @@ async def list_folders(
         .offset(page.offset)
     )
     count = select(func.count()).select_from(RoutineFolder).where(owned)
-    found = await auth_repository.fetch_page_checked(session, principal, items, count)
-    if found is None:
-        return None
-    rows, total = found
-    return _mappings(rows), total
+    return await _page_checked(session, principal, items, count)
 
 
 async def all_folders(session: AsyncSession, user_id: uuid.UUID) -> Mappings:

@@ -87,10 +87,9 @@ async def list_routines(
     session: ReadSession, *, caller: ClaimedPrincipal, page: PageRequest
 ) -> JsonDict:
     """A page of the caller's routines, the session checked by the same statement."""
-    found = await repository.list_page(session, principal=caller, page=page)
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
-    rows, total = found
+    rows, total = auth_service.checked(
+        await repository.list_page(session, principal=caller, page=page)
+    )
     items = [body for body, _version in views.routines_from_rows(rows)]
     return page_dict(items, total, page)
 
@@ -297,10 +296,9 @@ async def list_folders(
     session: ReadSession, *, caller: ClaimedPrincipal, page: PageRequest
 ) -> JsonDict:
     """A page of the caller's folders, the session checked by the same statement."""
-    found = await repository.list_folders(session, principal=caller, page=page)
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
-    rows, total = found
+    rows, total = auth_service.checked(
+        await repository.list_folders(session, principal=caller, page=page)
+    )
     return page_dict([views.folder_json(row) for row in rows], total, page)
 
 

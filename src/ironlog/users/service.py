@@ -83,10 +83,7 @@ DEFAULT_PREFERENCES: dict[str, Any] = {
 
 async def get_me(session: ReadSession, *, caller: ClaimedPrincipal) -> User:
     """The caller's account, the session checked by the same statement: one round trip."""
-    user = await auth_repository.get_user_checked(session, caller)
-    if user is None:
-        raise auth_service.session_ended()
-    return user
+    return auth_service.checked(await auth_repository.get_user_checked(session, caller))
 
 
 def _defaults(user_id: uuid.UUID) -> UserPreferences:

@@ -213,10 +213,9 @@ async def list_workouts(
         # The dates are local to the user's time zone.
         calendar = await auth_service.get_calendar(session, user_id=principal.user_id)
         filters = dataclasses.replace(filters, calendar=calendar)
-    found = await repository.list_page(session, principal=principal, filters=filters, page=page)
-    if found is None:  # the statement's session check refused
-        raise auth_service.session_ended()
-    rows, total = found
+    rows, total = auth_service.checked(
+        await repository.list_page(session, principal=principal, filters=filters, page=page)
+    )
     items = [body for body, _version in views.trees_from_rows(rows)]
     return page_dict(items, total, page)
 
