@@ -2,8 +2,8 @@
 
 A route that depends on `get_principal` (or on the unchecked claims of `get_claimed_read`
 and `get_creator`, whose session is checked by the route's own statement) needs a bearer token;
-one that depends on `get_optional_principal` takes one optionally (`{}` in the list means "or
-none"). The token is read without a FastAPI security dependency (see
+one that depends on `get_optional_principal` or `get_public_read` takes one optionally (`{}` in
+the list means "or none"). The token is read without a FastAPI security dependency (see
 `dependencies.bearer_scheme`), so FastAPI does not write these requirements itself.
 """
 
@@ -21,6 +21,7 @@ from ironlog.auth.dependencies import (
     get_creator,
     get_optional_principal,
     get_principal,
+    get_public_read,
 )
 
 SCHEME_NAME = "OAuth2PasswordBearer"
@@ -49,7 +50,7 @@ def document_security(app: FastAPI, document: dict[str, Any]) -> None:
         calls = set(_calls(route.dependant))
         if calls & {get_principal, get_claimed_read, get_creator}:
             requirement = REQUIRED
-        elif get_optional_principal in calls:
+        elif calls & {get_optional_principal, get_public_read}:
             requirement = OPTIONAL
         else:
             continue
