@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bench.common import server_env, throwaway_database
 from bench.workouts import analyze
+from ironlog.auth.principal import ClaimedPrincipal
 from ironlog.core.config import Settings
 from ironlog.core.db import create_engine, create_sessionmaker
 from ironlog.core.pagination import PageRequest
@@ -45,8 +46,9 @@ SEARCHES = [
 ]
 
 
-async def seed(url: str, users: int, per_user: int) -> uuid.UUID:
-    """`users` users with `per_user` exercises each; returns one of them."""
+async def seed(url: str, users: int, per_user: int) -> ClaimedPrincipal:
+    """`users` users with `per_user` exercises each; returns one of them, signed in (a search
+    checks the caller's session in its first statement)."""
     connection = await asyncpg.connect(url)
     now = datetime.now(UTC)
     try:
@@ -94,12 +96,20 @@ async def seed(url: str, users: int, per_user: int) -> uuid.UUID:
             ],
             records=records,
         )
+        caller = ClaimedPrincipal(user_id=user_ids[users // 2], session_id=uuid.uuid4())
+        await connection.execute(
+            "INSERT INTO auth_session (id, user_id, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $3)",
+            caller.session_id,
+            caller.user_id,
+            now,
+        )
     finally:
         await connection.close()
-    return user_ids[users // 2]
+    return caller
 
 
-async def measure(url: str, user_id: uuid.UUID, rounds: int) -> dict[str, list[float]]:
+async def measure(url: str, caller: ClaimedPrincipal, rounds: int) -> dict[str, list[float]]:
     os.environ.update(server_env(url))
     engine = create_engine(Settings())
     sessions = create_sessionmaker(engine)
@@ -119,7 +129,7 @@ async def measure(url: str, user_id: uuid.UUID, rounds: int) -> dict[str, list[f
                 async with sessions() as session:
                     await service.search(
                         session,
-                        user_id=user_id,
+                        caller=caller,
                         q=q,
                         body_part=body_part,
                         modality=modality,
@@ -153,10 +163,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args([] if __name__ != "__main__" else None)
     with throwaway_database("ironlog_bench_exercises") as url:
-        user_id = asyncio.run(seed(url, args.users, args.per_user))
+        caller = asyncio.run(seed(url, args.users, args.per_user))
         analyze(url)
         print(f"{args.users * args.per_user} custom exercises; {args.rounds} rounds", flush=True)
-        timings = asyncio.run(measure(url, user_id, args.rounds))
+        timings = asyncio.run(measure(url, caller, args.rounds))
     floor = statistics.median(timings["floor: one exercise by id"])
     print(f"{'call':28} {'p50 ms':>8} {'p90 ms':>8} {'x floor':>8}")
     for label, values in timings.items():
