@@ -182,12 +182,6 @@ async def get_current_user_id(principal: Annotated[Principal, Depends(get_princi
     return principal.user_id
 
 
-async def get_optional_user_id(
-    principal: Annotated[Principal | None, Depends(get_optional_principal)],
-) -> uuid.UUID | None:
-    return principal.user_id if principal else None
-
-
 async def get_current_user(
     session: ReadSessionDep, principal: Annotated[Principal, Depends(get_principal)]
 ) -> User:
@@ -213,6 +207,5 @@ Reader = Annotated[ClaimedRead, Depends(get_claimed_read)]
 # The same for a public route: the caller is None without a token (see `PublicRead`).
 PublicReader = Annotated[PublicRead, Depends(get_public_read)]
 CurrentUserId = Annotated[uuid.UUID, Depends(get_current_user_id)]
-OptionalUserId = Annotated[uuid.UUID | None, Depends(get_optional_user_id)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
